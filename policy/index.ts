@@ -1,0 +1,5 @@
+export * from './schema.js';
+export * from './document.js';
+export * from './load.js';
+export * from './evaluate.js';
+export * from './format.js';

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+export const TIER_IDS = ['none', 'innovative', 'provincial', 'little_giant', 'champion'] as const;
+export type TierId = (typeof TIER_IDS)[number];
+
+const measureId = z.string().regex(/^\d+(\.\d+)?$/, 'measure id must look like "1" or "2.1"');
+
+export const MeasureSchema = z.object({
+  id: measureId,
+  ordinal: z.string().optional(),
+  parent: measureId.optional(),
+  title: z.string().min(1),
+  text: z.string().min(1),
+  units: z.array(z.string().min(1)),
+  keywords: z.array(z.string().min(1)).default([]),
+});
+
+export const TierSchema = z.object({
+  id: z.enum(TIER_IDS),
+  label: z.string().min(1),
+  aliases: z.array(z.string().min(1)),
+});
+
+export const FIELD_KINDS = ['tier', 'boolean', 'year', 'yuan', 'level', 'count', 'enum'] as const;
+export type FieldKind = (typeof FIELD_KINDS)[number];
+
+export const ProfileFieldSchema = z.object({
+  field: z.string().min(1),
+  kind: z.enum(FIELD_KINDS),
+  label: z.string().min(1),
+  question: z.string().min(1),
+  hint: z.string().min(1),
+});
+
+export const QuestionFieldSchema = z.object({
+  field: z.string().min(1),
+  kind: z.enum(FIELD_KINDS),
+  label: z.string().min(1),
+  values: z.array(z.string()).optional(),
+});
+
+export const ConditionSchema = z
+  .object({
+    field: z.string().min(1),
+    in: z.array(z.string()).optional(),
+    equals: z.union([z.boolean(), z.number(), z.string()]).optional(),
+    min: z.number().optional(),
+    scope: z.boolean().default(false),
+    unmet: z.string().min(1),
+  })
+  .refine((c) => [c.in, c.equals, c.min].filter((x) => x !== undefined).length === 1, {
+    message: 'a condition needs exactly one of in, equals, min',
+  });
+
+export const AmountSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fixed'), yuan: z.number().positive() }),
+  z.object({ kind: z.literal('percentOf'), field: z.string(), percent: z.number().positive() }),
+  z.object({ kind: z.literal('perUnit'), field: z.string(), yuan: z.number().positive(), unit: z.string() }),
+  z.object({
+    kind: z.literal('capByValue'),
+    field: z.string(),
+    caps: z.record(z.string(), z.number().positive()),
+    labels: z.record(z.string(), z.string()),
+  }),
+  z.object({ kind: z.literal('unspecified'), note: z.string().min(1) }),
+]);
+
+export const AwardRuleSchema = z.object({
+  id: z.string().min(1),
+  measure: measureId,
+  audience: z.enum(['enterprise', 'organizer', 'county']),
+  title: z.string().min(1),
+  summary: z.string().min(1),
+  when: z.array(ConditionSchema),
+  amount: AmountSchema,
+});
+
+export const PolicyDocumentSchema = z.object({
+  id: z.string().min(1),
+  version: z.number().int().positive(),
+  title: z.string().min(1),
+  status: z.string().min(1),
+  basis: z.string().min(1),
+  issuer: z.string().min(1),
+  preamble: z.string().min(1),
+  validUntil: z.iso.date(),
+  validityText: z.string().min(1),
+  source: z.string().min(1),
+  tiers: z.array(TierSchema).min(1),
+  profileFields: z.array(ProfileFieldSchema).min(1),
+  questionFields: z.array(QuestionFieldSchema).default([]),
+  awards: z.array(AwardRuleSchema),
+  measures: z.array(MeasureSchema).min(1),
+});
+
+export type Measure = z.infer<typeof MeasureSchema>;
+export type Tier = z.infer<typeof TierSchema>;
+export type ProfileField = z.infer<typeof ProfileFieldSchema>;
+export type Condition = z.infer<typeof ConditionSchema>;
+export type AwardRule = z.infer<typeof AwardRuleSchema>;
+export type PolicyDocumentData = z.infer<typeof PolicyDocumentSchema>;

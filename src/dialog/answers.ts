@@ -1,0 +1,266 @@
+import {
+  evaluateRules, formatChineseDate, formatYuan, ruleSummary,
+  type AwardOutcome, type Facts, type PolicyDocument,
+} from '../../policy/index.js';
+import type { AwardView } from '../core/answer.js';
+import type { Parse } from '../nlu/index.js';
+import type { Replies } from './replies.js';
+
+/** What a Q&A answer needs besides the parse. */
+export interface AnswerContext {
+  doc: PolicyDocument;
+  replies: Replies;
+  today: string; // ISO date in the city's time zone
+}
+
+export interface QaAnswer {
+  reply: string;
+  measures: string[];
+  awards?: AwardView[];
+  title?: string;
+}
+
+export function awardView(doc: PolicyDocument, o: AwardOutcome, hypothetical: boolean): AwardView {
+  return {
+    measure: o.rule.measure,
+    eligible: hypothetical ? o.status !== 'not_eligible' : o.status === 'eligible',
+    yuan: o.yuan,
+    ...(o.maxYuan !== undefined ? { maxYuan: o.maxYuan } : {}),
+    basis: o.basis,
+    status: o.status,
+    title: o.rule.title,
+  };
+}
+
+/** The measure's sentences (heading and units stripped), verbatim. */
+export function measureSentences(doc: PolicyDocument, id: string): string[] {
+  const m = doc.measure(id);
+  if (!m) return [];
+  const body = m.text
+    .replace(/^[一二三四五六七八九十]+、/, '')
+    .replace(new RegExp('^' + escapeRegExp(m.title) + '。'), '')
+    .replace(/[（(]责任单位：[^）)]*[)）]\s*$/, '');
+  return body.split(/(?<=。)/).map((s) => s.trim()).filter(Boolean);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function bigrams(s: string): Set<string> {
+  const out = new Set<string>();
+  const t = s.replace(/\s+/g, '');
+  for (let i = 0; i + 1 < t.length; i++) out.add(t.slice(i, i + 2));
+  return out;
+}
+
+/** The sentences that answer the question best, in document order. */
+export function relevantSentences(doc: PolicyDocument, id: string, question: string, limit = 2): string[] {
+  const sentences = measureSentences(doc, id);
+  if (sentences.length <= limit) return sentences;
+  const q = bigrams(question);
+  const keywords = doc.measure(id)?.keywords ?? [];
+  const scored = sentences.map((s, i) => {
+    let score = 0;
+    for (const b of bigrams(s)) if (q.has(b)) score += 1;
+    for (const k of keywords) if (question.includes(k) && s.includes(k)) score += 3;
+    return { s, i, score: score - i * 0.01 };
+  });
+  const top = [...scored].sort((a, b) => b.score - a.score).slice(0, limit);
+  return top.sort((a, b) => a.i - b.i).map((x) => x.s);
+}
+
+function unitsLine(ctx: AnswerContext, id: string): string {
+  return ctx.replies.render('unitsLine', { units: ctx.doc.unitsOf(id).join('、') });
+}
+
+function ordinalName(doc: PolicyDocument, id: string): string {
+  const m = doc.measure(id);
+  const top = m?.parent ? doc.measure(m.parent) : m;
+  return `第${top?.ordinal ?? id}条`;
+}
+
+function header(ctx: AnswerContext, id: string): string {
+  return ctx.replies.render('measureHeader', { name: ctx.doc.displayName(id) });
+}
+
+function fullTextHint(ctx: AnswerContext, id: string): string {
+  return ctx.replies.render('fullTextHint', { ordinalName: ordinalName(ctx.doc, id) });
+}
+
+/** A heading ("二、加大融资支持力度") answered by its titled paragraphs. */
+function headingContent(ctx: AnswerContext, id: string): string[] {
+  return ctx.doc.children(id).map((c) => `· ${c.title}：${measureSentences(ctx.doc, c.id)[0] ?? ''}`);
+}
+
+export function contentAnswer(ctx: AnswerContext, id: string, p: Parse): QaAnswer {
+  const children = ctx.doc.children(id);
+  const body = children.length ? headingContent(ctx, id) : relevantSentences(ctx.doc, id, p.text, 2);
+  const lines = [header(ctx, id), ...body, unitsLine(ctx, id), fullTextHint(ctx, id)];
+  return { reply: lines.join('\n'), measures: [id], title: ctx.doc.displayName(id) };
+}
+
+export function fullTextAnswer(ctx: AnswerContext, id: string): QaAnswer {
+  const ids = [id, ...ctx.doc.children(id).map((c) => c.id)];
+  const text = ids.map((x) => ctx.doc.measure(x)!.text).join('\n');
+  return { reply: ctx.replies.render('fulltext', { name: ctx.doc.displayName(id), text }), measures: [id], title: ctx.doc.displayName(id) };
+}
+
+export function unitsAnswer(ctx: AnswerContext, id: string): QaAnswer {
+  return {
+    reply: ctx.replies.render('unitsLead', { name: ctx.doc.displayName(id), units: ctx.doc.unitsOf(id).join('、') }),
+    measures: [id],
+  };
+}
+
+export function applyAnswer(ctx: AnswerContext, id: string, p: Parse): QaAnswer {
+  const lines = [
+    ctx.replies.render('applyLead', { units: ctx.doc.unitsOf(id).join('、') }),
+    header(ctx, id),
+    ...relevantSentences(ctx.doc, id, p.text, 1),
+    fullTextHint(ctx, id),
+  ];
+  return { reply: lines.join('\n'), measures: [id] };
+}
+
+/**
+ * The rules a question is about: those whose scope the asker is in, and among them the ones
+ * that use the facts the question gives ("省级奖励60万" → the matching rule, not the 10万 one).
+ */
+export function rulesInQuestion(doc: PolicyDocument, id: string, facts: Facts): AwardOutcome[] {
+  const outcomes = evaluateRules(doc, doc.rulesFor(id), facts).filter((o) => !o.outOfScope);
+  const relevance = (o: AwardOutcome) => {
+    const fields = new Set([...o.rule.when.map((c) => c.field), ...('field' in o.rule.amount ? [o.rule.amount.field] : [])]);
+    return [...fields].filter((f) => facts[f] !== undefined).length;
+  };
+  const max = Math.max(0, ...outcomes.map(relevance));
+  return max > 0 ? outcomes.filter((o) => relevance(o) === max) : outcomes;
+}
+
+function factsOfQuestion(p: Parse): Facts {
+  return p.slots.facts;
+}
+
+function outcomeLines(ctx: AnswerContext, outcomes: AwardOutcome[], facts: Facts): string[] {
+  const lines: string[] = [];
+  const asked = Object.keys(facts).length > 0;
+  for (const o of outcomes) {
+    lines.push(`· ${ruleSummary(ctx.doc, o.rule)}`);
+    if (!asked) continue;
+    if (o.status === 'not_eligible') {
+      lines.push(`  ${ctx.replies.render('notQualifiedLead')}${o.unmet.join('；')}${givenValues(ctx, o, facts)}`);
+    } else if (o.yuan !== null && o.rule.amount.kind !== 'fixed') {
+      lines.push(`  ${ctx.replies.render('computedLead')}${o.basis}`);
+    } else if (o.rule.amount.kind === 'fixed' && o.status === 'eligible') {
+      lines.push(`  ${ctx.replies.render('computedLead')}符合条件，${o.basis}`);
+    }
+  }
+  return lines;
+}
+
+function givenValues(ctx: AnswerContext, o: AwardOutcome, facts: Facts): string {
+  const parts = o.rule.when
+    .filter((c) => facts[c.field] !== undefined && o.unmet.includes(c.unmet))
+    .map((c) => `${ctx.doc.fieldLabel(c.field)}：${formatFact(ctx.doc, c.field, facts[c.field]!)}`);
+  return parts.length ? `（您提供的${parts.join('，')}）` : '';
+}
+
+export function formatFact(doc: PolicyDocument, field: string, value: string | number | boolean): string {
+  const kind = doc.fieldKind(field);
+  if (kind === 'yuan' && typeof value === 'number') return formatYuan(value);
+  if (kind === 'year') return `${value}年`;
+  if (kind === 'level') return value === 0 ? '未评测' : `${value}级`;
+  if (kind === 'tier') return doc.tiers.find((t) => t.id === value)?.label ?? String(value);
+  if (kind === 'boolean') return value ? '是' : '否';
+  return String(value);
+}
+
+/** Amount and condition questions: the rules' own words, then the arithmetic for the asker's case. */
+export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amountLead' | 'conditionsLead'): QaAnswer {
+  const facts = factsOfQuestion(p);
+  const outcomes = rulesInQuestion(ctx.doc, id, facts);
+  if (!outcomes.length) {
+    const lines = [header(ctx, id), ...relevantSentences(ctx.doc, id, p.text, 2)];
+    if (lead === 'amountLead') lines.push(ctx.replies.render('noAmount'));
+    lines.push(unitsLine(ctx, id), fullTextHint(ctx, id));
+    return { reply: lines.join('\n'), measures: [id] };
+  }
+  const measureOfRules = outcomes[0].rule.measure;
+  const lines = [
+    ctx.replies.render(lead, { name: ctx.doc.displayName(measureOfRules) }),
+    ...outcomeLines(ctx, outcomes, facts),
+    `原文：“${ruleSentences(ctx, measureOfRules, outcomes).join('')}”`,
+    unitsLine(ctx, measureOfRules),
+  ];
+  return {
+    reply: lines.join('\n'),
+    measures: [measureOfRules],
+    awards: outcomes.map((o) => awardView(ctx.doc, o, true)),
+  };
+}
+
+/** The sentences of the measure that state the shown rules (those naming their figures). */
+function ruleSentences(ctx: AnswerContext, id: string, outcomes: AwardOutcome[]): string[] {
+  const sentences = measureSentences(ctx.doc, id);
+  const cues = outcomes.flatMap((o) => figuresOf(o));
+  const hits = sentences.filter((s) => cues.some((c) => s.includes(c)));
+  return hits.length ? hits : sentences.slice(-1);
+}
+
+function figuresOf(o: AwardOutcome): string[] {
+  const a = o.rule.amount;
+  const out: string[] = [];
+  if (a.kind === 'percentOf') out.push(`${a.percent}%`);
+  if (a.kind === 'fixed' || a.kind === 'perUnit') out.push(formatYuan(a.yuan).replace('元', ''));
+  if (a.kind === 'capByValue') out.push(...Object.values(a.caps).map((v) => formatYuan(v).replace('元', '')));
+  for (const c of o.rule.when) if (c.min !== undefined) out.push(c.min >= 10_000 ? formatYuan(c.min).replace('元', '') : String(c.min));
+  if (a.kind === 'unspecified') out.push('按照规定予以补助', '支持范围');
+  return out;
+}
+
+export function listAnswer(ctx: AnswerContext): QaAnswer {
+  const items = ctx.doc.topMeasures().map((m) => {
+    const kids = ctx.doc.children(m.id).map((c) => c.title);
+    return ctx.replies.render('listItem', { ordinal: m.ordinal ?? m.id, title: m.title, children: kids.length ? `（${kids.join('、')}）` : '' });
+  });
+  return { reply: ctx.replies.render('list', { docTitle: ctx.doc.title, status: ctx.doc.status, items: items.join('\n') }), measures: [] };
+}
+
+/** Whole days from one ISO date to another. */
+export function daysBetween(fromIso: string, toIso: string): number {
+  return Math.round((Date.parse(toIso + 'T00:00:00Z') - Date.parse(fromIso + 'T00:00:00Z')) / 86_400_000);
+}
+
+export function validityAnswer(ctx: AnswerContext): QaAnswer {
+  const days = daysBetween(ctx.today, ctx.doc.validUntil);
+  const values = {
+    validUntil: formatChineseDate(ctx.doc.validUntil),
+    validityText: ctx.doc.validityText,
+    today: formatChineseDate(ctx.today),
+    daysLeft: days,
+    daysAgo: -days,
+  };
+  const key = days > 0 ? 'validityActive' : days === 0 ? 'validityLastDay' : 'validityExpired';
+  return { reply: ctx.replies.render(key, values), measures: [] };
+}
+
+export function statusAnswer(ctx: AnswerContext): QaAnswer {
+  const basisTitle = /《\s*([^》]+)》/.exec(ctx.doc.preamble)?.[1] ?? ctx.doc.basis;
+  return {
+    reply: ctx.replies.render('status', {
+      docTitle: ctx.doc.title, status: ctx.doc.status, basis: ctx.doc.basis, basisTitle, validUntil: formatChineseDate(ctx.doc.validUntil),
+    }),
+    measures: [],
+  };
+}
+
+export function askWhichMeasure(ctx: AnswerContext, p: Parse): QaAnswer {
+  const aspect = { 'measure.units': '责任单位', 'measure.apply': '申报方式', 'measure.amount': '金额', 'measure.conditions': '条件', 'measure.fulltext': '原文' }[p.intent] ?? '内容';
+  const list = ctx.doc.topMeasures().map((m) => m.title).join('、');
+  return { reply: ctx.replies.render('askWhichMeasure', { list, aspect }), measures: [] };
+}
+
+/** Today's date in Fuzhou (UTC+8), as ISO. */
+export function todayIn(now: number, timeZone = 'Asia/Shanghai'): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now));
+}

@@ -1,0 +1,202 @@
+import type { PolicyDocument } from '../../policy/index.js';
+import type { Answer } from '../core/answer.js';
+import type { Clock, DialogStateStore, QuestionLog } from '../core/ports.js';
+import { conversationKey, type Turn } from '../core/turn.js';
+import { FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
+import {
+  applyAnswer, askWhichMeasure, contentAnswer, fullTextAnswer, listAnswer, rulesAnswer, statusAnswer, todayIn,
+  unitsAnswer, validityAnswer, type AnswerContext, type QaAnswer,
+} from './answers.js';
+import {
+  advance, applyFacts, describeFacts, newCheck, profileFactsOf, questionActions, questionText, resultOf, stepBack,
+} from './eligibility.js';
+import type { Replies } from './replies.js';
+import { freshState, isCheckRunning, type ConversationState, type EligibilityCheck } from './state.js';
+
+export interface DialogDeps {
+  doc: PolicyDocument;
+  nlu: Nlu;
+  replies: Replies;
+  states: DialogStateStore<ConversationState>;
+  questions: QuestionLog;
+  clock: Clock;
+  /** A conversation idle longer than this starts afresh. */
+  idleMs: number;
+}
+
+export interface DialogEngine {
+  handle(turn: Turn): Answer;
+}
+
+/** Intents that make sense in the middle of an eligibility check as an aside. */
+const ASIDE_INTENTS = new Set(['measures.list', 'policy.validity', 'policy.status', 'help']);
+
+export function createDialogEngine(deps: DialogDeps): DialogEngine {
+  const { doc, nlu, replies, states, questions, clock } = deps;
+
+  function loadState(key: string, now: number): { state: ConversationState; notice?: string } {
+    const stored = states.get(key);
+    if (!stored) return { state: freshState(doc.versionTag, now) };
+    if (stored.version !== doc.versionTag) {
+      return { state: freshState(doc.versionTag, now), notice: stored.check && !stored.check.done ? replies.render('dialogVersionChanged') : undefined };
+    }
+    if (now - stored.updatedAt > deps.idleMs) {
+      return { state: freshState(doc.versionTag, now), notice: isCheckRunning(stored) ? replies.render('dialogExpired') : undefined };
+    }
+    return { state: stored };
+  }
+
+  function handle(turn: Turn): Answer {
+    const now = clock.now();
+    const key = conversationKey(turn);
+    const { state, notice } = loadState(key, now);
+    const ctx: AnswerContext = { doc, replies, today: todayIn(now) };
+    const pending = isCheckRunning(state) ? state.check!.pending! : undefined;
+    const parse = nlu.parse(turn.text, { pendingField: pending, now: new Date(now) });
+
+    const answer = pending ? continueCheck(state, parse, ctx) : freshTurn(state, parse, ctx);
+    if (notice) answer.reply = `${notice}\n${answer.reply}`;
+    state.updatedAt = now;
+    if (answer.measures.length && !answer.dialog) state.lastMeasures = answer.measures;
+    // Written before the reply leaves: a restart right after loses nothing acknowledged.
+    states.put(key, state);
+    questions.record({
+      at: now, channel: turn.channel, chat: turn.chat, user: turn.user, text: turn.text,
+      intent: answer.intent, confidence: answer.confidence ?? 0, measures: answer.measures,
+    });
+    return answer;
+  }
+
+  function freshTurn(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {
+    const check = state.check;
+    // After a result, a correction ("投资额改成500万") recomputes it.
+    if (check?.done && parse.slots.correction) {
+      const facts = profileFactsOf(doc, parse.slots);
+      if (Object.keys(facts).length) {
+        applyFacts(check, facts, []);
+        return stepCheck(check, parse, ctx, `${replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) })}`, 'eligibility.correct');
+      }
+    }
+    if (parse.intent === 'eligibility.start') return startCheck(state, parse, ctx);
+    return answerQuestion(state, parse, ctx);
+  }
+
+  function startCheck(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {
+    const check = newCheck();
+    state.check = check;
+    const facts = profileFactsOf(doc, parse.slots);
+    applyFacts(check, facts, []);
+    check.history = [];
+    const taken = Object.keys(facts).length ? replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) }) : '';
+    return stepCheck(check, parse, ctx, [replies.render('dialogStart'), taken].filter(Boolean).join('\n'), 'eligibility.start');
+  }
+
+  /** Asks the next question, or shows the result when nothing can change it any more. */
+  function stepCheck(check: EligibilityCheck, parse: Parse, ctx: AnswerContext, lead: string, intent: string): Answer {
+    const outcomes = advance(doc, check);
+    const confidence = Math.max(parse.confidence, 0.9);
+    if (check.pending) {
+      return {
+        reply: [lead, questionText(doc, replies, check.pending)].filter(Boolean).join('\n'),
+        intent, confidence, measures: [],
+        dialog: { slot: check.pending, done: false },
+        actions: questionActions(doc, check.pending),
+      };
+    }
+    const result = resultOf(doc, replies, check, outcomes);
+    void ctx;
+    return {
+      reply: [lead, result.text].filter(Boolean).join('\n'),
+      intent, confidence, measures: result.measures, awards: result.awards,
+      dialog: { slot: null, done: true },
+      title: '政策测评结果',
+    };
+  }
+
+  function continueCheck(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {
+    const check = state.check!;
+    const command = parse.slots.command;
+    if (command === 'cancel') {
+      state.check = undefined;
+      return { reply: replies.render('dialogCancelled'), intent: 'eligibility.cancel', confidence: 1, measures: [], dialog: { slot: null, done: true } };
+    }
+    if (command === 'restart') {
+      state.check = newCheck();
+      return stepCheck(state.check, parse, ctx, replies.render('dialogRestarted'), 'eligibility.restart');
+    }
+    if (command === 'back') {
+      const moved = stepBack(check);
+      const lead = replies.render(moved ? 'dialogBack' : 'dialogBackAtStart');
+      const pending = check.pending!;
+      return {
+        reply: [lead, questionText(doc, replies, pending)].join('\n'), intent: 'eligibility.back', confidence: 1, measures: [],
+        dialog: { slot: pending, done: false }, actions: questionActions(doc, pending),
+      };
+    }
+    const facts = profileFactsOf(doc, parse.slots);
+    const hasFacts = Object.keys(facts).length > 0 || parse.slots.unknownFields.length > 0;
+    const isAside = parse.isQuestion && parse.intent !== FALLBACK && parse.intent !== 'eligibility.start'
+      && (ASIDE_INTENTS.has(parse.intent) || (parse.intent.startsWith('measure.') && parse.measures.length > 0));
+    if (hasFacts && !isAside) {
+      applyFacts(check, facts, parse.slots.unknownFields);
+      const extra = Object.keys(facts).filter((f) => f !== check.pending);
+      const lead = extra.length ? replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) }) : '';
+      return stepCheck(check, parse, ctx, lead, 'eligibility.answer');
+    }
+    const pending = check.pending!;
+    const resume = [replies.render('dialogResume'), questionText(doc, replies, pending)].join('\n');
+    if (isAside || (parse.isQuestion && parse.intent !== FALLBACK && parse.measures.length)) {
+      const qa = qaFor(state, parse, ctx);
+      return { ...qa, reply: `${qa.reply}\n\n${resume}`, dialog: { slot: pending, done: false }, actions: questionActions(doc, pending) };
+    }
+    return {
+      reply: `${replies.render('dialogNotUnderstood')}\n${questionText(doc, replies, pending)}`,
+      intent: 'eligibility.unclear', confidence: parse.confidence, measures: [],
+      dialog: { slot: pending, done: false }, actions: questionActions(doc, pending),
+    };
+  }
+
+  function answerQuestion(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {
+    return qaFor(state, parse, ctx);
+  }
+
+  function qaFor(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {
+    const base = { intent: parse.intent, confidence: parse.confidence };
+    const simple = (qa: QaAnswer): Answer => ({ ...base, ...qa });
+    switch (parse.intent) {
+      case 'greeting':
+        return simple({ reply: replies.render('greeting', { docTitle: doc.title }), measures: [] });
+      case 'help':
+        return simple({ reply: replies.render('help'), measures: [] });
+      case 'thanks':
+        return simple({ reply: replies.render('thanks'), measures: [] });
+      case 'measures.list':
+        return simple(listAnswer(ctx));
+      case 'policy.validity':
+        return simple(validityAnswer(ctx));
+      case 'policy.status':
+        return simple(statusAnswer(ctx));
+      case FALLBACK:
+        return simple({ reply: replies.render(parse.otherPlace ? 'otherPlace' : 'fallback', { docTitle: doc.title, status: doc.status }), measures: [] });
+    }
+    let measure = parse.measures[0];
+    if (!measure && parse.needsMeasure && state.lastMeasures.length) measure = state.lastMeasures[0];
+    if (!measure) return simple(askWhichMeasure(ctx, parse));
+    switch (parse.intent) {
+      case 'measure.amount':
+        return simple(rulesAnswer(ctx, measure, parse, 'amountLead'));
+      case 'measure.conditions':
+        return simple(rulesAnswer(ctx, measure, parse, 'conditionsLead'));
+      case 'measure.units':
+        return simple(unitsAnswer(ctx, measure));
+      case 'measure.apply':
+        return simple(applyAnswer(ctx, measure, parse));
+      case 'measure.fulltext':
+        return simple(fullTextAnswer(ctx, measure));
+      default:
+        return simple(contentAnswer(ctx, measure, parse));
+    }
+  }
+
+  return { handle };
+}

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { fillTemplate } from '../../policy/index.js';
+
+const KEYS = [
+  'greeting', 'help', 'thanks', 'fallback', 'otherPlace', 'askWhichMeasure', 'list', 'listItem',
+  'validityActive', 'validityLastDay', 'validityExpired', 'status', 'measureHeader', 'unitsLine', 'fullTextHint',
+  'fulltext', 'noAmount', 'applyLead', 'unitsLead', 'amountLead', 'conditionsLead', 'computedLead', 'notQualifiedLead',
+  'dialogStart', 'dialogFactsTaken', 'dialogAsk', 'dialogNotUnderstood', 'dialogResume', 'dialogCancelled',
+  'dialogRestarted', 'dialogBackAtStart', 'dialogBack', 'dialogExpired', 'dialogVersionChanged', 'dialogOfferPrivate',
+  'resultHeader', 'resultEligible', 'resultNotEligible', 'resultNeedsInfo', 'resultUnknownDepends', 'resultOthers',
+  'resultFooter', 'resultUnits',
+] as const;
+export type ReplyKey = (typeof KEYS)[number];
+
+const RepliesSchema = z.object(Object.fromEntries(KEYS.map((k) => [k, z.string().min(1)])) as Record<ReplyKey, z.ZodString>);
+
+export interface Replies {
+  render(key: ReplyKey, values?: Record<string, string | number>): string;
+}
+
+export function loadReplies(file: string): Replies {
+  const parsed = RepliesSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    throw new Error(`${file}: ${parsed.error.issues.map((i) => `field "${i.path.join('.')}": ${i.message}`).join('; ')}`);
+  }
+  const templates = parsed.data as Record<ReplyKey, string>;
+  return { render: (key, values = {}) => fillTemplate(templates[key], values) };
+}

@@ -1,0 +1,41 @@
+import { createRequire } from 'node:module';
+import type { Lexicon } from './knowledge.js';
+
+const require = createRequire(import.meta.url);
+type Convert = (text: string) => string;
+
+let toSimplified: Convert | undefined;
+/** opencc's traditional→simplified tables, built once per process (about 40 ms). */
+function traditionalToSimplified(): Convert {
+  if (!toSimplified) {
+    const OpenCC = require('opencc-js/t2cn') as { Converter(o: { from: string; to: string }): Convert };
+    toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
+  }
+  return toSimplified;
+}
+
+/** Longest first, so "啥子" wins over "啥". */
+export function replacementPairs(lexicon: Lexicon): [string, string][] {
+  return Object.entries(lexicon.replacements).sort((a, b) => b[0].length - a[0].length);
+}
+
+const MENTION = /(^|\s)@[^\s\u2005]+[\s\u2005]*/g;
+// Emoji, pictographs, zero-width and control characters carry no meaning for the question.
+const DECORATION = /[\p{Extended_Pictographic}\u200b-\u200f\u2060\ufe0f\p{Cc}【】〔〕《》「」『』“”"'`~^*#|<>{}[\]]/gu;
+
+/**
+ * The text every later step sees: half-width, simplified, typos fixed, mentions and
+ * decoration gone, numbers whole ("3,500,000" → "3500000"), Chinese punctuation as ASCII.
+ */
+export function normalizeText(raw: string, replacements: readonly [string, string][]): string {
+  let text = raw.normalize('NFKC');
+  text = text.replace(MENTION, ' ');
+  text = traditionalToSimplified()(text);
+  text = text.replace(/。/g, '.').replace(/、/g, ',').replace(/～/g, '~');
+  text = text.replace(/(\d),(?=\d{3}(?!\d))/g, '$1');
+  text = text.replace(/(\d)\s+(?=\d)/g, '$1');
+  text = text.replace(DECORATION, ' ');
+  text = text.toLowerCase();
+  for (const [from, to] of replacements) if (text.includes(from)) text = text.split(from).join(to);
+  return text.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,103 @@
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const nzh = require('nzh') as { cn: { decodeS(s: string): number } };
+
+const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+/** "三百五十万" → 3500000, "两" → 2, "二〇二五" → 2025 (read digit by digit), "350" → 350. */
+export function parseNumeral(s: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
+  if ([...s].every((c) => c in CN_DIGITS) && s.length >= 2) {
+    return Number([...s].map((c) => CN_DIGITS[c]).join(''));
+  }
+  const value = nzh.cn.decodeS(s.replace(/两/g, '二').replace(/〇/g, '零'));
+  return Number.isFinite(value) && value > 0 ? value : s === '零' ? 0 : undefined;
+}
+
+export const UNIT_FACTOR: Record<string, number> = { 百: 100, 千: 1000, 万: 10_000, 亿: 100_000_000 };
+
+export interface NumberMention {
+  value: number;
+  /** What the number counts, from the characters after it. */
+  kind: 'yuan' | 'year' | 'level' | 'count' | 'percent' | 'ordinal' | 'bare';
+  /** For counts: the measure word (家, 场, 次, 个 …). */
+  unit?: string;
+  start: number;
+  end: number;
+}
+
+// A numeral: Arabic (with decimals) or a run of Chinese numeral characters.
+const NUMERAL = /(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+)/gy;
+const CN_ONLY_UNITS = /^[百千万亿]+$/;
+
+/** Every number in the text, with what the following characters say it is. */
+export function numberMentions(text: string): NumberMention[] {
+  const out: NumberMention[] = [];
+  let i = 0;
+  while (i < text.length) {
+    NUMERAL.lastIndex = i;
+    const m = NUMERAL.exec(text);
+    if (!m || CN_ONLY_UNITS.test(m[1])) {
+      i++;
+      continue;
+    }
+    const mention = classify(text, m[1], i);
+    if (mention) {
+      out.push(mention);
+      i = mention.end;
+    } else i += m[1].length;
+  }
+  return out;
+}
+
+function classify(text: string, numeral: string, start: number): NumberMention | undefined {
+  const isArabic = /^\d/.test(numeral);
+  let body = numeral;
+  let factor = 1;
+  // Arabic digits followed by a magnitude ("350万", "0.035亿").
+  let end = start + numeral.length;
+  if (isArabic) {
+    const unit = /^[百千万亿]+/.exec(text.slice(end))?.[0];
+    if (unit) {
+      factor = [...unit].reduce((f, u) => f * UNIT_FACTOR[u], 1);
+      end += unit.length;
+    }
+  }
+  const before = text.slice(Math.max(0, start - 4), start);
+  const after = text.slice(end, end + 6);
+  if (before.endsWith('百分之')) {
+    const v = parseNumeral(body);
+    return v === undefined ? undefined : { value: v, kind: 'percent', start: start - 3, end };
+  }
+  if (text[start - 1] === '第') {
+    const v = parseNumeral(body);
+    return v === undefined ? undefined : { value: v, kind: 'ordinal', start, end: end + (/^[条项点次]/.test(after) ? 1 : 0) };
+  }
+  const value = parseNumeral(body);
+  if (value === undefined) return undefined;
+  const scaled = value * factor;
+  if (/^%/.test(after)) return { value: scaled, kind: 'percent', start, end: end + 1 };
+  if (/^(元|块)/.test(after)) return { value: scaled, kind: 'yuan', start, end: end + 1 };
+  if (factor >= 10_000 || (!isArabic && /[万亿]/.test(numeral))) {
+    return { value: scaled, kind: 'yuan', start, end: end + (/^元/.test(after) ? 1 : 0) };
+  }
+  if (/^年/.test(after) && factor === 1) {
+    const year = yearOf(numeral, value);
+    if (year !== undefined) return { value: year, kind: 'year', start, end: end + 1 };
+  }
+  if (/^级/.test(after) && value <= 10) return { value, kind: 'level', start, end: end + 1 };
+  const unit = /^(家|场|次|个|所|名|人|项|批|届)/.exec(after)?.[1];
+  if (unit) return { value: scaled, kind: 'count', unit, start, end: end + 1 };
+  if (isArabic && numeral.length === 4 && value >= 1990 && value <= 2100) return { value, kind: 'year', start, end };
+  return { value: scaled, kind: 'bare', start, end };
+}
+
+/** "2025" → 2025, "25" → 2025, "二〇二五" → 2025; durations ("3年") are not years. */
+function yearOf(numeral: string, value: number): number | undefined {
+  if (value >= 1990 && value <= 2100) return value;
+  if (/^\d{2}$/.test(numeral) && value >= 10 && value <= 60) return 2000 + value;
+  return undefined;
+}
+
+export const RELATIVE_YEARS: Record<string, number> = { 大前年: -3, 前年: -2, 去年: -1, 上一年: -1, 今年: 0, 本年: 0, 当年: 0, 明年: 1 };

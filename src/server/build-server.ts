@@ -1,0 +1,104 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { enterpriseRules, evaluateRules, formatChineseDate, ruleSummary, type PolicyDocument } from '../../policy/index.js';
+import { AppError, ErrorCodes } from '../core/errors.js';
+import type { DialogEngine } from '../dialog/engine.js';
+import { resultOf, newCheck } from '../dialog/eligibility.js';
+import type { Replies } from '../dialog/replies.js';
+import {
+  AskBody, AskResponse, EligibilityBody, EligibilityResponse, ErrorResponse, MeasureDetail, MeasureSummary,
+} from './schemas.js';
+
+export interface ServerDeps {
+  engine: DialogEngine;
+  doc: PolicyDocument;
+  replies: Replies;
+  logLevel?: string;
+  /** Extra route groups (channels' webhooks) registered by main. */
+  plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
+}
+
+const BODY_LIMIT = 64 * 1024;
+
+/** The HTTP app, built but not listening: tests call inject(), main calls listen(). */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: deps.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-lark-signature"]'] },
+    bodyLimit: BODY_LIMIT,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((error, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const first = error.validation[0];
+      const field = first?.instancePath?.replace(/^\//, '') || '请求体';
+      request.log.info({ issues: error.validation }, 'rejected invalid request');
+      return reply.code(400).send({ error: ErrorCodes.INVALID_REQUEST, message: `请求格式不正确：${field} ${first?.message ?? ''}`.trim() });
+    }
+    if (error instanceof AppError) return reply.code(error.statusCode).send({ error: error.code, message: error.userMessage });
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status === 413) return reply.code(413).send({ error: ErrorCodes.BODY_TOO_LARGE, message: `请求体过大（上限${BODY_LIMIT / 1024}KB）` });
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ error: ErrorCodes.INVALID_REQUEST, message: '请求格式不正确：请发送 JSON 格式的请求体' });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send({ error: ErrorCodes.INTERNAL, message: '服务内部错误，请稍后再试' });
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: ErrorCodes.NOT_FOUND, message: `没有这个接口：${request.method} ${request.url}` }));
+
+  await app.register(swagger, {
+    openapi: { info: { title: '福州专精特新政策助手 API', version: '0.1.0' } },
+    transform: jsonSchemaTransform,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/healthz', { schema: { response: { 200: z.object({ status: z.literal('ok'), policy: z.string() }) } } }, async () => ({
+    status: 'ok' as const,
+    policy: deps.doc.versionTag,
+  }));
+
+  app.post('/api/ask', {
+    schema: { body: AskBody, response: { 200: AskResponse, 400: ErrorResponse }, description: '用中文提问，得到回复、意图、相关措施和计算出的金额' },
+  }, async (request) => {
+    const { text, user, chat } = request.body;
+    const answer = deps.engine.handle({ channel: 'http', chat: chat ?? `direct:${user}`, user, text, at: Date.now(), mentioned: true });
+    return {
+      reply: answer.reply, intent: answer.intent, measures: answer.measures, confidence: answer.confidence,
+      ...(answer.awards ? { awards: answer.awards } : {}),
+      ...(answer.dialog ? { dialog: answer.dialog } : {}),
+    };
+  });
+
+  app.get('/api/measures', { schema: { response: { 200: z.array(MeasureSummary) } } }, async () =>
+    deps.doc.measures.map((m) => ({ id: m.id, title: m.title, ...(m.parent ? { parent: m.parent } : {}), units: deps.doc.unitsOf(m.id) })),
+  );
+
+  app.get('/api/measures/:id', {
+    schema: { params: z.object({ id: z.string().max(10) }), response: { 200: MeasureDetail, 404: ErrorResponse } },
+  }, async (request, reply) => {
+    const m = deps.doc.measure(request.params.id);
+    if (!m) return reply.code(404).send({ error: ErrorCodes.NOT_FOUND, message: `没有编号为“${request.params.id}”的措施，可用编号：${deps.doc.measures.map((x) => x.id).join('、')}` });
+    return {
+      id: m.id, title: m.title, ...(m.parent ? { parent: m.parent } : {}), units: deps.doc.unitsOf(m.id),
+      name: deps.doc.displayName(m.id), text: m.text, children: deps.doc.children(m.id).map((c) => c.id),
+      awards: deps.doc.rulesFor(m.id).map((r) => ({ id: r.id, title: r.title, summary: ruleSummary(deps.doc, r) })),
+    };
+  });
+
+  app.post('/api/eligibility', {
+    schema: { body: EligibilityBody, response: { 200: EligibilityResponse, 400: ErrorResponse }, description: '按企业情况一次性测评' },
+  }, async (request) => {
+    const check = { ...newCheck(), profile: { ...request.body } as Record<string, string | number | boolean>, done: true };
+    const outcomes = evaluateRules(deps.doc, enterpriseRules(deps.doc), check.profile);
+    const result = resultOf(deps.doc, deps.replies, check, outcomes);
+    const missing = [...new Set(outcomes.filter((o) => o.status === 'needs_info' || o.missing.length).flatMap((o) => o.missing))];
+    return { reply: result.text, awards: result.awards, missing, validUntil: formatChineseDate(deps.doc.validUntil) };
+  });
+
+  for (const plugin of deps.plugins ?? []) await plugin(app);
+  return app;
+}
