@@ -52,10 +52,15 @@ export function evaluateRule(doc: PolicyDocument, rule: AwardRule, facts: Facts,
   const amount = amountOf(doc, rule, facts);
   const conditionsMissing = states.some((s) => s.state === 'missing');
   const status: AwardStatus = conditionsMissing ? 'needs_info' : 'eligible';
-  const basis = status === 'needs_info'
-    ? `${amount.basis}（尚需确认：${missing.map((f) => doc.fieldLabel(f)).join('、')}）`
-    : amount.basis;
+  const basis = status === 'needs_info' ? `${amount.basis}（尚需确认：${pendingConditions(doc, rule, states, missing)}）` : amount.basis;
   return { ...base, status, yuan: amount.yuan, maxYuan: amount.maxYuan, basis };
+}
+
+/** What is still to be confirmed, as the rule's own requirement where it has one. */
+function pendingConditions(doc: PolicyDocument, rule: AwardRule, states: { c: Condition; state: ConditionState }[], missing: string[]): string {
+  return missing
+    .map((f) => states.find((s) => s.state === 'missing' && s.c.field === f)?.c.unmet ?? doc.fieldLabel(f))
+    .join('；');
 }
 
 export function evaluateRules(doc: PolicyDocument, rules: readonly AwardRule[], facts: Facts, unknown: readonly string[] = []): AwardOutcome[] {

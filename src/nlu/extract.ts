@@ -37,7 +37,7 @@ export function extractSlots(text: string, doc: PolicyDocument, lexicon: Lexicon
     measureRefs: measureReferences(text, doc),
     correction: lexicon.corrections.some((w) => text.includes(w)),
     numbers,
-    command: commandOf(answer, lexicon),
+    command: commandOf(text.replace(/[\s,.;!?:~，。；！？：、…]+/g, ''), lexicon),
   };
   const pct = numbers.find((n) => n.kind === 'percent');
   if (pct) slots.percent = pct.value;
@@ -161,12 +161,12 @@ function tierOf(text: string, answer: string, doc: PolicyDocument, pendingTier: 
 }
 
 function yesNoOf(answer: string, lexicon: Lexicon): boolean | undefined {
-  const starts = (w: string) => answer === w || (answer.startsWith(w) && answer.length <= w.length + 12);
-  // Negatives first: "不是" contains "是".
   if (lexicon.answers.unknown.some((w) => answer.startsWith(w))) return undefined;
-  if (lexicon.answers.no.some(starts)) return false;
-  if (lexicon.answers.yes.some(starts)) return true;
-  return undefined;
+  // Longest word first: "不是" must beat "是", and "没错" must beat "没".
+  const words = [...lexicon.answers.yes.map((w) => [w, true] as const), ...lexicon.answers.no.map((w) => [w, false] as const)]
+    .sort((a, b) => b[0].length - a[0].length);
+  const hit = words.find(([w]) => answer === w || (answer.startsWith(w) && answer.length <= w.length + 12));
+  return hit?.[1];
 }
 
 function commandOf(answer: string, lexicon: Lexicon): Slots['command'] {

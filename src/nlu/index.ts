@@ -114,7 +114,7 @@ function decide(iScores: Scores, mScores: Scores, slots: Slots, threshold: numbe
     if ((iScores[id] ?? 0) >= 0.8 && (iScores[id] ?? 0) >= aspectScore) return { intent: id, confidence: iScores[id], ...none };
   }
   const eligibility = iScores['eligibility.start'] ?? 0;
-  if (eligibility >= 0.85 && !slots.measureRefs.length && (topMeasure < 1.5 || eligibility > aspectScore)) {
+  if (eligibility >= 0.85 && !slots.measureRefs.length && (topMeasure < 1.5 || eligibility >= aspectScore)) {
     return { intent: 'eligibility.start', confidence: eligibility, ...none };
   }
   if (measures.length) {
