@@ -78,9 +78,10 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Parame
     const iScores = intentScores(model, text, featurize(text));
     const isQuestion = QUESTION_CUE.test(text);
     const profileFacts = doc.profileFields.filter((f) => slots.facts[f.field] !== undefined).length;
-    if (profileFacts >= 2 && SELF_STATEMENT.test(text)) iScores['eligibility.start'] = Math.max(iScores['eligibility.start'] ?? 0, isQuestion ? 0.85 : 0.95);
+    if (profileFacts >= 2 && SELF_STATEMENT.test(text)) iScores['eligibility.start'] = Math.max(iScores['eligibility.start'] ?? 0, isQuestion ? 0.8 : 0.95);
     const otherPlace = lexicon.otherPlaces.some((p) => text.includes(p)) && !text.includes('福州');
-    const decision = decide(iScores, mScores, slots, model.threshold, otherPlace);
+    const domain = lexicon.domainCues.some((w) => text.includes(w));
+    const decision = decide(iScores, mScores, slots, model.threshold, otherPlace, domain);
     return { raw, text, ...decision, slots, isQuestion, otherPlace, intentScores: iScores, measureScores: mScores };
   }
 
@@ -100,7 +101,7 @@ function best(scores: Scores, ids: string[]): [string, number] {
   return top;
 }
 
-function decide(iScores: Scores, mScores: Scores, slots: Slots, threshold: number, otherPlace: boolean): Decision {
+function decide(iScores: Scores, mScores: Scores, slots: Slots, threshold: number, otherPlace: boolean, domain: boolean): Decision {
   const none = { measures: [] as string[], needsMeasure: false };
   if (otherPlace) return { intent: FALLBACK, confidence: 0.9, ...none };
   const measures = rankMeasures(mScores, MEASURE_MIN);
@@ -123,7 +124,7 @@ function decide(iScores: Scores, mScores: Scores, slots: Slots, threshold: numbe
     return { intent: chosen, confidence: round(confidence), measures, needsMeasure: false };
   }
   if (globalScore >= threshold && globalScore >= aspectScore) return { intent: global, confidence: round(globalScore), ...none };
-  if (aspectScore >= 0.6) return { intent: aspect, confidence: round(aspectScore * 0.8), measures: [], needsMeasure: true };
+  if (aspectScore >= 0.6 && domain) return { intent: aspect, confidence: round(aspectScore * 0.8), measures: [], needsMeasure: true };
   if (globalScore >= threshold) return { intent: global, confidence: round(globalScore), ...none };
   return { intent: FALLBACK, confidence: round(1 - Math.max(globalScore, aspectScore)), ...none };
 }

@@ -29,6 +29,7 @@ export const LexiconSchema = z.object({
   stopwords: words,
   otherPlaces: words,
   weakKeywords: words,
+  domainCues: words,
   commands: z.object({ cancel: words, restart: words, back: words }),
   answers: z.object({ yes: words, no: words, unknown: words, notAssessed: words, noInvestment: words }),
   corrections: words,

@@ -55,11 +55,30 @@ export interface IntentModel {
   intents: IntentDefinition[];
   threshold: number;
   examples: { intent: string; features: Features }[];
+  matchers: Map<string, { word: string; match: (text: string) => boolean; weight: number }[]>;
+}
+
+/** A keyword is a substring, "a*b" (a, then b within 8 characters), or an ASCII word. */
+export function keywordMatcher(word: string): (text: string) => boolean {
+  if (word.includes('*')) {
+    const re = new RegExp(word.split('*').map(escapeRegExp).join('.{0,8}'));
+    return (text) => re.test(text);
+  }
+  if (/^[a-z0-9]+$/.test(word)) {
+    const re = new RegExp(`(^|[^a-z0-9])${word}([^a-z0-9]|$)`);
+    return (text) => re.test(text);
+  }
+  return (text) => text.includes(word);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function buildIntentModel(file: IntentsFile, featurize: (text: string) => Features): IntentModel {
   return {
     intents: file.intents,
+    matchers: new Map(file.intents.map((i) => [i.id, Object.entries(i.keywords).map(([word, weight]) => ({ word, match: keywordMatcher(word), weight }))])),
     threshold: file.threshold,
     examples: file.intents.flatMap((i) => i.examples.map((e) => ({ intent: i.id, features: featurize(e) }))),
   };
@@ -69,9 +88,11 @@ export function buildIntentModel(file: IntentsFile, featurize: (text: string) =>
 export function intentScores(model: IntentModel, text: string, features: Features): Scores {
   const scores: Scores = {};
   for (const intent of model.intents) {
-    let kw = 0;
-    for (const [word, weight] of Object.entries(intent.keywords)) if (weight > kw && text.includes(word)) kw = weight;
-    scores[intent.id] = kw;
+    // The strongest cue, plus a little for each further cue: two cues agreeing beat one.
+    const matched = model.matchers.get(intent.id)!.filter((k) => k.match(text));
+    // "多少" inside "多少钱" is the same cue, not a second one.
+    const hits = matched.filter((k) => !matched.some((o) => o !== k && o.word.includes(k.word))).map((k) => k.weight).sort((a, b) => b - a);
+    scores[intent.id] = hits.length ? hits[0] + 0.15 * (hits.length - 1) : 0;
   }
   for (const ex of model.examples) {
     const sim = cosine(features, ex.features);
