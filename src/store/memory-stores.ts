@@ -5,7 +5,13 @@ export class MemoryDialogStateStore<S> implements DialogStateStore<S> {
   readonly states = new Map<string, string>();
   get(key: string): S | undefined {
     const raw = this.states.get(key);
-    return raw === undefined ? undefined : (JSON.parse(raw) as S);
+    if (raw === undefined) return undefined;
+    try {
+      return JSON.parse(raw) as S;
+    } catch {
+      // Same contract as the SQLite store: an unreadable state is no dialog, not a crash.
+      return undefined;
+    }
   }
   put(key: string, state: S): void {
     this.states.set(key, JSON.stringify(state));
