@@ -76,7 +76,8 @@ function classify(text: string, numeral: string, start: number): NumberMention |
   }
   const value = parseNumeral(body);
   if (value === undefined) return undefined;
-  const scaled = value * factor;
+  // Decimal magnitudes ("0.035亿") must not leak float noise into yuan.
+  const scaled = Math.round(value * factor * 100) / 100;
   if (/^%/.test(after)) return { value: scaled, kind: 'percent', start, end: end + 1 };
   if (/^(元|块)/.test(after)) return { value: scaled, kind: 'yuan', start, end: end + 1 };
   if (factor >= 10_000 || (!isArabic && /[万亿]/.test(numeral))) {
