@@ -133,18 +133,24 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
 export function measureScores(index: MeasureIndex, text: string, slots: Slots): Scores {
   const scores: Scores = {};
   const add = (id: string, v: number) => (scores[id] = (scores[id] ?? 0) + v);
-  const textBigrams = new Set(bigramsOf(text.replace(/\s+/g, '')));
   const matched = new Set<string>();
-  for (const k of [...index.keywords].sort((a, b) => b.word.length - a.word.length)) {
-    if (text.includes(k.word)) {
-      // A keyword inside a longer matched one ("转型" in "数字化转型") adds little.
-      const inside = [...matched].some((w) => w.includes(k.word));
-      add(k.measure, inside ? k.weight * 0.3 : k.weight);
-      matched.add(k.word);
-    } else if (k.word.length >= 4) {
-      const hits = k.bigrams.filter((b) => textBigrams.has(b)).length / k.bigrams.length;
-      if (hits >= 0.66) add(k.measure, k.weight * 0.7 * hits);
-    }
+  const byLength = [...index.keywords].sort((a, b) => b.word.length - a.word.length);
+  for (const k of byLength) {
+    if (!text.includes(k.word)) continue;
+    // A keyword inside a longer matched one ("转型" in "数字化转型") adds little.
+    const inside = [...matched].some((w) => w.includes(k.word));
+    add(k.measure, inside ? k.weight * 0.3 : k.weight);
+    matched.add(k.word);
+  }
+  // Typos: near matches are judged on what the exact matches left over, so "省级专精特新"
+  // does not also count as a near "国家级专精特新".
+  let residual = text.replace(/\s+/g, '');
+  for (const w of matched) if (w.length >= 4) residual = residual.split(w).join(' ');
+  const residualBigrams = new Set(bigramsOf(residual));
+  for (const k of byLength) {
+    if (matched.has(k.word) || k.word.length < 4) continue;
+    const hits = k.bigrams.filter((b) => residualBigrams.has(b)).length / k.bigrams.length;
+    if (hits >= 0.66) add(k.measure, k.weight * 0.7 * hits);
   }
   for (const t of index.titles) if (text.includes(t.title)) add(t.measure, 1.5);
   for (const ref of slots.measureRefs) add(ref, 5);

@@ -37,7 +37,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const first = error.validation[0];
       const field = first?.instancePath?.replace(/^\//, '') || '请求体';
       request.log.info({ issues: error.validation }, 'rejected invalid request');
-      return reply.code(400).send({ error: ErrorCodes.INVALID_REQUEST, message: `请求格式不正确：${field} ${first?.message ?? ''}`.trim() });
+      // Schema messages written in Chinese are shown as they are; zod's English defaults are not.
+      const detail = first?.message && /\p{Script=Han}/u.test(first.message) ? first.message : '的值无效或缺失';
+      return reply.code(400).send({ error: ErrorCodes.INVALID_REQUEST, message: `请求格式不正确：${field} ${detail}` });
     }
     if (error instanceof AppError) return reply.code(error.statusCode).send({ error: error.code, message: error.userMessage });
     const status = (error as { statusCode?: number }).statusCode ?? 500;
