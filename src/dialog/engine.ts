@@ -52,7 +52,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const { state, notice } = loadState(key, now);
     const ctx: AnswerContext = { doc, replies, today: todayIn(now) };
     const pending = isCheckRunning(state) ? state.check!.pending! : undefined;
-    const parse = nlu.parse(turn.text, { pendingField: pending, now: new Date(now) });
+    const parse = nlu.parse(turn.text, { pendingField: pending, now: new Date(now), currentYear: Number(ctx.today.slice(0, 4)) });
 
     const answer = pending ? continueCheck(state, parse, ctx) : freshTurn(state, parse, ctx);
     if (notice) answer.reply = `${notice}\n${answer.reply}`;

@@ -31,6 +31,8 @@ export interface Parse {
 
 export interface ParseContext {
   pendingField?: string;
+  /** The year "今年" means, in the city's time zone (the caller knows it; the server may run in UTC). */
+  currentYear?: number;
   now?: Date;
 }
 
@@ -73,7 +75,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Parame
   // The steps, in order: normalize → extract → score measures → score intents → decide.
   function parse(raw: string, ctx: ParseContext = {}): Parse {
     const text = normalizeText(raw, replacements);
-    const slots = extractSlots(text, doc, lexicon, { pendingField: ctx.pendingField, currentYear: (ctx.now ?? new Date()).getFullYear() });
+    const slots = extractSlots(text, doc, lexicon, { pendingField: ctx.pendingField, currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear() });
     const mScores = measureScores(measureIndex, text, slots);
     const iScores = intentScores(model, text, featurize(text));
     const isQuestion = QUESTION_CUE.test(text);
