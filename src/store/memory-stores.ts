@@ -1,17 +1,11 @@
+import { parseStoredState } from './stored-state.js';
 import type { DialogStateStore, ProcessedEvents, QuestionLog, QuestionLogEntry } from '../core/ports.js';
 
 /** In-memory fakes of the ports, for unit tests of the layers above the store. */
 export class MemoryDialogStateStore<S> implements DialogStateStore<S> {
   readonly states = new Map<string, string>();
   get(key: string): S | undefined {
-    const raw = this.states.get(key);
-    if (raw === undefined) return undefined;
-    try {
-      return JSON.parse(raw) as S;
-    } catch {
-      // Same contract as the SQLite store: an unreadable state is no dialog, not a crash.
-      return undefined;
-    }
+    return parseStoredState<S>(this.states.get(key));
   }
   put(key: string, state: S): void {
     this.states.set(key, JSON.stringify(state));

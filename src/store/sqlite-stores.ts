@@ -1,5 +1,6 @@
 import type { DialogStateStore, ProcessedEvents, QuestionLog, QuestionLogEntry } from '../core/ports.js';
 import type { Db } from './database.js';
+import { parseStoredState } from './stored-state.js';
 
 export class SqliteDialogStateStore<S> implements DialogStateStore<S> {
   private readonly getStmt;
@@ -11,14 +12,7 @@ export class SqliteDialogStateStore<S> implements DialogStateStore<S> {
     this.delStmt = db.prepare('DELETE FROM dialog_states WHERE key = ?');
   }
   get(key: string): S | undefined {
-    const raw = this.getStmt.get(key) as string | undefined;
-    if (raw === undefined) return undefined;
-    try {
-      return JSON.parse(raw) as S;
-    } catch {
-      // A row that cannot be read is treated as no dialog rather than crashing the turn.
-      return undefined;
-    }
+    return parseStoredState<S>(this.getStmt.get(key) as string | undefined);
   }
   put(key: string, state: S): void {
     this.putStmt.run(key, JSON.stringify(state), this.clock());
