@@ -11,7 +11,9 @@ export interface PolicyDocument extends PolicyDocumentData {
   children(id: string): Measure[];
   /** Responsible units; a heading without its own inherits its titled paragraphs'. */
   unitsOf(id: string): string[];
-  /** "第一条" or "第二条（强化产融对接服务）": how replies name a measure. */
+  /** "第二条" for "2" and for "2.1": the article a measure belongs to. */
+  articleName(id: string): string;
+  /** "第一条（建立梯度培育体系）" or "第二条（强化产融对接服务）": how replies name a measure. */
   displayName(id: string): string;
   rulesFor(measureId: string): AwardRule[];
   field(name: string): ProfileField | undefined;
@@ -41,12 +43,15 @@ export function createPolicyDocument(data: PolicyDocumentData, sourceText: strin
       if (m.units.length) return m.units;
       return [...new Set(children(id).flatMap((c) => c.units))];
     },
-    displayName(id) {
+    articleName(id) {
       const m = byId.get(id);
       if (!m) return id;
       const top = topOf(m);
-      const head = `第${top.ordinal ?? top.id}条`;
-      return m.parent ? `${head}（${m.title}）` : `${head}（${m.title}）`;
+      return `第${top.ordinal ?? top.id}条`;
+    },
+    displayName(id) {
+      const m = byId.get(id);
+      return m ? `第${topOf(m).ordinal ?? m.id}条（${m.title}）` : id;
     },
     rulesFor: (measureId) => data.awards.filter((r) => r.measure === measureId || r.measure.startsWith(measureId + '.')),
     field: (name) => fieldByName.get(name),

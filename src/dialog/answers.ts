@@ -74,18 +74,12 @@ function unitsLine(ctx: AnswerContext, id: string): string {
   return ctx.replies.render('unitsLine', { units: ctx.doc.unitsOf(id).join('、') });
 }
 
-function ordinalName(doc: PolicyDocument, id: string): string {
-  const m = doc.measure(id);
-  const top = m?.parent ? doc.measure(m.parent) : m;
-  return `第${top?.ordinal ?? id}条`;
-}
-
 function header(ctx: AnswerContext, id: string): string {
   return ctx.replies.render('measureHeader', { name: ctx.doc.displayName(id) });
 }
 
 function fullTextHint(ctx: AnswerContext, id: string): string {
-  return ctx.replies.render('fullTextHint', { ordinalName: ordinalName(ctx.doc, id) });
+  return ctx.replies.render('fullTextHint', { ordinalName: ctx.doc.articleName(id) });
 }
 
 /** A heading ("二、加大融资支持力度") answered by its titled paragraphs. */
@@ -137,10 +131,6 @@ export function rulesInQuestion(doc: PolicyDocument, id: string, facts: Facts): 
   return max > 0 ? outcomes.filter((o) => relevance(o) === max) : outcomes;
 }
 
-function factsOfQuestion(p: Parse): Facts {
-  return p.slots.facts;
-}
-
 function outcomeLines(ctx: AnswerContext, outcomes: AwardOutcome[], facts: Facts): string[] {
   const lines: string[] = [];
   const asked = Object.keys(facts).length > 0;
@@ -177,7 +167,7 @@ export function formatFact(doc: PolicyDocument, field: string, value: string | n
 
 /** Amount and condition questions: the rules' own words, then the arithmetic for the asker's case. */
 export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amountLead' | 'conditionsLead'): QaAnswer {
-  const facts = factsOfQuestion(p);
+  const facts: Facts = p.slots.facts;
   const outcomes = rulesInQuestion(ctx.doc, id, facts);
   if (!outcomes.length) {
     const lines = [header(ctx, id), ...relevantSentences(ctx.doc, id, p.text, 2)];

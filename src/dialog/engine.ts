@@ -74,37 +74,39 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       const facts = profileFactsOf(doc, parse.slots);
       if (Object.keys(facts).length) {
         applyFacts(check, facts, []);
-        return stepCheck(check, parse, ctx, `${replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) })}`, 'eligibility.correct');
+        return stepCheck(check, parse, replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) }), 'eligibility.correct');
       }
     }
-    if (parse.intent === 'eligibility.start') return startCheck(state, parse, ctx);
-    return answerQuestion(state, parse, ctx);
+    if (parse.intent === 'eligibility.start') return startCheck(state, parse);
+    return qaFor(state, parse, ctx);
   }
 
-  function startCheck(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {
+  function startCheck(state: ConversationState, parse: Parse): Answer {
     const check = newCheck();
     state.check = check;
     const facts = profileFactsOf(doc, parse.slots);
     applyFacts(check, facts, []);
     check.history = [];
     const taken = Object.keys(facts).length ? replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) }) : '';
-    return stepCheck(check, parse, ctx, [replies.render('dialogStart'), taken].filter(Boolean).join('\n'), 'eligibility.start');
+    return stepCheck(check, parse, [replies.render('dialogStart'), taken].filter(Boolean).join('\n'), 'eligibility.start');
+  }
+
+  /** The pending question, after whatever the turn had to say first. */
+  function askPending(pending: string, lead: string, intent: string, confidence: number, measures: string[] = []): Answer {
+    return {
+      reply: [lead, questionText(doc, replies, pending)].filter(Boolean).join('\n'),
+      intent, confidence, measures,
+      dialog: { slot: pending, done: false },
+      actions: questionActions(doc, pending),
+    };
   }
 
   /** Asks the next question, or shows the result when nothing can change it any more. */
-  function stepCheck(check: EligibilityCheck, parse: Parse, ctx: AnswerContext, lead: string, intent: string): Answer {
+  function stepCheck(check: EligibilityCheck, parse: Parse, lead: string, intent: string): Answer {
     const outcomes = advance(doc, check);
     const confidence = Math.max(parse.confidence, 0.9);
-    if (check.pending) {
-      return {
-        reply: [lead, questionText(doc, replies, check.pending)].filter(Boolean).join('\n'),
-        intent, confidence, measures: [],
-        dialog: { slot: check.pending, done: false },
-        actions: questionActions(doc, check.pending),
-      };
-    }
+    if (check.pending) return askPending(check.pending, lead, intent, confidence);
     const result = resultOf(doc, replies, check, outcomes);
-    void ctx;
     return {
       reply: [lead, result.text].filter(Boolean).join('\n'),
       intent, confidence, measures: result.measures, awards: result.awards,
@@ -122,16 +124,11 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     }
     if (command === 'restart') {
       state.check = newCheck();
-      return stepCheck(state.check, parse, ctx, replies.render('dialogRestarted'), 'eligibility.restart');
+      return stepCheck(state.check, parse, replies.render('dialogRestarted'), 'eligibility.restart');
     }
     if (command === 'back') {
       const moved = stepBack(check);
-      const lead = replies.render(moved ? 'dialogBack' : 'dialogBackAtStart');
-      const pending = check.pending!;
-      return {
-        reply: [lead, questionText(doc, replies, pending)].join('\n'), intent: 'eligibility.back', confidence: 1, measures: [],
-        dialog: { slot: pending, done: false }, actions: questionActions(doc, pending),
-      };
+      return askPending(check.pending!, replies.render(moved ? 'dialogBack' : 'dialogBackAtStart'), 'eligibility.back', 1);
     }
     const facts = profileFactsOf(doc, parse.slots);
     const hasFacts = Object.keys(facts).length > 0 || parse.slots.unknownFields.length > 0;
@@ -141,23 +138,15 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       applyFacts(check, facts, parse.slots.unknownFields);
       const extra = Object.keys(facts).filter((f) => f !== check.pending);
       const lead = extra.length ? replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) }) : '';
-      return stepCheck(check, parse, ctx, lead, 'eligibility.answer');
+      return stepCheck(check, parse, lead, 'eligibility.answer');
     }
     const pending = check.pending!;
-    const resume = [replies.render('dialogResume'), questionText(doc, replies, pending)].join('\n');
-    if (isAside || (parse.isQuestion && parse.intent !== FALLBACK && parse.measures.length)) {
+    if (isAside) {
       const qa = qaFor(state, parse, ctx);
-      return { ...qa, reply: `${qa.reply}\n\n${resume}`, dialog: { slot: pending, done: false }, actions: questionActions(doc, pending) };
+      const answer = askPending(pending, `${qa.reply}\n\n${replies.render('dialogResume')}`, qa.intent, qa.confidence ?? 0, qa.measures);
+      return { ...qa, ...answer };
     }
-    return {
-      reply: `${replies.render('dialogNotUnderstood')}\n${questionText(doc, replies, pending)}`,
-      intent: 'eligibility.unclear', confidence: parse.confidence, measures: [],
-      dialog: { slot: pending, done: false }, actions: questionActions(doc, pending),
-    };
-  }
-
-  function answerQuestion(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {
-    return qaFor(state, parse, ctx);
+    return askPending(pending, replies.render('dialogNotUnderstood'), 'eligibility.unclear', parse.confidence);
   }
 
   function qaFor(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {

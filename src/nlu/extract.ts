@@ -65,12 +65,12 @@ export function extractSlots(text: string, doc: PolicyDocument, lexicon: Lexicon
     else if (has(cues.clusterProvincial)) facts.clusterLevel = 'provincial';
   }
 
-  if (pending) answerPending(pending.field, pending.kind, answer, text, slots, lexicon, ctx);
+  if (pending) answerPending(pending.field, pending.kind, answer, text, slots, lexicon);
   return slots;
 }
 
 /** Short answers to the pending question: 是/不是, 不清楚, "350", "没有技改". */
-function answerPending(field: string, kind: string, answer: string, text: string, slots: Slots, lexicon: Lexicon, ctx: ExtractContext) {
+function answerPending(field: string, kind: string, answer: string, text: string, slots: Slots, lexicon: Lexicon) {
   const facts = slots.facts;
   if (facts[field] !== undefined) return;
   const isUnknown = lexicon.answers.unknown.some((w) => answer.includes(w));
@@ -91,7 +91,6 @@ function answerPending(field: string, kind: string, answer: string, text: string
     if (bare && bare.value >= 10 && bare.value <= 60) facts[field] = 2000 + bare.value;
   }
   if (facts[field] === undefined && isUnknown) slots.unknownFields.push(field);
-  void ctx;
 }
 
 function clauseAt(text: string, index: number): string {

@@ -4,10 +4,10 @@ import {
   hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { enterpriseRules, evaluateRules, formatChineseDate, ruleSummary, type PolicyDocument } from '../../policy/index.js';
+import { formatChineseDate, ruleSummary, type PolicyDocument } from '../../policy/index.js';
 import { AppError, ErrorCodes } from '../core/errors.js';
 import type { DialogEngine } from '../dialog/engine.js';
-import { resultOf, newCheck } from '../dialog/eligibility.js';
+import { newCheck, outcomesOf, resultOf } from '../dialog/eligibility.js';
 import type { Replies } from '../dialog/replies.js';
 import {
   AskBody, AskResponse, EligibilityBody, EligibilityResponse, ErrorResponse, MeasureDetail, MeasureSummary,
@@ -95,7 +95,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     schema: { body: EligibilityBody, response: { 200: EligibilityResponse, 400: ErrorResponse }, description: '按企业情况一次性测评' },
   }, async (request) => {
     const check = { ...newCheck(), profile: { ...request.body } as Record<string, string | number | boolean>, done: true };
-    const outcomes = evaluateRules(deps.doc, enterpriseRules(deps.doc), check.profile);
+    const outcomes = outcomesOf(deps.doc, check);
     const result = resultOf(deps.doc, deps.replies, check, outcomes);
     const missing = [...new Set(outcomes.filter((o) => o.status === 'needs_info' || o.missing.length).flatMap((o) => o.missing))];
     return { reply: result.text, awards: result.awards, missing, validUntil: formatChineseDate(deps.doc.validUntil) };
