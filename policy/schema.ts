@@ -18,7 +18,11 @@ export const MeasureSchema = z.object({
 export const TierSchema = z.object({
   id: z.enum(TIER_IDS),
   label: z.string().min(1),
+  /** Names that mean this tier wherever they appear. */
   aliases: z.array(z.string().min(1)),
+  /** Names too loose for a question ("省级", "没有"): they count only as the answer to the
+   * tier question or in a statement about oneself ("我们是专精特新企业"). */
+  answerAliases: z.array(z.string().min(1)).default([]),
 });
 
 export const FIELD_KINDS = ['tier', 'boolean', 'year', 'yuan', 'level', 'count', 'enum'] as const;

@@ -26,71 +26,178 @@ export interface ExtractContext {
 }
 
 const CLAUSE_SPLIT = /[,.;!?:，。；！？：\n]/;
+const PUNCTUATION = /[\s,.;!?:~，。；！？：、…]+/g;
 const STRIP_FOR_ANSWER = /[\s,.;!?:~，。；！？：、…]+|(的|啊|呀|吧|呢|哦|哈|嘛|了)$/g;
 
-export function extractSlots(text: string, doc: PolicyDocument, lexicon: Lexicon, ctx: ExtractContext): Slots {
-  const numbers = numberMentions(text);
-  const answer = text.replace(STRIP_FOR_ANSWER, '');
-  const slots: Slots = {
-    facts: {},
-    unknownFields: [],
-    measureRefs: measureReferences(text, doc),
-    correction: lexicon.corrections.some((w) => text.includes(w)),
-    numbers,
-    command: commandOf(text.replace(/[\s,.;!?:~，。；！？：、…]+/g, ''), lexicon),
-  };
-  const pct = numbers.find((n) => n.kind === 'percent');
-  if (pct) slots.percent = pct.value;
-  else if (/一半|半数/.test(text)) slots.percent = 50;
-
-  slots.yesNo = yesNoOf(answer, lexicon);
-  const facts = slots.facts;
-  const pending = ctx.pendingField ? doc.field(ctx.pendingField) : undefined;
-
-  const tier = tierOf(text, answer, doc, ctx.pendingField === 'tier');
-  if (tier) facts.tier = tier;
-
-  const cues = lexicon.fieldCues;
-  const has = (words: string[] | undefined) => (words ?? []).some((w) => text.includes(w));
-  if (has(cues.firstTimeNo)) facts.firstTime = false;
-  else if (has(cues.firstTimeYes)) facts.firstTime = true;
-  if (has(cues.industrialNo)) facts.industrial = false;
-  else if (has(cues.industrialYes)) facts.industrial = true;
-
-  attributeNumbers(text, numbers, cues, ctx, facts);
-  attributeRelativeYears(text, cues, ctx, facts);
-
-  if (text.includes('集群')) {
-    if (has(cues.clusterNational)) facts.clusterLevel = 'national';
-    else if (has(cues.clusterProvincial)) facts.clusterLevel = 'provincial';
-  }
-
-  if (pending) answerPending(pending.field, pending.kind, answer, text, slots, lexicon);
-  return slots;
+export interface Extractor {
+  extract(text: string, ctx: ExtractContext): Slots;
 }
 
-/** Short answers to the pending question: 是/不是, 不清楚, "350", "没有技改". */
-function answerPending(field: string, kind: string, answer: string, text: string, slots: Slots, lexicon: Lexicon) {
-  const facts = slots.facts;
-  if (facts[field] !== undefined) return;
-  const isUnknown = lexicon.answers.unknown.some((w) => answer.includes(w));
-  if (kind === 'boolean' && slots.yesNo !== undefined) facts[field] = slots.yesNo;
-  else if (kind === 'level') {
-    if (lexicon.answers.notAssessed.some((w) => text.includes(w)) || (slots.yesNo === false && !isUnknown)) facts[field] = 0;
-    else {
-      const bare = slots.numbers.find((n) => n.kind === 'bare' && n.value >= 0 && n.value <= 5);
-      if (bare) facts[field] = bare.value;
+interface TierName {
+  id: TierId;
+  alias: string;
+}
+
+const byLengthDesc = <T>(key: (x: T) => string) => (a: T, b: T) => key(b).length - key(a).length;
+
+/**
+ * Everything the extractor looks for is prepared once here, from the policy document (which
+ * fields exist, their kinds, tier names) and the lexicon (cue words): a new yuan, year or
+ * boolean field needs only data.
+ */
+export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extractor {
+  const cues = lexicon.fieldCues;
+  const allFields = [...doc.profileFields, ...doc.questionFields];
+  const fieldsOf = (kind: string) => allFields.filter((f) => f.kind === kind).map((f) => f.field);
+  const yuanFields = fieldsOf('yuan');
+  const yearField = fieldsOf('year')[0];
+  const levelField = fieldsOf('level')[0];
+  const booleanFields = fieldsOf('boolean');
+  const countFields = fieldsOf('count');
+  const enumFields = doc.questionFields.filter((f) => f.kind === 'enum' && f.values?.length);
+  const percentWords = Object.entries(cues).filter(([k]) => k.startsWith('percent.')).map(([k, words]) => ({ value: Number(k.slice(8)), words }));
+
+  const anywhere: TierName[] = doc.tiers.flatMap((t) => t.aliases.map((alias) => ({ id: t.id, alias }))).sort(byLengthDesc((x) => x.alias));
+  const asAnswer: TierName[] = doc.tiers
+    .flatMap((t) => [...t.aliases, ...t.answerAliases].map((alias) => ({ id: t.id, alias })))
+    .sort(byLengthDesc((x) => x.alias));
+  const selfStatements = doc.tiers
+    .filter((t) => t.id !== 'none')
+    .flatMap((t) => t.answerAliases.map((alias) => ({ id: t.id, re: new RegExp(`(${lexicon.selfWords.join('|')})(是|属于)[^,，.?？]{0,4}${alias}`) })));
+  // A year next to a tier name ("2025年的省级专精特新") is the recognition year.
+  const recognitionWords = [...(cues[yearField ?? ''] ?? []), ...doc.tiers.filter((t) => t.id !== 'none').flatMap((t) => [...t.aliases, ...t.answerAliases])];
+  const answerWords = [...lexicon.answers.yes.map((w) => [w, true] as const), ...lexicon.answers.no.map((w) => [w, false] as const)]
+    .sort(byLengthDesc(([w]) => w));
+
+  const includesAny = (text: string, words: readonly string[] | undefined) => (words ?? []).some((w) => text.includes(w));
+
+  function tierOf(text: string, answer: string, pendingTier: boolean): TierId | undefined {
+    if (pendingTier) {
+      const said = asAnswer.find((x) => answer === x.alias) ?? asAnswer.find((x) => x.alias.length >= 2 && text.includes(x.alias));
+      if (said) return said.id;
     }
-  } else if (kind === 'yuan') {
-    const bare = slots.numbers.find((n) => n.kind === 'bare');
-    // A bare number to an amount question: people mean 万 for small numbers ("投了500").
-    if (bare) facts[field] = bare.value >= 10_000 ? bare.value : bare.value * 10_000;
-    else if (lexicon.answers.noInvestment.some((w) => text.includes(w)) || (slots.yesNo === false && !isUnknown)) facts[field] = 0;
-  } else if (kind === 'year') {
-    const bare = slots.numbers.find((n) => n.kind === 'bare');
-    if (bare && bare.value >= 10 && bare.value <= 60) facts[field] = 2000 + bare.value;
+    const named = anywhere.find((x) => text.includes(x.alias));
+    if (named) return named.id;
+    return selfStatements.find((s) => s.re.test(text))?.id;
   }
-  if (facts[field] === undefined && isUnknown) slots.unknownFields.push(field);
+
+  function yesNoOf(answer: string): boolean | undefined {
+    if (lexicon.answers.unknown.some((w) => answer.startsWith(w))) return undefined;
+    // Longest word first: "不是" must beat "是", and "没错" must beat "没".
+    return answerWords.find(([w]) => answer === w || (answer.startsWith(w) && answer.length <= w.length + 12))?.[1];
+  }
+
+  function commandOf(compact: string): Slots['command'] {
+    const is = (words: string[]) => words.some((w) => compact === w || (compact.startsWith(w) && compact.length <= w.length + 4));
+    if (is(lexicon.commands.cancel)) return 'cancel';
+    if (is(lexicon.commands.restart)) return 'restart';
+    if (is(lexicon.commands.back)) return 'back';
+    return undefined;
+  }
+
+  /** Which count field a number counts: the cue nearest after it, else a noun elsewhere in its clause. */
+  function countFieldOf(text: string, n: NumberMention, clause: string): string | undefined {
+    const window = text.slice(n.end - (n.unit ? 1 : 0), n.end + 5).split(CLAUSE_SPLIT)[0];
+    let best: { field: string; at: number } | undefined;
+    for (const field of countFields) {
+      for (const w of cues[field] ?? []) {
+        const at = window.indexOf(w);
+        if (at !== -1 && (!best || at < best.at)) best = { field, at };
+      }
+    }
+    if (best) return best.field;
+    return countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)));
+  }
+
+  /** Which field a number belongs to: the cue words of its own clause, else the pending question. */
+  function attributeNumbers(text: string, numbers: NumberMention[], ctx: ExtractContext, facts: Record<string, FactValue>) {
+    for (const n of numbers) {
+      const clause = clauseAt(text, n.start);
+      if (n.kind === 'yuan') {
+        const field = yuanFields.find((f) => includesAny(clause, cues[f])) ?? (yuanFields.includes(ctx.pendingField ?? '') ? ctx.pendingField : undefined);
+        if (field && facts[field] === undefined) facts[field] = n.value;
+      } else if (n.kind === 'year' && yearField) {
+        if (includesAny(clause, recognitionWords) || ctx.pendingField === yearField) facts[yearField] ??= n.value;
+      } else if (n.kind === 'level' && levelField) {
+        facts[levelField] ??= n.value;
+      } else if (n.kind === 'count') {
+        const field = countFieldOf(text, n, clause);
+        if (field) facts[field] ??= n.value;
+      }
+    }
+  }
+
+  function attributeRelativeYears(text: string, ctx: ExtractContext, facts: Record<string, FactValue>) {
+    if (!yearField || facts[yearField] !== undefined) return;
+    for (const [word, offset] of Object.entries(RELATIVE_YEARS)) {
+      const i = text.indexOf(word);
+      if (i === -1) continue;
+      if (includesAny(clauseAt(text, i), recognitionWords) || ctx.pendingField === yearField) {
+        facts[yearField] = ctx.currentYear + offset;
+        return;
+      }
+    }
+  }
+
+  /** Short answers to the pending question: 是/不是, 不清楚, "350", "没有技改". */
+  function answerPending(field: string, kind: string, answer: string, text: string, slots: Slots) {
+    const facts = slots.facts;
+    if (facts[field] !== undefined) return;
+    const isUnknown = lexicon.answers.unknown.some((w) => answer.includes(w));
+    const saidNo = slots.yesNo === false && !isUnknown;
+    const bare = slots.numbers.find((n) => n.kind === 'bare');
+    if (kind === 'boolean' && slots.yesNo !== undefined) facts[field] = slots.yesNo;
+    else if (kind === 'level') {
+      if (includesAny(text, lexicon.answers.notAssessed) || saidNo) facts[field] = 0;
+      else {
+        const level = slots.numbers.find((n) => n.kind === 'bare' && n.value >= 0 && n.value <= 5);
+        if (level) facts[field] = level.value;
+      }
+    } else if (kind === 'yuan') {
+      // A bare number to an amount question: people mean 万 for small numbers ("投了500").
+      if (bare) facts[field] = bare.value >= 10_000 ? bare.value : bare.value * 10_000;
+      else if (includesAny(text, lexicon.answers.noInvestment) || saidNo) facts[field] = 0;
+    } else if (kind === 'year') {
+      if (bare && bare.value >= 10 && bare.value <= 60) facts[field] = 2000 + bare.value;
+    }
+    if (facts[field] === undefined && isUnknown) slots.unknownFields.push(field);
+  }
+
+  function extract(text: string, ctx: ExtractContext): Slots {
+    const numbers = numberMentions(text);
+    const answer = text.replace(STRIP_FOR_ANSWER, '');
+    const slots: Slots = {
+      facts: {},
+      unknownFields: [],
+      measureRefs: measureReferences(text, doc),
+      correction: includesAny(text, lexicon.corrections),
+      numbers,
+      command: commandOf(text.replace(PUNCTUATION, '')),
+      yesNo: yesNoOf(answer),
+    };
+    const percent = numbers.find((n) => n.kind === 'percent')?.value ?? percentWords.find((p) => includesAny(text, p.words))?.value;
+    if (percent !== undefined) slots.percent = percent;
+
+    const facts = slots.facts;
+    const tier = tierOf(text, answer, ctx.pendingField === 'tier');
+    if (tier) facts.tier = tier;
+    for (const field of booleanFields) {
+      if (includesAny(text, cues[`${field}No`])) facts[field] = false;
+      else if (includesAny(text, cues[`${field}Yes`])) facts[field] = true;
+    }
+    attributeNumbers(text, numbers, ctx, facts);
+    attributeRelativeYears(text, ctx, facts);
+    for (const f of enumFields) {
+      if (!includesAny(text, cues[f.field])) continue;
+      const value = f.values!.find((v) => includesAny(text, cues[`${f.field}.${v}`]));
+      if (value) facts[f.field] = value;
+    }
+    const pending = ctx.pendingField ? doc.field(ctx.pendingField) : undefined;
+    if (pending) answerPending(pending.field, pending.kind, answer, text, slots);
+    return slots;
+  }
+
+  return { extract };
 }
 
 function clauseAt(text: string, index: number): string {
@@ -99,81 +206,6 @@ function clauseAt(text: string, index: number): string {
   let e = index;
   while (e < text.length && !CLAUSE_SPLIT.test(text[e])) e++;
   return text.slice(s, e);
-}
-
-/** Which field a number belongs to: the cue words of its own clause, else the pending question. */
-function attributeNumbers(text: string, numbers: NumberMention[], cues: Record<string, string[]>, ctx: ExtractContext, facts: Record<string, FactValue>) {
-  const cued = (clause: string, field: string) => (cues[field] ?? []).some((w) => clause.includes(w));
-  for (const n of numbers) {
-    const clause = clauseAt(text, n.start);
-    if (n.kind === 'yuan') {
-      const field = cued(clause, 'provincialAward') ? 'provincialAward'
-        : cued(clause, 'techInvestment') ? 'techInvestment'
-        : ctx.pendingField === 'provincialAward' || ctx.pendingField === 'techInvestment' ? ctx.pendingField
-        : undefined;
-      if (field && facts[field] === undefined) facts[field] = n.value;
-    } else if (n.kind === 'year') {
-      if (cued(clause, 'recognizedYear') || ctx.pendingField === 'recognizedYear' || /专精特新|小巨人|冠军|创新型/.test(clause)) facts.recognizedYear ??= n.value;
-    } else if (n.kind === 'level') {
-      facts.digitalLevel ??= n.value;
-    } else if (n.kind === 'count') {
-      const after = text.slice(n.end, n.end + 6);
-      if (/^(银行|金融机构|家银行)/.test(after) || (n.unit === '家' && /^[^,，]{0,2}(银行|金融)/.test(after))) facts.eventBanks ??= n.value;
-      else if (n.unit === '家' || n.unit === '个') {
-        if (/^(企业|公司|单位)/.test(after) || /企业|公司/.test(clause)) facts.eventEnterprises ??= n.value;
-      } else if (n.unit === '场' || n.unit === '次') facts.events ??= n.value;
-    }
-  }
-}
-
-function attributeRelativeYears(text: string, cues: Record<string, string[]>, ctx: ExtractContext, facts: Record<string, FactValue>) {
-  if (facts.recognizedYear !== undefined) return;
-  for (const [word, offset] of Object.entries(RELATIVE_YEARS)) {
-    const i = text.indexOf(word);
-    if (i === -1) continue;
-    const clause = clauseAt(text, i);
-    const recognition = (cues.recognizedYear ?? []).some((w) => clause.includes(w)) || /专精特新|小巨人|冠军|创新型/.test(clause);
-    if (recognition || ctx.pendingField === 'recognizedYear') {
-      facts.recognizedYear = ctx.currentYear + offset;
-      return;
-    }
-  }
-}
-
-/** A tier named anywhere; bare answers ("省级", "没有") only as the reply to the tier question. */
-function tierOf(text: string, answer: string, doc: PolicyDocument, pendingTier: boolean): TierId | undefined {
-  const named = doc.tiers
-    .flatMap((t) => t.aliases.map((a) => ({ id: t.id, alias: a })))
-    .filter((x) => x.id !== 'none' || pendingTier)
-    .sort((a, b) => b.alias.length - a.alias.length);
-  if (pendingTier) {
-    const exact = named.find((x) => answer === x.alias);
-    if (exact) return exact.id;
-  }
-  const strong = named.filter((x) => x.alias.length >= 3 && x.alias !== '专精特新' || (pendingTier && x.alias.length >= 2));
-  const hit = strong.find((x) => text.includes(x.alias));
-  if (hit) return hit.id;
-  // "我们是专精特新企业": a statement about oneself names the provincial level.
-  if (/(我们|我司|我公司|本公司|本企业|我们公司|我们企业)(是|属于)[^,，.?？]{0,4}专精特新/.test(text)) return 'provincial';
-  if (pendingTier && text.includes('专精特新')) return 'provincial';
-  return undefined;
-}
-
-function yesNoOf(answer: string, lexicon: Lexicon): boolean | undefined {
-  if (lexicon.answers.unknown.some((w) => answer.startsWith(w))) return undefined;
-  // Longest word first: "不是" must beat "是", and "没错" must beat "没".
-  const words = [...lexicon.answers.yes.map((w) => [w, true] as const), ...lexicon.answers.no.map((w) => [w, false] as const)]
-    .sort((a, b) => b[0].length - a[0].length);
-  const hit = words.find(([w]) => answer === w || (answer.startsWith(w) && answer.length <= w.length + 12));
-  return hit?.[1];
-}
-
-function commandOf(answer: string, lexicon: Lexicon): Slots['command'] {
-  const is = (words: string[]) => words.some((w) => answer === w || (answer.startsWith(w) && answer.length <= w.length + 4));
-  if (is(lexicon.commands.cancel)) return 'cancel';
-  if (is(lexicon.commands.restart)) return 'restart';
-  if (is(lexicon.commands.back)) return 'back';
-  return undefined;
 }
 
 const ORDINAL_REF = /(?:第|措施|条款)\s*([一二三四五六七八九十\d]+(?:\.\d+)?)\s*(?:条|项|点|部分|款)?|([一二三四五六七八九十]+)、/g;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { loadPolicyDocuments, projectRoot, selectPolicyDocument, type PolicyDocument } from '../../policy/index.js';
-import { extractSlots, type Slots } from './extract.js';
-import { loadNluKnowledge, type Lexicon } from './knowledge.js';
+import { createExtractor, type Slots } from './extract.js';
+import { loadNluKnowledge, type IntentsFile, type Lexicon } from './knowledge.js';
 import { buildIntentModel, buildMeasureIndex, featuresOf, intentScores, measureScores, rankMeasures, topicMasker, type Scores } from './match.js';
 import { normalizeText, replacementPairs } from './normalize.js';
 import { createSegmenter, DEFAULT_SEGMENTER, type Segmenter, type SegmenterName } from './segment.js';
@@ -51,39 +51,39 @@ export interface LoadNluOptions {
 
 export const FALLBACK = 'fallback';
 const MEASURE_MIN = 0.6;
-const GLOBAL_INTENTS = ['measures.list', 'policy.validity', 'policy.status', 'eligibility.start', 'greeting', 'help', 'thanks'];
-const QUESTION_CUE = /[?吗呢]|多少|什么|怎么|如何|哪|几[级条场家个万]|是否|能否|可否|能不能|有没有|够不够|要不要|可以吗|行吗|多久|何时|啥/;
-const SELF_STATEMENT = /我们|我司|本公司|我公司|我家|本企业|咱们/;
 
 export async function loadNlu(options: LoadNluOptions = {}): Promise<Nlu> {
   const root = options.root ?? projectRoot();
   const doc = options.doc ?? selectPolicyDocument(loadPolicyDocuments(join(root, 'policy', 'documents')));
   const knowledge = loadNluKnowledge(join(root, 'intents'));
-  const domainWords = [...doc.measures.flatMap((m) => m.keywords), ...doc.tiers.flatMap((t) => t.aliases)];
+  const domainWords = [...doc.measures.flatMap((m) => m.keywords), ...doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases])];
   const segmenter = createSegmenter(options.segmenter ?? DEFAULT_SEGMENTER, knowledge.userDict, domainWords);
   return createNlu(doc, knowledge.lexicon, knowledge.intents, segmenter);
 }
 
-export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Parameters<typeof buildIntentModel>[0], segmenter: Segmenter): Nlu {
+export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: IntentsFile, segmenter: Segmenter): Nlu {
   const replacements = replacementPairs(lexicon);
   const stopwords = new Set(lexicon.stopwords);
   const mask = topicMasker(doc);
   const featurize = (text: string) => featuresOf(mask(text), segmenter, stopwords);
   const model = buildIntentModel(intents, (e) => featurize(normalizeText(e, replacements)));
   const measureIndex = buildMeasureIndex(doc, lexicon);
+  const extractor = createExtractor(doc, lexicon);
+  const scoped = (scope: string) => intents.intents.filter((i) => i.scope === scope).map((i) => i.id);
+  const intentGroups = { global: scoped('global'), measure: scoped('measure') };
 
   // The steps, in order: normalize → extract → score measures → score intents → decide.
   function parse(raw: string, ctx: ParseContext = {}): Parse {
     const text = normalizeText(raw, replacements);
-    const slots = extractSlots(text, doc, lexicon, { pendingField: ctx.pendingField, currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear() });
+    const slots = extractor.extract(text, { pendingField: ctx.pendingField, currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear() });
     const mScores = measureScores(measureIndex, text, slots);
     const iScores = intentScores(model, text, featurize(text));
-    const isQuestion = QUESTION_CUE.test(text);
+    const isQuestion = lexicon.questionCues.some((w) => text.includes(w));
     const profileFacts = doc.profileFields.filter((f) => slots.facts[f.field] !== undefined).length;
-    if (profileFacts >= 2 && SELF_STATEMENT.test(text)) iScores['eligibility.start'] = Math.max(iScores['eligibility.start'] ?? 0, isQuestion ? 0.8 : 0.95);
+    if (profileFacts >= 2 && lexicon.selfWords.some((w) => text.includes(w))) iScores['eligibility.start'] = Math.max(iScores['eligibility.start'] ?? 0, isQuestion ? 0.8 : 0.95);
     const otherPlace = lexicon.otherPlaces.some((p) => text.includes(p)) && !text.includes('福州');
     const domain = lexicon.domainCues.some((w) => text.includes(w));
-    const decision = decide(iScores, mScores, slots, model.threshold, otherPlace, domain);
+    const decision = decide(iScores, mScores, slots, model.threshold, otherPlace, domain, intentGroups);
     return { raw, text, ...decision, slots, isQuestion, otherPlace, intentScores: iScores, measureScores: mScores };
   }
 
@@ -103,13 +103,12 @@ function best(scores: Scores, ids: string[]): [string, number] {
   return top;
 }
 
-function decide(iScores: Scores, mScores: Scores, slots: Slots, threshold: number, otherPlace: boolean, domain: boolean): Decision {
+function decide(iScores: Scores, mScores: Scores, slots: Slots, threshold: number, otherPlace: boolean, domain: boolean, groups: { global: string[]; measure: string[] }): Decision {
   const none = { measures: [] as string[], needsMeasure: false };
   if (otherPlace) return { intent: FALLBACK, confidence: 0.9, ...none };
   const measures = rankMeasures(mScores, MEASURE_MIN);
-  const aspectIds = Object.keys(iScores).filter((id) => id.startsWith('measure.'));
-  const [aspect, aspectScore] = best(iScores, aspectIds);
-  const [global, globalScore] = best(iScores, GLOBAL_INTENTS);
+  const [aspect, aspectScore] = best(iScores, groups.measure);
+  const [global, globalScore] = best(iScores, groups.global);
   const topMeasure = measures.length ? mScores[measures[0]] : 0;
 
   // Validity and status questions stay themselves even when they name a measure.

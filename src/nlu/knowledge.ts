@@ -33,6 +33,8 @@ export const LexiconSchema = z.object({
   commands: z.object({ cancel: words, restart: words, back: words }),
   answers: z.object({ yes: words, no: words, unknown: words, notAssessed: words, noInvestment: words }),
   corrections: words,
+  selfWords: words,
+  questionCues: words,
   fieldCues: z.record(z.string(), words),
 });
 

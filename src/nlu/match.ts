@@ -40,7 +40,7 @@ export function cosine(a: Features, b: Features): number {
 export function topicMasker(doc: PolicyDocument): (text: string) => string {
   const words = [
     ...doc.measures.flatMap((m) => [...m.keywords, m.title]),
-    ...doc.tiers.flatMap((t) => t.aliases.filter((a) => a.length >= 2)),
+    ...doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases].filter((a) => a.length >= 2)),
     '专精特新', '中小企业',
   ];
   const sorted = [...new Set(words)].filter((w) => w.length >= 2).sort((a, b) => b.length - a.length);
@@ -117,6 +117,7 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
   const owners = new Map<string, number>();
   for (const m of doc.measures) for (const k of new Set(m.keywords)) owners.set(k, (owners.get(k) ?? 0) + 1);
   return {
+    // Longest first, once: measureScores relies on the order.
     keywords: doc.measures.flatMap((m) =>
       m.keywords.map((word) => {
         // Longer, rarer words say more about the topic than short shared ones.
@@ -124,7 +125,7 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
         const weight = (weak.has(word) ? 0.35 : base) / (owners.get(word) ?? 1);
         return { measure: m.id, word, weight, bigrams: bigramsOf(word) };
       }),
-    ),
+    ).sort((a, b) => b.word.length - a.word.length),
     titles: doc.measures.map((m) => ({ measure: m.id, title: m.title })),
   };
 }
@@ -134,8 +135,7 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots): 
   const scores: Scores = {};
   const add = (id: string, v: number) => (scores[id] = (scores[id] ?? 0) + v);
   const matched = new Set<string>();
-  const byLength = [...index.keywords].sort((a, b) => b.word.length - a.word.length);
-  for (const k of byLength) {
+  for (const k of index.keywords) {
     if (!text.includes(k.word)) continue;
     // A keyword inside a longer matched one ("转型" in "数字化转型") adds little.
     const inside = [...matched].some((w) => w.includes(k.word));
@@ -147,7 +147,7 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots): 
   let residual = text.replace(/\s+/g, '');
   for (const w of matched) if (w.length >= 4) residual = residual.split(w).join(' ');
   const residualBigrams = new Set(bigramsOf(residual));
-  for (const k of byLength) {
+  for (const k of index.keywords) {
     if (matched.has(k.word) || k.word.length < 4) continue;
     const hits = k.bigrams.filter((b) => residualBigrams.has(b)).length / k.bigrams.length;
     if (hits >= 0.66) add(k.measure, k.weight * 0.7 * hits);
