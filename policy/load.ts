@@ -77,6 +77,7 @@ export function crossReferenceProblems(doc: PolicyDocumentData): string[] {
   }
   for (const r of doc.awards) {
     if (!measureIds.has(r.measure)) problems.push(`award ${r.id}: measure "${r.measure}" does not exist`);
+    else if (!doc.measures.find((m) => m.id === r.measure)!.text.includes(r.quote)) problems.push(`award ${r.id}: quote is not in the text of measure ${r.measure}`);
     for (const c of r.when) if (!fields.has(c.field)) problems.push(`award ${r.id}: condition field "${c.field}" is not declared`);
     if ('field' in r.amount && !fields.has(r.amount.field)) problems.push(`award ${r.id}: amount field "${r.amount.field}" is not declared`);
   }

@@ -75,6 +75,8 @@ export const AwardRuleSchema = z.object({
   audience: z.enum(['enterprise', 'organizer', 'county']),
   title: z.string().min(1),
   summary: z.string().min(1),
+  /** The words of the measure that state this rule, verbatim: replies quote the sentence holding them. */
+  quote: z.string().min(1),
   when: z.array(ConditionSchema),
   amount: AmountSchema,
 });

@@ -152,7 +152,7 @@ function givenValues(ctx: AnswerContext, o: AwardOutcome, facts: Facts): string 
   const parts = o.rule.when
     .filter((c) => facts[c.field] !== undefined && o.unmet.includes(c.unmet))
     .map((c) => `${ctx.doc.fieldLabel(c.field)}：${formatFact(ctx.doc, c.field, facts[c.field]!)}`);
-  return parts.length ? `（您提供的${parts.join('，')}）` : '';
+  return parts.length ? ctx.replies.render('givenValues', { values: parts.join('，') }) : '';
 }
 
 export function formatFact(doc: PolicyDocument, field: string, value: string | number | boolean): string {
@@ -179,7 +179,7 @@ export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amo
   const lines = [
     ctx.replies.render(lead, { name: ctx.doc.displayName(measureOfRules) }),
     ...outcomeLines(ctx, outcomes, facts),
-    `原文：“${ruleSentences(ctx, measureOfRules, outcomes).join('')}”`,
+    ctx.replies.render('quoteLine', { text: ruleSentences(ctx, measureOfRules, outcomes).join('') }),
     unitsLine(ctx, measureOfRules),
   ];
   return {
@@ -189,23 +189,9 @@ export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amo
   };
 }
 
-/** The sentences of the measure that state the shown rules (those naming their figures). */
+/** The sentences of the measure that hold the shown rules' own words. */
 function ruleSentences(ctx: AnswerContext, id: string, outcomes: AwardOutcome[]): string[] {
-  const sentences = measureSentences(ctx.doc, id);
-  const cues = outcomes.flatMap((o) => figuresOf(o));
-  const hits = sentences.filter((s) => cues.some((c) => s.includes(c)));
-  return hits.length ? hits : sentences.slice(-1);
-}
-
-function figuresOf(o: AwardOutcome): string[] {
-  const a = o.rule.amount;
-  const out: string[] = [];
-  if (a.kind === 'percentOf') out.push(`${a.percent}%`);
-  if (a.kind === 'fixed' || a.kind === 'perUnit') out.push(formatYuan(a.yuan).replace('元', ''));
-  if (a.kind === 'capByValue') out.push(...Object.values(a.caps).map((v) => formatYuan(v).replace('元', '')));
-  for (const c of o.rule.when) if (c.min !== undefined) out.push(c.min >= 10_000 ? formatYuan(c.min).replace('元', '') : String(c.min));
-  if (a.kind === 'unspecified') out.push('按照规定予以补助', '支持范围');
-  return out;
+  return measureSentences(ctx.doc, id).filter((s) => outcomes.some((o) => s.includes(o.rule.quote)));
 }
 
 export function listAnswer(ctx: AnswerContext): QaAnswer {
@@ -244,8 +230,7 @@ export function statusAnswer(ctx: AnswerContext): QaAnswer {
   };
 }
 
-export function askWhichMeasure(ctx: AnswerContext, p: Parse): QaAnswer {
-  const aspect = { 'measure.units': '责任单位', 'measure.apply': '申报方式', 'measure.amount': '金额', 'measure.conditions': '条件', 'measure.fulltext': '原文' }[p.intent] ?? '内容';
+export function askWhichMeasure(ctx: AnswerContext, aspect: string): QaAnswer {
   const list = ctx.doc.topMeasures().map((m) => m.title).join('、');
   return { reply: ctx.replies.render('askWhichMeasure', { list, aspect }), measures: [] };
 }

@@ -67,14 +67,18 @@ export function questionText(doc: PolicyDocument, replies: Replies, field: strin
   return replies.render('dialogAsk', { question: f.question, hint: f.hint });
 }
 
-/** Buttons for rich channels: the same words a person would type. */
+/**
+ * Buttons for rich channels: the ready-made answers the question's hint offers ("是 / 不是 /
+ * 不清楚"); examples with figures ("350万") are for typing, not clicking.
+ */
 export function questionActions(doc: PolicyDocument, field: string): ReplyAction[] {
-  const f = doc.field(field);
-  if (!f) return [];
-  if (f.kind === 'tier') return [...doc.tiers].reverse().map((t) => ({ label: t.id === 'none' ? '都不是' : t.label, text: t.id === 'none' ? '都不是' : t.aliases[0] }));
-  if (f.kind === 'boolean') return [{ label: '是', text: '是' }, { label: '否', text: '不是' }, { label: '不清楚', text: '不清楚' }];
-  if (f.kind === 'level') return ['一级', '二级', '三级', '还没评测', '不清楚'].map((t) => ({ label: t, text: t }));
-  return [{ label: '不清楚', text: '不清楚' }];
+  const hint = doc.field(field)?.hint ?? '';
+  return hint
+    .replace(/^[^：:]*[：:]/, '')
+    .split('/')
+    .map((o) => o.trim())
+    .filter((o) => o && !/\d/.test(o))
+    .map((o) => ({ label: o, text: o }));
 }
 
 export function describeFacts(doc: PolicyDocument, facts: Record<string, FactValue>): string {
@@ -103,7 +107,7 @@ export function resultOf(doc: PolicyDocument, replies: Replies, check: Eligibili
     lines.push(replies.render(key, { name: doc.displayName(o.rule.measure), title: o.rule.title, basis: o.basis }));
   }
   const outOfScope = outcomes.filter((o) => o.outOfScope);
-  if (outOfScope.length) lines.push(`不适用：${outOfScope.map((o) => `${o.rule.title}（${o.unmet[0]}）`).join('；')}`);
+  if (outOfScope.length) lines.push(replies.render('resultOutOfScope', { items: outOfScope.map((o) => `${o.rule.title}（${o.unmet[0]}）`).join('；') }));
   const pendingOnUnknown = inScope.filter((o) => o.unknownDependencies.length);
   if (pendingOnUnknown.length) {
     const fields = [...new Set(pendingOnUnknown.flatMap((o) => o.unknownDependencies))].map((f) => doc.fieldLabel(f));
@@ -112,7 +116,7 @@ export function resultOf(doc: PolicyDocument, replies: Replies, check: Eligibili
   const hopeful = inScope.filter((o) => o.status !== 'not_eligible').map((o) => o.rule.measure);
   const unitMeasures = [...new Set(hopeful)];
   if (unitMeasures.length) {
-    lines.push('责任单位：');
+    lines.push(replies.render('resultUnitsHeader'));
     for (const m of unitMeasures) lines.push(replies.render('resultUnits', { title: doc.displayName(m), units: doc.unitsOf(m).join('、') }));
   }
   lines.push(replies.render('resultOthers'));

@@ -111,7 +111,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       reply: [lead, result.text].filter(Boolean).join('\n'),
       intent, confidence, measures: result.measures, awards: result.awards,
       dialog: { slot: null, done: true },
-      title: '政策测评结果',
+      title: replies.render('resultTitle'),
     };
   }
 
@@ -170,7 +170,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     }
     let measure = parse.measures[0];
     if (!measure && parse.needsMeasure && state.lastMeasures.length) measure = state.lastMeasures[0];
-    if (!measure) return simple(askWhichMeasure(ctx, parse));
+    if (!measure) return simple(askWhichMeasure(ctx, nlu.intentLabels.get(parse.intent) ?? nlu.intentLabels.get('measure.content') ?? ''));
     switch (parse.intent) {
       case 'measure.amount':
         return simple(rulesAnswer(ctx, measure, parse, 'amountLead'));

@@ -10,7 +10,7 @@ const KEYS = [
   'dialogStart', 'dialogFactsTaken', 'dialogAsk', 'dialogNotUnderstood', 'dialogResume', 'dialogCancelled',
   'dialogRestarted', 'dialogBackAtStart', 'dialogBack', 'dialogExpired', 'dialogVersionChanged', 'dialogOfferPrivate',
   'resultHeader', 'resultEligible', 'resultNotEligible', 'resultNeedsInfo', 'resultUnknownDepends', 'resultOthers',
-  'resultFooter', 'resultUnits',
+  'resultFooter', 'resultUnits', 'resultUnitsHeader', 'resultOutOfScope', 'resultTitle', 'quoteLine', 'givenValues',
 ] as const;
 export type ReplyKey = (typeof KEYS)[number];
 

@@ -40,6 +40,8 @@ export interface Nlu {
   readonly segmenter: Segmenter;
   readonly doc: PolicyDocument;
   readonly lexicon: Lexicon;
+  /** Intent id → what it asks about in words ("条件"), from intents.yaml. */
+  readonly intentLabels: ReadonlyMap<string, string>;
   parse(text: string, ctx?: ParseContext): Parse;
 }
 
@@ -87,7 +89,8 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     return { raw, text, ...decision, slots, isQuestion, otherPlace, intentScores: iScores, measureScores: mScores };
   }
 
-  return { segmenter, doc, lexicon, parse };
+  const intentLabels = new Map(intents.intents.filter((i) => i.label).map((i) => [i.id, i.label!]));
+  return { segmenter, doc, lexicon, intentLabels, parse };
 }
 
 interface Decision {

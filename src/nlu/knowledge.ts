@@ -6,6 +6,8 @@ import { z } from 'zod';
 const IntentSchema = z.object({
   id: z.string().min(1),
   scope: z.enum(['measure', 'global']),
+  /** What a measure question asks about, in words ("条件"), for asking back which measure. */
+  label: z.string().min(1).optional(),
   keywords: z.record(z.string().min(1), z.number().min(0).max(1)),
   examples: z.array(z.string().min(1)).min(1),
 });

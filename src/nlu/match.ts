@@ -104,7 +104,12 @@ export function intentScores(model: IntentModel, text: string, features: Feature
 interface MeasureIndex {
   keywords: { measure: string; word: string; weight: number; bigrams: string[] }[];
   titles: { measure: string; title: string }[];
+  /** Figures that only one kind of rule takes (a provincial award, a bank count) point at its measure. */
+  figureFields: { field: string; measure: string }[];
+  percentMeasures: string[];
 }
+
+const FIGURE_KINDS = new Set(['yuan', 'count', 'level', 'enum']);
 
 function bigramsOf(s: string): string[] {
   const out: string[] = [];
@@ -127,6 +132,12 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
       }),
     ).sort((a, b) => b.word.length - a.word.length),
     titles: doc.measures.map((m) => ({ measure: m.id, title: m.title })),
+    figureFields: doc.awards.flatMap((r) =>
+      [...r.when.map((c) => c.field), ...('field' in r.amount ? [r.amount.field] : [])]
+        .filter((f) => FIGURE_KINDS.has(doc.fieldKind(f) ?? ''))
+        .map((field) => ({ field, measure: r.measure })),
+    ),
+    percentMeasures: doc.awards.filter((r) => r.amount.kind === 'percentOf').map((r) => r.measure),
   };
 }
 
@@ -154,12 +165,9 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots): 
   }
   for (const t of index.titles) if (text.includes(t.title)) add(t.measure, 1.5);
   for (const ref of slots.measureRefs) add(ref, 5);
-  const f = slots.facts;
-  if (f.provincialAward !== undefined || slots.percent !== undefined) add('1', 0.8);
-  if (f.eventBanks !== undefined || f.eventEnterprises !== undefined) add('2.1', 1);
-  if (f.techInvestment !== undefined) add('3.1', 0.8);
-  if (f.digitalLevel !== undefined) add('4', 0.6);
-  if (f.clusterLevel !== undefined) add('9', 0.8);
+  const hinted = new Set(index.figureFields.filter((x) => slots.facts[x.field] !== undefined).map((x) => x.measure));
+  if (slots.percent !== undefined) for (const m of index.percentMeasures) hinted.add(m);
+  for (const m of hinted) add(m, 0.8);
   return scores;
 }
 
