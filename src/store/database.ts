@@ -1,14 +1,14 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type Db = Database.Database;
 
-/** Migrations live as numbered .sql files next to the sources; dist/ reads them from src/. */
+/** Migrations are numbered .sql files beside this source; built code in dist/src/store reads them from src/store. */
 function migrationsDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  return here.includes(`${'/'}dist${'/'}`) ? here.replace(`${'/'}dist${'/'}`, '/') + '/migrations' : join(here, 'migrations');
+  return join(here.replace(`${sep}dist${sep}src${sep}`, `${sep}src${sep}`), 'migrations');
 }
 
 export interface Migration {
