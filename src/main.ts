@@ -1,7 +1,11 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { loadPolicyDocuments, projectRoot, selectPolicyDocument, type PolicyDocument } from '../policy/index.js';
+import type { Channel, ChannelDeps } from './channels/channel.js';
+import { createFeishuChannel } from './channels/feishu/index.js';
+import { createWechatChannel } from './channels/wechat/index.js';
 import { readConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './core/ports.js';
 import { createDialogEngine, type DialogEngine } from './dialog/engine.js';
@@ -10,7 +14,8 @@ import type { ConversationState } from './dialog/state.js';
 import { loadNlu } from './nlu/index.js';
 import { buildServer } from './server/build-server.js';
 import { openDatabase, type Db } from './store/database.js';
-import { SqliteDialogStateStore, SqliteQuestionLog } from './store/sqlite-stores.js';
+import { SqliteChatRegistry } from './store/sqlite-chat-registry.js';
+import { SqliteDialogStateStore, SqliteProcessedEvents, SqliteQuestionLog } from './store/sqlite-stores.js';
 
 export interface Service {
   config: Config;
@@ -18,8 +23,17 @@ export interface Service {
   db: Db;
   engine: DialogEngine;
   server: FastifyInstance;
+  channels: Channel[];
+  /** Starts the configured channels (after the server listens: webhooks must be reachable). */
+  startChannels(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Secrets never reach the logs: headers and any field that looks like a credential. */
+const REDACT = [
+  'req.headers.authorization', 'req.headers["x-lark-signature"]', 'req.headers.cookie',
+  '*.token', '*.appSecret', '*.secret', '*.encryptKey', '*.password',
+];
 
 /** Wires everything from an environment-like record; starts nothing that listens. */
 export async function createService(env: Record<string, string | undefined>, clock: Clock = systemClock): Promise<Service> {
@@ -35,13 +49,36 @@ export async function createService(env: Record<string, string | undefined>, clo
     questions: new SqliteQuestionLog(db),
     idleMs: config.DIALOG_IDLE_MINUTES * 60_000,
   });
-  const server = await buildServer({ engine, doc, replies, logLevel: config.LOG_LEVEL });
+  const logger = pino({ level: config.LOG_LEVEL, redact: REDACT });
+  let staffAlerts: Channel['staffAlerts'];
+  const deps: ChannelDeps = {
+    engine, doc, db, clock, log: logger,
+    chats: new SqliteChatRegistry(db),
+    events: new SqliteProcessedEvents(db),
+    dataDir: dirname(config.DB_PATH),
+    alerts: {
+      async alert(text) {
+        logger.warn({ alert: text }, 'staff alert');
+        await staffAlerts?.alert(text);
+      },
+    },
+  };
+  const channels = (await Promise.all([createWechatChannel(env, deps), createFeishuChannel(env, deps)])).filter((c): c is Channel => c !== null);
+  staffAlerts = channels.find((c) => c.staffAlerts)?.staffAlerts;
+  const server = await buildServer({
+    engine, doc, replies, logger,
+    plugins: channels.filter((c) => c.routes).map((c) => (app: FastifyInstance) => c.routes!(app)),
+  });
   let closed = false;
   return {
-    config, doc, db, engine, server,
+    config, doc, db, engine, server, channels,
+    async startChannels() {
+      for (const c of channels) await c.start();
+    },
     async close() {
       if (closed) return;
       closed = true;
+      for (const c of channels) await c.stop().catch((e: Error) => logger.error({ err: e, channel: c.name }, 'channel did not stop cleanly'));
       await server.close();
       db.close();
     },
@@ -58,11 +95,6 @@ async function run(): Promise<void> {
   }
   const { server, config } = service;
   server.log.info({ segmenter: config.SEGMENTER, policy: service.doc.versionTag, db: config.DB_PATH }, 'policy brain loaded');
-  // The channels are later work (issues 4 and 5); say so rather than ignore their settings silently.
-  if (process.env.WECHATY_PUPPET) server.log.warn('WECHATY_PUPPET is set but this version has no WeChat channel yet; ignoring it');
-  else server.log.info('wechat channel disabled: WECHATY_PUPPET is not set');
-  if (process.env.FEISHU_APP_ID) server.log.warn('FEISHU_APP_ID is set but this version has no Feishu channel yet; ignoring it');
-  else server.log.info('feishu channel disabled: FEISHU_APP_ID and FEISHU_APP_SECRET are not set');
   const stop = async (signal: string) => {
     server.log.info({ signal }, 'shutting down');
     await service.close();
@@ -71,6 +103,7 @@ async function run(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   await server.listen({ port: config.PORT, host: config.HOST });
+  await service.startChannels();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void run();

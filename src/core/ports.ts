@@ -34,3 +34,55 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** A group or private chat the bot is in, as the broadcast audience sees it. */
+export interface ChatRecord {
+  channel: string;
+  id: string;
+  kind: 'group' | 'p2p';
+  name: string;
+  members: number;
+  firstSeen: number;
+  lastSeen: number;
+  tags: string[];
+  subscribed: boolean;
+}
+
+export interface ChatSighting {
+  channel: string;
+  id: string;
+  kind: 'group' | 'p2p';
+  name?: string;
+  members?: number;
+}
+
+export interface ChatFilter {
+  channel?: string;
+  ids?: string[];
+  /** Chats carrying any of these tags. */
+  tags?: string[];
+  kind?: 'group' | 'p2p';
+}
+
+export interface ChatRegistry {
+  /** Records that the bot saw this chat now; keeps its tags and subscription. */
+  seen(chat: ChatSighting, at: number): void;
+  /** False when the chat is unknown. */
+  setSubscribed(channel: string, id: string, subscribed: boolean): boolean;
+  setTags(channel: string, id: string, tags: string[]): boolean;
+  get(channel: string, id: string): ChatRecord | undefined;
+  list(filter?: ChatFilter): ChatRecord[];
+}
+
+/** Something a person on the staff must act on (a WeChat logout, a frequency limit). */
+export interface StaffAlerts {
+  alert(text: string): Promise<void>;
+}
+
+/** The logging surface channels and workers may use (pino's, without depending on pino). */
+export interface Logger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  debug(obj: object | string, msg?: string): void;
+}

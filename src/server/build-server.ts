@@ -1,5 +1,7 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+
+type Logger = FastifyBaseLogger;
 import {
   hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -17,7 +19,8 @@ export interface ServerDeps {
   engine: DialogEngine;
   doc: PolicyDocument;
   replies: Replies;
-  logLevel?: string;
+  /** The service's pino logger (main creates it so channels log the same way). */
+  logger: Logger;
   /** Extra route groups (channels' webhooks) registered by main. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }
@@ -27,7 +30,7 @@ const BODY_LIMIT = 64 * 1024;
 /** The HTTP app, built but not listening: tests call inject(), main calls listen(). */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: deps.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-lark-signature"]'] },
+    loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

@@ -1,5 +1,8 @@
 import { parseStoredState } from './stored-state.js';
-import type { DialogStateStore, ProcessedEvents, QuestionLog, QuestionLogEntry } from '../core/ports.js';
+import type {
+  ChatFilter, ChatRecord, ChatRegistry, ChatSighting, DialogStateStore, ProcessedEvents, QuestionLog, QuestionLogEntry,
+} from '../core/ports.js';
+import { matchesFilter } from './chat-filter.js';
 
 /** In-memory fakes of the ports, for unit tests of the layers above the store. */
 export class MemoryDialogStateStore<S> implements DialogStateStore<S> {
@@ -31,5 +34,37 @@ export class MemoryProcessedEvents implements ProcessedEvents {
   }
   prune(before: number): void {
     for (const [id, at] of this.seen) if (at < before) this.seen.delete(id);
+  }
+}
+
+export class MemoryChatRegistry implements ChatRegistry {
+  readonly chats = new Map<string, ChatRecord>();
+  private key(channel: string, id: string) {
+    return `${channel}\u241f${id}`;
+  }
+  seen(chat: ChatSighting, at: number): void {
+    const old = this.chats.get(this.key(chat.channel, chat.id));
+    this.chats.set(this.key(chat.channel, chat.id), {
+      channel: chat.channel, id: chat.id, kind: chat.kind,
+      name: chat.name || old?.name || '', members: chat.members || old?.members || 0,
+      firstSeen: old?.firstSeen ?? at, lastSeen: Math.max(old?.lastSeen ?? at, at),
+      tags: old?.tags ?? [], subscribed: old?.subscribed ?? true,
+    });
+  }
+  setSubscribed(channel: string, id: string, subscribed: boolean): boolean {
+    const c = this.chats.get(this.key(channel, id));
+    if (c) c.subscribed = subscribed;
+    return !!c;
+  }
+  setTags(channel: string, id: string, tags: string[]): boolean {
+    const c = this.chats.get(this.key(channel, id));
+    if (c) c.tags = [...new Set(tags)];
+    return !!c;
+  }
+  get(channel: string, id: string): ChatRecord | undefined {
+    return this.chats.get(this.key(channel, id));
+  }
+  list(filter?: ChatFilter): ChatRecord[] {
+    return [...this.chats.values()].filter((c) => matchesFilter(c, filter));
   }
 }

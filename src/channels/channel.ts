@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import type { PolicyDocument } from '../../policy/index.js';
+import type { Clock, ChatRegistry, Logger, ProcessedEvents, StaffAlerts } from '../core/ports.js';
+import type { DialogEngine } from '../dialog/engine.js';
+import type { Db } from '../store/database.js';
+
+/** What main hands every messaging channel. Channels translate; the engine decides. */
+export interface ChannelDeps {
+  engine: DialogEngine;
+  doc: PolicyDocument;
+  db: Db;
+  chats: ChatRegistry;
+  events: ProcessedEvents;
+  /** Where to tell staff about something only a person can fix; main wires it to Feishu when configured. */
+  alerts: StaffAlerts;
+  clock: Clock;
+  log: Logger;
+  /** The data folder (beside DB_PATH): channels keep their session files here. */
+  dataDir: string;
+}
+
+/** A configured channel. Created before the HTTP server is built (for its routes), started after it listens. */
+export interface Channel {
+  readonly name: string;
+  /** HTTP routes the channel needs (webhooks), registered on the service's fastify app. */
+  routes?(app: FastifyInstance): void | Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** A channel that can reach staff offers itself as the alert sink (Feishu). */
+  staffAlerts?: StaffAlerts;
+}
+
+/**
+ * Reads the channel's own settings from the environment (validated with zod; a bad value
+ * throws one clear line). Returns null, after one log line, when the channel is not configured.
+ */
+export type ChannelFactory = (env: Record<string, string | undefined>, deps: ChannelDeps) => Promise<Channel | null>;
