@@ -6,15 +6,22 @@ import { loadPolicyDocuments, projectRoot, selectPolicyDocument, type PolicyDocu
 import type { Channel, ChannelDeps } from './channels/channel.js';
 import { createFeishuChannel } from './channels/feishu/index.js';
 import { createWechatChannel } from './channels/wechat/index.js';
+import { seedToken } from './admin/tokens.js';
+import { pacingFrom, readBroadcastConfig } from './broadcast/config.js';
+import { createBroadcastService, type BroadcastService } from './broadcast/service.js';
+import { abortableSleep, createBroadcastWorker, type BroadcastWorker } from './broadcast/worker.js';
 import { readConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './core/ports.js';
 import { createDialogEngine, type DialogEngine } from './dialog/engine.js';
 import { loadReplies } from './dialog/replies.js';
 import type { ConversationState } from './dialog/state.js';
 import { loadNlu } from './nlu/index.js';
+import { adminRoutes } from './server/admin-routes.js';
 import { buildServer } from './server/build-server.js';
 import { openDatabase, type Db } from './store/database.js';
+import { SqliteAdminTokens, SqliteAuditLog, SqliteUserRoles } from './store/sqlite-admin.js';
 import { SqliteChatRegistry } from './store/sqlite-chat-registry.js';
+import { SqliteOutbox } from './store/sqlite-outbox.js';
 import { SqliteDialogStateStore, SqliteProcessedEvents, SqliteQuestionLog } from './store/sqlite-stores.js';
 
 export interface Service {
@@ -24,7 +31,9 @@ export interface Service {
   engine: DialogEngine;
   server: FastifyInstance;
   channels: Channel[];
-  /** Starts the configured channels (after the server listens: webhooks must be reachable). */
+  broadcasts: BroadcastService;
+  worker: BroadcastWorker;
+  /** Starts the configured channels (after the server listens: webhooks must be reachable), then the broadcaster. */
   startChannels(): Promise<void>;
   close(): Promise<void>;
 }
@@ -38,6 +47,7 @@ const REDACT = [
 /** Wires everything from an environment-like record; starts nothing that listens. */
 export async function createService(env: Record<string, string | undefined>, clock: Clock = systemClock): Promise<Service> {
   const config = readConfig(env);
+  const broadcastConfig = readBroadcastConfig(env);
   const root = projectRoot();
   const doc = selectPolicyDocument(loadPolicyDocuments(join(root, 'policy', 'documents')), config.POLICY_DOCUMENT);
   const replies = loadReplies(join(root, 'intents', 'replies.yaml'));
@@ -50,10 +60,16 @@ export async function createService(env: Record<string, string | undefined>, clo
     idleMs: config.DIALOG_IDLE_MINUTES * 60_000,
   });
   const logger = pino({ level: config.LOG_LEVEL, redact: REDACT });
+  const chats = new SqliteChatRegistry(db);
+  const tokens = new SqliteAdminTokens(db);
+  const audit = new SqliteAuditLog(db);
+  const roles = new SqliteUserRoles(db);
+  const outbox = new SqliteOutbox(db);
+  seedToken(tokens, broadcastConfig.ADMIN_TOKEN, clock.now());
+  const broadcasts = createBroadcastService({ outbox, chats, audit, clock, doc, replies });
   let staffAlerts: Channel['staffAlerts'];
   const deps: ChannelDeps = {
-    engine, doc, db, clock, log: logger,
-    chats: new SqliteChatRegistry(db),
+    engine, doc, db, clock, log: logger, chats, broadcasts, roles,
     events: new SqliteProcessedEvents(db),
     dataDir: dirname(config.DB_PATH),
     alerts: {
@@ -65,19 +81,35 @@ export async function createService(env: Record<string, string | undefined>, clo
   };
   const channels = (await Promise.all([createWechatChannel(env, deps), createFeishuChannel(env, deps)])).filter((c): c is Channel => c !== null);
   staffAlerts = channels.find((c) => c.staffAlerts)?.staffAlerts;
+  const worker = createBroadcastWorker({
+    outbox, clock, log: logger, replies, alerts: deps.alerts,
+    senders: channels.flatMap((c) => (c.broadcastSender ? [c.broadcastSender] : [])),
+    pacing: pacingFrom(broadcastConfig),
+    random: Math.random,
+    sleep: abortableSleep,
+    render: (b) => broadcasts.render(b),
+    haltMs: broadcastConfig.BROADCAST_HALT_HOURS * 3_600_000,
+    maxAttempts: broadcastConfig.BROADCAST_MAX_ATTEMPTS,
+  });
   const server = await buildServer({
     engine, doc, replies, logger,
-    plugins: channels.filter((c) => c.routes).map((c) => (app: FastifyInstance) => c.routes!(app)),
+    plugins: [
+      adminRoutes({ tokens, audit, broadcasts, chats, clock }),
+      ...channels.filter((c) => c.routes).map((c) => (app: FastifyInstance) => c.routes!(app)),
+    ],
   });
   let closed = false;
   return {
-    config, doc, db, engine, server, channels,
+    config, doc, db, engine, server, channels, broadcasts, worker,
     async startChannels() {
       for (const c of channels) await c.start();
+      await worker.recover();
+      worker.start(broadcastConfig.BROADCAST_POLL_MS);
     },
     async close() {
       if (closed) return;
       closed = true;
+      await worker.stop();
       for (const c of channels) await c.stop().catch((e: Error) => logger.error({ err: e, channel: c.name }, 'channel did not stop cleanly'));
       await server.close();
       db.close();

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { PolicyDocument } from '../../policy/index.js';
-import type { Clock, ChatRegistry, Logger, ProcessedEvents, StaffAlerts } from '../core/ports.js';
+import type { BroadcastSender, Clock, ChatRegistry, Logger, ProcessedEvents, StaffAlerts } from '../core/ports.js';
+import type { UserRoles } from '../admin/ports.js';
+import type { BroadcastService } from '../broadcast/service.js';
 import type { DialogEngine } from '../dialog/engine.js';
 import type { Db } from '../store/database.js';
 
@@ -17,6 +19,10 @@ export interface ChannelDeps {
   log: Logger;
   /** The data folder (beside DB_PATH): channels keep their session files here. */
   dataDir: string;
+  /** For channels that let officials compose broadcasts (Feishu "/广播"). */
+  broadcasts?: BroadcastService;
+  /** Platform users' roles (who is an official). */
+  roles?: UserRoles;
 }
 
 /** A configured channel. Created before the HTTP server is built (for its routes), started after it listens. */
@@ -28,6 +34,8 @@ export interface Channel {
   stop(): Promise<void>;
   /** A channel that can reach staff offers itself as the alert sink (Feishu). */
   staffAlerts?: StaffAlerts;
+  /** How broadcasts reach this channel's chats (one notice, one chat); the broadcaster paces the calls. */
+  broadcastSender?: BroadcastSender;
 }
 
 /**

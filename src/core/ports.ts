@@ -86,3 +86,26 @@ export interface Logger {
   error(obj: object | string, msg?: string): void;
   debug(obj: object | string, msg?: string): void;
 }
+
+/** Delivery of one notice to one chat: what a channel offers the broadcaster. */
+export interface OutgoingMessage {
+  title?: string;
+  text: string;
+}
+
+/** Why a send failed, as far as the platform says. */
+export type SendFailure = 'blocked' | 'permanent' | 'transient';
+
+export class SendError extends Error {
+  constructor(readonly kind: SendFailure, message: string) {
+    super(message);
+  }
+}
+
+/** A channel's way to deliver a broadcast to one chat. */
+export interface BroadcastSender {
+  readonly channel: string;
+  /** True when the platform dedupes by our delivery id, so resending after a crash is safe. */
+  readonly idempotent: boolean;
+  send(chatId: string, message: OutgoingMessage, deliveryId: string): Promise<void>;
+}

@@ -9,8 +9,11 @@ const KEYS = [
   'fulltext', 'noAmount', 'applyLead', 'unitsLead', 'amountLead', 'conditionsLead', 'computedLead', 'notQualifiedLead',
   'dialogStart', 'dialogFactsTaken', 'dialogAsk', 'dialogNotUnderstood', 'dialogResume', 'dialogCancelled',
   'dialogRestarted', 'dialogBackAtStart', 'dialogBack', 'dialogExpired', 'dialogVersionChanged', 'dialogOfferPrivate',
+  'dialogCarriedOver', 'wechatNonText', 'wechatThrottled', 'wechatUnsubscribed', 'wechatSubscribed', 'wechatSubscriptionRefused',
+  'wechatLoggedOut', 'wechatScanNeeded', 'wechatFrequencyLimited',
   'resultHeader', 'resultEligible', 'resultNotEligible', 'resultNeedsInfo', 'resultUnknownDepends', 'resultOthers',
   'resultFooter', 'resultUnits', 'resultUnitsHeader', 'resultOutOfScope', 'resultTitle', 'quoteLine', 'givenValues',
+  'broadcastTitle', 'broadcastValidityReminder', 'broadcastHalted', 'broadcastUncertain',
 ] as const;
 export type ReplyKey = (typeof KEYS)[number];
 
