@@ -235,7 +235,15 @@ export function askWhichMeasure(ctx: AnswerContext, aspect: string): QaAnswer {
   return { reply: ctx.replies.render('askWhichMeasure', { list, aspect }), measures: [] };
 }
 
+// Building an Intl.DateTimeFormat costs about 0.2 ms, more than understanding a question: once per time zone.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's date in Fuzhou (UTC+8), as ISO. */
 export function todayIn(now: number, timeZone = 'Asia/Shanghai'): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now));
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, format);
+  }
+  return format.format(new Date(now));
 }
