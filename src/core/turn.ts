@@ -10,6 +10,13 @@ export interface Turn {
   mentioned: boolean;
   /** Display name to mention back in a group, when the channel knows it. */
   userName?: string;
+  /** The message came from a group chat: the dialog keeps groups quiet. */
+  group?: boolean;
+  /**
+   * The chat id of this user's one-to-one chat with the bot on the same channel, when the
+   * channel has one: an eligibility check begun in a group can move there.
+   */
+  privateChat?: string;
 }
 
 /** A conversation's identity: two users in one group never share a dialog. */

@@ -50,12 +50,23 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const now = clock.now();
     const key = conversationKey(turn);
     const { state, notice } = loadState(key, now);
+    const carried = !turn.group && takeOverGroupCheck(state, now);
     const ctx: AnswerContext = { doc, replies, today: todayIn(now) };
     const pending = isCheckRunning(state) ? state.check!.pending! : undefined;
     const parse = nlu.parse(turn.text, { pendingField: pending, now: new Date(now), currentYear: Number(ctx.today.slice(0, 4)) });
 
-    const answer = pending ? continueCheck(state, parse, ctx) : freshTurn(state, parse, ctx);
+    let answer = pending ? continueCheck(state, parse, ctx) : freshTurn(state, parse, ctx);
+    if (carried) {
+      // "继续" or a greeting is not an answer, but after a move it needs no apology either.
+      answer = answer.intent === 'eligibility.unclear' && pending
+        ? askPending(pending, replies.render('dialogCarriedOver'), 'eligibility.resume', 1)
+        : { ...answer, reply: `${replies.render('dialogCarriedOver')}\n${answer.reply}` };
+    }
     if (notice) answer.reply = `${notice}\n${answer.reply}`;
+    if (turn.group && turn.privateChat && answer.intent === 'eligibility.start' && answer.dialog && !answer.dialog.done) {
+      offerPrivateChat(turn, key, now);
+      answer.reply = `${answer.reply}\n${replies.render('dialogOfferPrivate')}`;
+    }
     state.updatedAt = now;
     if (answer.measures.length && !answer.dialog) state.lastMeasures = answer.measures;
     // Written before the reply leaves: a restart right after loses nothing acknowledged.
@@ -65,6 +76,32 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       intent: answer.intent, confidence: answer.confidence ?? 0, measures: answer.measures,
     });
     return answer;
+  }
+
+  /** Leaves a pointer in the user's private conversation to the group check just started. */
+  function offerPrivateChat(turn: Turn, groupKey: string, now: number): void {
+    const privateKey = conversationKey({ channel: turn.channel, chat: turn.privateChat!, user: turn.user });
+    const { state } = loadState(privateKey, now);
+    state.handoff = groupKey;
+    states.put(privateKey, state);
+  }
+
+  /**
+   * A private chat whose user has a check running in a group (started there with the offer to
+   * continue privately) takes that check over, unless it runs one of its own. True when moved.
+   */
+  function takeOverGroupCheck(state: ConversationState, now: number): boolean {
+    const groupKey = state.handoff;
+    if (!groupKey) return false;
+    state.handoff = undefined;
+    if (isCheckRunning(state)) return false;
+    const { state: group } = loadState(groupKey, now);
+    if (!isCheckRunning(group)) return false;
+    state.check = group.check;
+    group.check = undefined;
+    group.updatedAt = now;
+    states.put(groupKey, group);
+    return true;
   }
 
   function freshTurn(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {

@@ -23,6 +23,8 @@ export interface ConversationState {
   updatedAt: number;
   lastMeasures: string[];
   check?: EligibilityCheck;
+  /** In a private chat: the group conversation whose running check this chat may take over. */
+  handoff?: string;
 }
 
 export function freshState(version: string, now: number): ConversationState {
