@@ -14,6 +14,13 @@ const KEYS = [
   'resultHeader', 'resultEligible', 'resultNotEligible', 'resultNeedsInfo', 'resultUnknownDepends', 'resultOthers',
   'resultFooter', 'resultUnits', 'resultUnitsHeader', 'resultOutOfScope', 'resultTitle', 'quoteLine', 'givenValues',
   'broadcastTitle', 'broadcastValidityReminder', 'broadcastHalted', 'broadcastUncertain',
+  'feishuCheckTitle', 'feishuButtonFullText', 'feishuButtonStartCheck', 'feishuButtonBack', 'feishuButtonCancel',
+  'feishuFullTextQuery', 'feishuStartCheckQuery', 'feishuCardStale', 'feishuNotYourCard', 'feishuNonText', 'feishuTooLong',
+  'feishuError', 'feishuStaffAlert',
+  'staffHelp', 'staffRefused', 'staffUnknownCommand', 'staffBadPeriod', 'staffPeriodRecent', 'staffPeriodToday',
+  'staffPeriodYesterday', 'staffPeriodThisWeek', 'staffPeriodThisMonth', 'staffPeriodAll', 'staffDate', 'staffMonth',
+  'staffStatsHeader', 'staffStatsNone', 'staffStatsTotals', 'staffStatsPerDayHeader', 'staffStatsDayLine', 'staffStatsTopHeader',
+  'staffStatsTopLine', 'staffStatsFooter', 'staffUnansweredNone', 'staffUnansweredHeader', 'staffUnansweredLine', 'staffUnansweredFooter',
 ] as const;
 export type ReplyKey = (typeof KEYS)[number];
 
