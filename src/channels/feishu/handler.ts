@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { PolicyDocument } from '../../../policy/index.js';
+import type { ChatRegistry, Clock, Logger, ProcessedEvents } from '../../core/ports.js';
+import { conversationKey, type Turn } from '../../core/turn.js';
+import type { DialogEngine } from '../../dialog/engine.js';
+import type { Replies } from '../../dialog/replies.js';
+import type { StaffCommands } from '../../staff/staff-commands.js';
+import type { CardStore } from './card-store.js';
+import type { FeishuMessage } from './cards.js';
+import type { BotAddedEvent, CardActionEvent, ClickValue, EventAck, EventRoutes, MessageEvent } from './events.js';
+import type { FeishuApi } from './lark.js';
+import { renderAnswer } from './render.js';
+import type { FeishuSender } from './sender.js';
+
+export const CHANNEL = 'feishu';
+/** The same bound as the HTTP API's questions. */
+export const MAX_TEXT = 1000;
+
+export interface HandlerDeps {
+  engine: DialogEngine;
+  doc: PolicyDocument;
+  replies: Replies;
+  chats: ChatRegistry;
+  events: ProcessedEvents;
+  clock: Clock;
+  log: Logger;
+  sender: FeishuSender;
+  /** botOpenId should be memoised by the caller (it is asked for every group message). */
+  api: Pick<FeishuApi, 'botOpenId' | 'chatInfo'>;
+  cards: CardStore;
+  staff: StaffCommands;
+  /** open_ids allowed to use the staff commands. */
+  staffIds: ReadonlySet<string>;
+}
+
+/** The event routes both modes share, plus a way to wait for the work they started. */
+export interface FeishuHandler extends EventRoutes {
+  /** Resolves when every event acknowledged so far has been handled (stop, tests). */
+  drain(): Promise<void>;
+}
+
+const ClickSchema = z.object({
+  t: z.string().min(1).max(200),
+  o: z.string().min(1).optional(),
+  v: z.number().int().min(1).optional(),
+});
+
+const PLACEHOLDER = /@_user_\d+|@_all/g;
+
+/** The words of a text or rich-text (post) message, mention placeholders removed; undefined for other kinds. */
+export function messageText(message: NonNullable<MessageEvent['message']>): string | undefined {
+  let content: unknown;
+  try {
+    content = JSON.parse(message.content ?? '');
+  } catch {
+    return undefined;
+  }
+  const c = content as Record<string, unknown>;
+  let text: string | undefined;
+  if (message.message_type === 'text' && typeof c.text === 'string') {
+    text = c.text;
+  } else if (message.message_type === 'post') {
+    // Received posts are {title, content: [[{tag, text}]]}; sent ones nest that under a locale.
+    const post = (Array.isArray(c.content) ? c : Object.values(c).find((v) => v && typeof v === 'object')) as
+      { title?: string; content?: { tag?: string; text?: string }[][] } | undefined;
+    if (!post?.content) return undefined;
+    const lines = post.content.map((line) => line.filter((el) => el.tag === 'text' || el.tag === 'a').map((el) => el.text ?? '').join(''));
+    text = [post.title ?? '', ...lines].filter(Boolean).join('\n');
+  }
+  return text?.replace(PLACEHOLDER, ' ').replace(/[ \t\u3000]+/g, ' ').trim();
+}
+
+/** An idempotency key Feishu accepts (≤ 50 characters), the same for every delivery of one event. */
+export function uuidFor(...parts: string[]): string {
+  return createHash('sha256').update(['feishu', ...parts].join('\u241f')).digest('hex').slice(0, 40);
+}
+
+export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
+  const { engine, doc, replies, chats, events, clock, log, sender, cards, staff } = deps;
+  const inFlight = new Set<Promise<void>>();
+  const enriching = new Set<string>();
+
+  const text = (t: string): FeishuMessage => ({ kind: 'text', text: t });
+  const toast = (content: string): EventAck => ({ toast: { type: 'info', content } });
+
+  /** Work after the acknowledgement: Feishu re-pushes anything not acknowledged within 3 s. */
+  function track(work: Promise<void>, what: string): void {
+    const p = work.catch((e: Error) => log.error({ err: e.message, what }, 'feishu event handling failed'));
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  }
+
+  /** Recorded before handling: a re-delivery (after a slow acknowledgement or a restart) is dropped. */
+  function firstDelivery(eventId: string | undefined): boolean {
+    if (!eventId) return true;
+    const fresh = events.markIfNew(`${CHANNEL}:${eventId}`, clock.now());
+    if (!fresh) log.info({ event: eventId }, 'feishu event delivered again; ignored');
+    return fresh;
+  }
+
+  /** Group names and sizes for the broadcast audience, fetched once per group and process. */
+  function enrich(chatId: string): void {
+    if (enriching.has(chatId) || chats.get(CHANNEL, chatId)?.name) return;
+    enriching.add(chatId);
+    track(deps.api.chatInfo(chatId).then((info) => {
+      chats.seen({ channel: CHANNEL, id: chatId, kind: 'group', name: info.name, members: info.members }, clock.now());
+    }).catch((e: Error) => log.debug({ chat: chatId, err: e.message }, 'feishu chat info unavailable')), 'chat info');
+  }
+
+  function answer(turn: Turn, version: number): { message: FeishuMessage; check: boolean } {
+    try {
+      return renderAnswer(engine.handle(turn), { doc, replies, owner: turn.user, version });
+    } catch (e) {
+      log.error({ err: (e as Error).message, chat: turn.chat }, 'dialog failed on a feishu message');
+      return { message: text(replies.render('feishuError')), check: false };
+    }
+  }
+
+  async function handleMessage(ev: MessageEvent, eventId: string): Promise<void> {
+    const msg = ev.message;
+    const user = ev.sender?.sender_id?.open_id;
+    if (!msg?.chat_id || !msg.message_id || !user) return;
+    if (ev.sender?.sender_type && ev.sender.sender_type !== 'user') return;
+    const now = clock.now();
+    const kind = msg.chat_type === 'p2p' ? 'p2p' : 'group';
+    chats.seen({ channel: CHANNEL, id: msg.chat_id, kind }, now);
+    if (kind === 'group') {
+      enrich(msg.chat_id);
+      let bot: string;
+      try {
+        bot = await deps.api.botOpenId();
+      } catch (e) {
+        log.warn({ err: (e as Error).message }, 'feishu bot open_id unknown; a group message was not answered');
+        return;
+      }
+      if (!(msg.mentions ?? []).some((m) => m.id?.open_id === bot)) return;
+    }
+
+    const words = messageText(msg);
+    let reply: FeishuMessage;
+    let check = false;
+    let turn: Turn | undefined;
+    if (words === undefined) reply = text(replies.render('feishuNonText'));
+    else if (!words) reply = text(replies.render('greeting', { docTitle: doc.title }));
+    else if (words.length > MAX_TEXT) reply = text(replies.render('feishuTooLong', { length: words.length, max: MAX_TEXT }));
+    else if (staff.isCommand(words)) reply = text(staff.run(words, { isStaff: deps.staffIds.has(user) }));
+    else {
+      turn = { channel: CHANNEL, chat: msg.chat_id, user, text: words, at: Number(msg.create_time) || now, mentioned: true };
+      ({ message: reply, check } = answer(turn, 1));
+    }
+    const uuid = uuidFor(eventId);
+    // In a group the answer quotes the question; in a private chat a quote is noise.
+    const sent = kind === 'p2p' ? await sender.sendToChat(msg.chat_id, reply, uuid) : await sender.reply(msg.chat_id, msg.message_id, reply, uuid);
+    if (check && turn && sent) cards.register(sent, conversationKey(turn), clock.now());
+  }
+
+  async function handleClick(click: ClickValue, operator: string, chatId: string, messageId: string, version: number | undefined, eventId: string): Promise<void> {
+    const turn: Turn = { channel: CHANNEL, chat: chatId, user: operator, text: click.t, at: clock.now(), mentioned: true };
+    const rendered = answer(turn, version ?? 1);
+    if (version !== undefined && rendered.check && rendered.message.kind === 'card') {
+      // The next step of the check replaces the card that asked: the chat does not fill with cards.
+      await sender.patch(chatId, messageId, rendered.message.card);
+      return;
+    }
+    const sent = await sender.reply(chatId, messageId, rendered.message, uuidFor(eventId));
+    if (rendered.check && sent) cards.register(sent, conversationKey(turn), clock.now());
+  }
+
+  return {
+    message(ev) {
+      const eventId = ev.event_id ?? ev.uuid ?? ev.message?.message_id;
+      if (!eventId || !firstDelivery(eventId)) return {};
+      track(handleMessage(ev, eventId), 'message');
+      return {};
+    },
+    cardAction(ev) {
+      if (!firstDelivery(ev.event_id)) return {};
+      const parsed = ClickSchema.safeParse(ev.action?.value);
+      const operator = ev.operator?.open_id;
+      const messageId = ev.context?.open_message_id;
+      const chatId = ev.context?.open_chat_id;
+      if (!parsed.success || !operator || !messageId || !chatId) {
+        log.debug({ event: ev.event_id }, 'feishu card click without a value this channel drew; ignored');
+        return {};
+      }
+      const click = parsed.data;
+      if (click.o && click.o !== operator) return toast(replies.render('feishuNotYourCard'));
+      let version: number | undefined;
+      if (click.v !== undefined) {
+        // Claimed now, before acknowledging: a double click or an outdated card cannot answer twice.
+        if (!cards.claim(messageId, click.v, clock.now())) return toast(replies.render('feishuCardStale'));
+        version = click.v + 1;
+      }
+      track(handleClick(click, operator, chatId, messageId, version, ev.event_id ?? `${messageId}:${click.v ?? 0}:${click.t}`), 'card click');
+      return {};
+    },
+    botAdded(ev: BotAddedEvent) {
+      if (ev.chat_id) chats.seen({ channel: CHANNEL, id: ev.chat_id, kind: 'group', name: ev.name }, clock.now());
+      return {};
+    },
+    async drain() {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
+  };
+}

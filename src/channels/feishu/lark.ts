@@ -1,0 +1,198 @@
+// The only file that touches @larksuiteoapi/node-sdk: everything else in the channel speaks in
+// the small interfaces below, so no SDK type leaves this folder (and the SDK could be swapped).
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { Logger } from '../../core/ports.js';
+import type { BotAddedEvent, CardActionEvent, EventRoutes, MessageEvent } from './events.js';
+import type { FeishuSettings } from './settings.js';
+
+export type MsgType = 'text' | 'interactive';
+
+/** Where a message goes: a new message in a chat, or a reply to a message (shown as a quote). */
+export type Target = { chatId: string } | { replyTo: string };
+
+/** The platform calls the channel makes. Errors are FeishuApiError. */
+export interface FeishuApi {
+  /** Returns the new message's id. `uuid` makes a resend within an hour a no-op on Feishu's side. */
+  send(target: Target, msgType: MsgType, content: string, uuid: string): Promise<string>;
+  /** Replaces a card's content (cards with update_multi, which every schema 2.0 card is). */
+  patch(messageId: string, content: string): Promise<void>;
+  botOpenId(): Promise<string>;
+  chatInfo(chatId: string): Promise<{ name: string; members: number }>;
+}
+
+export class FeishuApiError extends Error {
+  constructor(
+    /** Feishu's business code (230020, 99991400 …); -1 when there was no answer. */
+    readonly code: number,
+    /** HTTP status, when there was an answer. */
+    readonly status: number | undefined,
+    message: string,
+    /** From x-ogw-ratelimit-reset, when Feishu says when to come back. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+interface Envelope<T> {
+  code?: number;
+  msg?: string;
+  data?: T;
+}
+
+function toApiError(e: unknown, what: string): FeishuApiError {
+  if (e instanceof FeishuApiError) return e;
+  const response = (e as { response?: { status?: number; data?: { code?: number; msg?: string }; headers?: Record<string, unknown> } }).response;
+  if (response) {
+    const code = typeof response.data?.code === 'number' ? response.data.code : -1;
+    const reset = Number(response.headers?.['x-ogw-ratelimit-reset']);
+    return new FeishuApiError(code, response.status, `${what}: HTTP ${response.status}, code ${code}${response.data?.msg ? ` (${response.data.msg})` : ''}`,
+      Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined);
+  }
+  return new FeishuApiError(-1, undefined, `${what}: ${(e as Error)?.message ?? String(e)}`);
+}
+
+async function call<T>(what: string, op: () => Promise<Envelope<T> | undefined>): Promise<T | undefined> {
+  let res: Envelope<T> | undefined;
+  try {
+    res = await op();
+  } catch (e) {
+    throw toApiError(e, what);
+  }
+  if (res?.code !== undefined && res.code !== 0) throw new FeishuApiError(res.code, 200, `${what}: code ${res.code}${res.msg ? ` (${res.msg})` : ''}`);
+  return res?.data;
+}
+
+/**
+ * The SDK's log lines, through the service's logger. Errors of single requests are debug here:
+ * the channel retries and logs the outcome itself. Objects are reduced to text, and an Error to
+ * its message only: an axios error's JSON would carry the token request's body (the app secret).
+ */
+function sdkLogger(log: Logger): lark.Logger {
+  const text = (args: unknown[]) => args
+    .map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : safeJson(a)))
+    .join(' ')
+    .slice(0, 1000);
+  const connection = (args: unknown[]) => args[0] === '[ws]' || args[0] === 'ws';
+  return {
+    error: (...a: unknown[]) => (connection(a) ? log.error({ sdk: text(a) }, 'feishu long connection') : log.debug({ sdk: text(a) }, 'feishu sdk')),
+    warn: (...a: unknown[]) => log.warn({ sdk: text(a) }, 'feishu sdk'),
+    info: (...a: unknown[]) => log.debug({ sdk: text(a) }, 'feishu sdk'),
+    debug: (...a: unknown[]) => log.debug({ sdk: text(a) }, 'feishu sdk'),
+    trace: () => undefined,
+  };
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function sdkDomain(domain: string): lark.Domain | string {
+  if (domain === 'feishu') return lark.Domain.Feishu;
+  if (domain === 'lark') return lark.Domain.Lark;
+  return domain;
+}
+
+export function createFeishuApi(settings: FeishuSettings, log: Logger): FeishuApi {
+  const client = new lark.Client({
+    appId: settings.appId,
+    appSecret: settings.appSecret,
+    domain: sdkDomain(settings.domain),
+    // The SDK's default token cache is one per process, keyed by app id: a client of its own
+    // keeps two services (or two tests) in one process from sharing tokens.
+    cache: new lark.DefaultCache(),
+    logger: sdkLogger(log),
+    loggerLevel: lark.LoggerLevel.info,
+  });
+
+  return {
+    async send(target, msgType, content, uuid) {
+      const data = 'chatId' in target
+        ? await call<{ message_id?: string }>('send message', () => client.im.message.create({
+          params: { receive_id_type: 'chat_id' },
+          data: { receive_id: target.chatId, msg_type: msgType, content, uuid },
+        }))
+        : await call<{ message_id?: string }>('reply to message', () => client.im.message.reply({
+          path: { message_id: target.replyTo },
+          data: { msg_type: msgType, content, uuid },
+        }));
+      return data?.message_id ?? '';
+    },
+    async patch(messageId, content) {
+      await call('update card', () => client.im.message.patch({ path: { message_id: messageId }, data: { content } }));
+    },
+    async botOpenId() {
+      let body: (Envelope<never> & { bot?: { open_id?: string } }) | undefined;
+      await call('bot info', async () => {
+        body = (await client.request({ method: 'GET', url: '/open-apis/bot/v3/info' })) as typeof body;
+        return body;
+      });
+      const id = body?.bot?.open_id;
+      if (!id) throw new FeishuApiError(-1, 200, 'bot info: the answer has no bot.open_id');
+      return id;
+    },
+    async chatInfo(chatId) {
+      const data = await call<{ name?: string; user_count?: string }>('chat info', () => client.im.chat.get({ path: { chat_id: chatId } }));
+      return { name: data?.name ?? '', members: Number(data?.user_count ?? 0) || 0 };
+    },
+  };
+}
+
+/** The dispatcher both modes share: webhook requests (after the route's checks) and the long connection. */
+export interface FeishuDispatcher {
+  /** Hands one event body (plain JSON, already authenticated) to the routes; resolves to the ack. */
+  dispatch(body: object): Promise<unknown>;
+  /** The long connection: no public URL, authenticated once when connecting. */
+  longConnection(settings: FeishuSettings): LongConnection;
+}
+
+export interface LongConnection {
+  start(): Promise<void>;
+  stop(): void;
+}
+
+export function createFeishuDispatcher(routes: EventRoutes, log: Logger): FeishuDispatcher {
+  // No keys here: the webhook route checks signature and token itself (over the raw body), and
+  // the long connection is authenticated when it connects.
+  const dispatcher = new lark.EventDispatcher({ logger: sdkLogger(log), loggerLevel: lark.LoggerLevel.info }).register({
+    'im.message.receive_v1': (data) => routes.message(data as unknown as MessageEvent),
+    'im.chat.member.bot.added_v1': (data) => routes.botAdded(data as unknown as BotAddedEvent),
+    // Card clicks arrive as this event on the same dispatcher (webhook or long connection);
+    // the SDK's typings do not list it, so it is registered under its name.
+    'card.action.trigger': (data: unknown) => routes.cardAction(data as CardActionEvent),
+  });
+
+  return {
+    // needCheck: false, as the long connection calls it: the SDK's own check would hash a
+    // re-serialised body, and it never checks the verification token or the timestamp.
+    dispatch: (body) => dispatcher.invoke(body, { needCheck: false }),
+    longConnection(settings) {
+      let ws: lark.WSClient | undefined;
+      return {
+        async start() {
+          ws = new lark.WSClient({
+            appId: settings.appId,
+            appSecret: settings.appSecret,
+            domain: sdkDomain(settings.domain),
+            autoReconnect: true,
+            logger: sdkLogger(log),
+            loggerLevel: lark.LoggerLevel.info,
+            onReady: () => log.info('feishu long connection ready'),
+            onReconnecting: () => log.warn('feishu long connection lost; reconnecting'),
+            onReconnected: () => log.info('feishu long connection restored'),
+            onError: (e: Error) => log.error({ err: e.message }, 'feishu long connection gave up'),
+          });
+          await ws.start({ eventDispatcher: dispatcher });
+        },
+        stop() {
+          ws?.close({ force: true });
+          ws = undefined;
+        },
+      };
+    },
+  };
+}
