@@ -10,7 +10,7 @@ const KEYS = [
   'dialogStart', 'dialogFactsTaken', 'dialogAsk', 'dialogNotUnderstood', 'dialogResume', 'dialogCancelled',
   'dialogRestarted', 'dialogBackAtStart', 'dialogBack', 'dialogExpired', 'dialogVersionChanged', 'dialogOfferPrivate',
   'dialogCarriedOver', 'wechatNonText', 'wechatThrottled', 'wechatUnsubscribed', 'wechatSubscribed', 'wechatSubscriptionRefused',
-  'wechatLoggedOut', 'wechatScanNeeded', 'wechatFrequencyLimited',
+  'wechatLoggedOut', 'wechatScanNeeded', 'wechatFrequencyLimited', 'wechatStartFailed',
   'resultHeader', 'resultEligible', 'resultNotEligible', 'resultNeedsInfo', 'resultUnknownDepends', 'resultOthers',
   'resultFooter', 'resultUnits', 'resultUnitsHeader', 'resultOutOfScope', 'resultTitle', 'quoteLine', 'givenValues',
   'broadcastTitle', 'broadcastValidityReminder', 'broadcastHalted', 'broadcastUncertain',

@@ -1,8 +1,25 @@
+import { join } from 'node:path';
+import { projectRoot } from '../../../policy/index.js';
+import { loadReplies } from '../../dialog/replies.js';
 import type { ChannelFactory } from '../channel.js';
+import { readWechatSettings } from './settings.js';
+import { buildWechatChannel } from './wechat-channel.js';
 
-/** WeChat through wechaty: enabled by WECHATY_PUPPET (not built yet: issue 4). */
+export { readWechatSettings, WechatSettingsError, WECHAT_PUPPETS, type WechatSettings } from './settings.js';
+export { buildWechatChannel, isWechatChannel, WechatSendError, type WechatChannel, type WechatChannelOptions, type WechatSendFailure } from './wechat-channel.js';
+export { splitMessage } from './split-message.js';
+
+/** WeChat through wechaty: enabled by WECHATY_PUPPET (plus WECHATY_PUPPET_SERVICE_TOKEN for wechaty-puppet-service). */
 export const createWechatChannel: ChannelFactory = async (env, deps) => {
-  if (env.WECHATY_PUPPET) deps.log.warn('WECHATY_PUPPET is set but this version has no WeChat channel yet; ignoring it');
-  else deps.log.info('wechat channel disabled: WECHATY_PUPPET is not set');
-  return null;
+  const settings = readWechatSettings(env);
+  if (!settings) {
+    deps.log.info('wechat channel disabled: WECHATY_PUPPET is not set');
+    return null;
+  }
+  const replies = loadReplies(join(projectRoot(), 'intents', 'replies.yaml'));
+  deps.log.info(
+    { puppet: settings.puppet, bot: settings.botName, groupKeywords: settings.groupKeywords, ratePerMinute: settings.userRatePerMinute },
+    'wechat channel enabled',
+  );
+  return buildWechatChannel(settings, deps, replies);
 };
