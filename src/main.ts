@@ -38,10 +38,13 @@ export interface Service {
   close(): Promise<void>;
 }
 
-/** Secrets never reach the logs: headers and any field that looks like a credential. */
+/** Secrets never reach the logs: headers and any field that looks like a credential (test/attack/secrets-in-logs.test.ts). */
 const REDACT = [
   'req.headers.authorization', 'req.headers["x-lark-signature"]', 'req.headers.cookie',
-  '*.token', '*.appSecret', '*.secret', '*.encryptKey', '*.password',
+  'headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie',
+  'token', 'secret', 'appSecret', 'encryptKey', 'verificationToken', 'password',
+  '*.token', '*.appSecret', '*.secret', '*.encryptKey', '*.verificationToken', '*.password',
+  '*.ADMIN_TOKEN', '*.FEISHU_APP_SECRET', '*.FEISHU_ENCRYPT_KEY', '*.FEISHU_VERIFICATION_TOKEN', '*.WECHATY_PUPPET_SERVICE_TOKEN',
 ];
 
 /** Wires everything from an environment-like record; starts nothing that listens. */
@@ -93,6 +96,7 @@ export async function createService(env: Record<string, string | undefined>, clo
   });
   const server = await buildServer({
     engine, doc, replies, logger,
+    limits: { ipPerMinute: config.RATE_LIMIT_PER_MINUTE, userPerMinute: config.USER_RATE_LIMIT_PER_MINUTE },
     plugins: [
       adminRoutes({ tokens, audit, broadcasts, chats, clock }),
       ...channels.filter((c) => c.routes).map((c) => (app: FastifyInstance) => c.routes!(app)),
@@ -117,6 +121,9 @@ export async function createService(env: Record<string, string | undefined>, clo
   };
 }
 
+/** How long a stop may take (requests in flight, channels, the broadcaster) before the process gives up on it. */
+const STOP_TIMEOUT_MS = 10_000;
+
 async function run(): Promise<void> {
   let service: Service;
   try {
@@ -127,14 +134,35 @@ async function run(): Promise<void> {
   }
   const { server, config } = service;
   server.log.info({ segmenter: config.SEGMENTER, policy: service.doc.versionTag, db: config.DB_PATH }, 'policy brain loaded');
+  let stopping = false;
+  // fastify's close stops accepting, lets requests in flight finish (answering 503 to new ones on
+  // open keep-alive connections), then the database closes: its WAL is checkpointed and removed.
   const stop = async (signal: string) => {
-    server.log.info({ signal }, 'shutting down');
-    await service.close();
+    if (stopping) return;
+    stopping = true;
+    server.log.info({ signal }, 'shutting down: finishing requests in flight');
+    setTimeout(() => {
+      server.log.error({ timeoutMs: STOP_TIMEOUT_MS }, 'did not stop in time; exiting anyway');
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
+    try {
+      await service.close();
+    } catch (e) {
+      server.log.error({ err: e }, 'did not stop cleanly');
+      process.exit(1);
+    }
+    server.log.info('stopped');
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-  await server.listen({ port: config.PORT, host: config.HOST });
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  try {
+    await server.listen({ port: config.PORT, host: config.HOST });
+  } catch (e) {
+    console.error(`policy-bot: cannot listen on ${config.HOST}:${config.PORT}: ${(e as Error).message}`);
+    await service.close().catch(() => undefined);
+    process.exit(1);
+  }
   await service.startChannels();
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /** Word segmentation behind one small interface, so the engine is chosen by measurement. */
@@ -25,8 +26,9 @@ export function createSegmenter(name: SegmenterName, userDict: string, extraWord
   const lines = dictionaryLines(userDict, extraWords);
   if (name === 'rs-jieba') {
     const { Jieba } = require('@node-rs/jieba') as typeof import('@node-rs/jieba');
-    const { dict } = require('@node-rs/jieba/dict') as { dict: Uint8Array };
-    const jieba = Jieba.withDict(dict);
+    // The dictionary file read here and dropped after loading: '@node-rs/jieba/dict' would also
+    // read the 6 MB idf table and keep both buffers alive for the life of the process.
+    const jieba = Jieba.withDict(readFileSync(require.resolve('@node-rs/jieba/dict.txt')));
     jieba.loadDict(Buffer.from(lines.join('\n') + '\n'));
     return { name, cut: (text) => jieba.cut(text, true) };
   }

@@ -1,5 +1,6 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 
 type Logger = FastifyBaseLogger;
 import {
@@ -8,6 +9,7 @@ import {
 import { z } from 'zod';
 import { formatChineseDate, ruleSummary, type PolicyDocument } from '../../policy/index.js';
 import { AppError, ErrorCodes } from '../core/errors.js';
+import { securityHeaders } from './security-headers.js';
 import type { DialogEngine } from '../dialog/engine.js';
 import { newCheck, outcomesOf, resultOf } from '../dialog/eligibility.js';
 import type { Replies } from '../dialog/replies.js';
@@ -23,9 +25,25 @@ export interface ServerDeps {
   logger: Logger;
   /** Extra route groups (channels' webhooks) registered by main. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
+  /** Requests per minute; 0 turns a limit off. Defaults: the config's defaults. */
+  limits?: Partial<RateLimits>;
 }
 
+export interface RateLimits {
+  /** From one IP address, to every route but /healthz. */
+  ipPerMinute: number;
+  /** From one `user` of POST /api/ask (checked after the body is validated). */
+  userPerMinute: number;
+}
+
+export const DEFAULT_LIMITS: RateLimits = { ipPerMinute: 6000, userPerMinute: 600 };
+
 const BODY_LIMIT = 64 * 1024;
+const MINUTE = 60_000;
+
+function rateLimited(max: number, seconds: number): AppError {
+  return new AppError(ErrorCodes.RATE_LIMITED, 429, `请求过于频繁，请${Math.max(1, seconds)}秒后再试（每分钟最多${max}次）`);
+}
 
 /** The HTTP app, built but not listening: tests call inject(), main calls listen(). */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -53,7 +71,31 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ error: ErrorCodes.INTERNAL, message: '服务内部错误，请稍后再试' });
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: ErrorCodes.NOT_FOUND, message: `没有这个接口：${request.method} ${request.url}` }));
+  // Security headers on every response (nosniff, CSP, frame-ancestors, HSTS …), helmet's defaults.
+  const headers = securityHeaders();
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
+  });
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  await app.register(rateLimit, {
+    global: limits.ipPerMinute > 0,
+    max: limits.ipPerMinute,
+    timeWindow: MINUTE,
+    errorResponseBuilder: (_request, context) => rateLimited(context.max, Math.ceil(context.ttl / 1000)),
+  });
+  // Unknown URLs count against the IP too, or guessing routes would be free.
+  app.setNotFoundHandler(
+    { preHandler: limits.ipPerMinute > 0 ? app.rateLimit() : undefined },
+    (request, reply) => reply.code(404).send({ error: ErrorCodes.NOT_FOUND, message: `没有这个接口：${request.method} ${request.url}` }),
+  );
+  const userLimit = limits.userPerMinute > 0
+    ? app.createRateLimit({
+      max: limits.userPerMinute,
+      timeWindow: MINUTE,
+      keyGenerator: (request: FastifyRequest) => `user:${(request.body as { user: string }).user}`,
+    })
+    : undefined;
 
   await app.register(swagger, {
     openapi: { info: { title: '福州专精特新政策助手 API', version: '0.1.0' } },
@@ -61,13 +103,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/healthz', { schema: { response: { 200: z.object({ status: z.literal('ok'), policy: z.string() }) } } }, async () => ({
+  app.get('/healthz', { config: { rateLimit: false }, schema: { response: { 200: z.object({ status: z.literal('ok'), policy: z.string() }) } } }, async () => ({
     status: 'ok' as const,
     policy: deps.doc.versionTag,
   }));
 
   app.post('/api/ask', {
-    schema: { body: AskBody, response: { 200: AskResponse, 400: ErrorResponse }, description: '用中文提问，得到回复、意图、相关措施和计算出的金额' },
+    schema: { body: AskBody, response: { 200: AskResponse, 400: ErrorResponse, 429: ErrorResponse }, description: '用中文提问，得到回复、意图、相关措施和计算出的金额' },
+    // One user's questions are limited too: many users may share one IP (an office, a proxy).
+    preHandler: async (request, reply) => {
+      if (!userLimit) return;
+      const limit = await userLimit(request);
+      if (limit.isAllowed || !limit.isExceeded) return;
+      reply.header('retry-after', limit.ttlInSeconds);
+      throw rateLimited(limit.max, limit.ttlInSeconds);
+    },
   }, async (request) => {
     const { text, user, chat } = request.body;
     const answer = deps.engine.handle({ channel: 'http', chat: chat ?? `direct:${user}`, user, text, at: Date.now(), mentioned: true });
