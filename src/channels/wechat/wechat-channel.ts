@@ -506,12 +506,14 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
   }
 }
 
-/** What wechaty-token does (GET https://<authority>/v0/hosties/<token> → { host, port }), without its crash. */
+/** What wechaty-token does (GET https://<authority>/v0/hosties/<token> → { host, port }; 404: unknown token), without its crash. */
 async function discoverPuppetService(token: string, authority: string): Promise<string> {
   const res = await fetch(`https://${authority}/v0/hosties/${encodeURIComponent(token)}`, { signal: AbortSignal.timeout(15_000) });
   if (res.status >= 400 && res.status < 500) throw new Error(`${authority} does not know this token (HTTP ${res.status})`);
   if (!res.ok) throw new Error(`${authority} answered HTTP ${res.status}`);
-  const address = (await res.json()) as { host?: string; port?: number };
-  if (!address.host || !address.port) throw new Error(`${authority} has no address for this token`);
-  return `${address.host}:${address.port}`;
+  // Older discovery services answer { ip, port }.
+  const address = (await res.json()) as { host?: string; ip?: string; port?: number };
+  const host = address.host ?? address.ip;
+  if (!host || !address.port) throw new Error(`${authority} has no address for this token`);
+  return `${host}:${address.port}`;
 }
