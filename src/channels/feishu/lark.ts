@@ -63,17 +63,29 @@ async function call<T>(what: string, op: () => Promise<Envelope<T> | undefined>)
   return res?.data;
 }
 
+/** Keys whose values never reach a log line, wherever they sit in what the SDK logs. */
+const SECRET_KEY = /secret|authorization|token|encrypt|password/i;
+
+/** One log argument as text: an Error as its message only (an axios error's JSON carries the request). */
+function logText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.message;
+  try {
+    return JSON.stringify(value, (key, v: unknown) => (key && SECRET_KEY.test(key) ? '[redacted]' : v instanceof Error ? v.message : v));
+  } catch {
+    return String(value);
+  }
+}
+
 /**
- * The SDK's log lines, through the service's logger. Errors of single requests are debug here:
- * the channel retries and logs the outcome itself. Objects are reduced to text, and an Error to
- * its message only: an axios error's JSON would carry the token request's body (the app secret).
+ * The SDK's log lines, through the service's logger. The SDK's logger proxy hands over its
+ * arguments as one array. Errors of single requests are debug here: the channel retries and logs
+ * the outcome itself; the long connection's own troubles stay errors.
  */
 function sdkLogger(log: Logger): lark.Logger {
-  const text = (args: unknown[]) => args
-    .map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : safeJson(a)))
-    .join(' ')
-    .slice(0, 1000);
-  const connection = (args: unknown[]) => args[0] === '[ws]' || args[0] === 'ws';
+  const flat = (args: unknown[]) => args.flatMap((a) => (Array.isArray(a) ? a : [a]));
+  const text = (args: unknown[]) => flat(args).map(logText).join(' ').slice(0, 1000);
+  const connection = (args: unknown[]) => ['[ws]', 'ws'].includes(String(flat(args)[0]));
   return {
     error: (...a: unknown[]) => (connection(a) ? log.error({ sdk: text(a) }, 'feishu long connection') : log.debug({ sdk: text(a) }, 'feishu sdk')),
     warn: (...a: unknown[]) => log.warn({ sdk: text(a) }, 'feishu sdk'),
@@ -81,14 +93,6 @@ function sdkLogger(log: Logger): lark.Logger {
     debug: (...a: unknown[]) => log.debug({ sdk: text(a) }, 'feishu sdk'),
     trace: () => undefined,
   };
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return String(v);
-  }
 }
 
 function sdkDomain(domain: string): lark.Domain | string {

@@ -4,7 +4,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 export const BOT_OPEN_ID = 'ou_fakebot0000000000000000000000';
-const TOKEN = 't-fake-tenant-token';
 
 export interface ReceivedMessage {
   kind: 'create' | 'reply' | 'patch';
@@ -34,11 +33,20 @@ export class FakeOpenPlatform {
   deduped = 0;
   readonly chats = new Map<string, { name: string; members: number }>();
   private readonly refusals: Refusal[] = [];
+  private tokenRefusals = 0;
   private readonly chatOf = new Map<string, string>();
   private readonly byUuid = new Map<string, string>();
   private seq = 0;
   private app: FastifyInstance | undefined;
   url = '';
+
+  /** The tenant token this platform issues (two fakes with different tokens show whether clients share a cache). */
+  constructor(private readonly token = 't-fake-tenant-token') {}
+
+  /** The next `times` token requests fail with HTTP 500. */
+  refuseTokens(times: number): void {
+    this.tokenRefusals += times;
+  }
 
   /** The next `times` message calls are refused with this answer. */
   refuseNext(times: number, refusal: Refusal): void {
@@ -67,11 +75,15 @@ export class FakeOpenPlatform {
 
   async start(): Promise<string> {
     const app = Fastify({ logger: false });
-    app.post('/open-apis/auth/v3/tenant_access_token/internal', async (req) => {
+    app.post('/open-apis/auth/v3/tenant_access_token/internal', async (req, reply) => {
       this.tokenRequests++;
+      if (this.tokenRefusals > 0) {
+        this.tokenRefusals--;
+        return reply.code(500).send({ code: 99991000, msg: 'internal error' });
+      }
       const body = req.body as { app_id?: string; app_secret?: string };
       if (!body?.app_id || !body.app_secret) return { code: 10003, msg: 'invalid param' };
-      return { code: 0, msg: 'ok', tenant_access_token: TOKEN, expire: 7200 };
+      return { code: 0, msg: 'ok', tenant_access_token: this.token, expire: 7200 };
     });
     app.get('/open-apis/bot/v3/info', async (req, reply) => {
       if (!this.authorized(req)) return this.unauthorized(reply);
@@ -109,7 +121,7 @@ export class FakeOpenPlatform {
   }
 
   private authorized(req: FastifyRequest): boolean {
-    return req.headers.authorization === `Bearer ${TOKEN}`;
+    return req.headers.authorization === `Bearer ${this.token}`;
   }
 
   private unauthorized(reply: FastifyReply) {
