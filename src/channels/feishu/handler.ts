@@ -80,6 +80,12 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
   const { engine, doc, replies, chats, events, clock, log, sender, cards, staff } = deps;
   const inFlight = new Set<Promise<void>>();
   const enriching = new Set<string>();
+  /**
+   * Each person's private chat with the bot (open_id → chat id), learned from their private
+   * messages, so a check begun in a group can be offered there. Kept in memory: after a restart
+   * the offer waits until the person writes privately again.
+   */
+  const privateChats = new Map<string, string>();
 
   const text = (t: string): FeishuMessage => ({ kind: 'text', text: t });
   const toast = (content: string): EventAck => ({ toast: { type: 'info', content } });
@@ -125,6 +131,7 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
     const now = clock.now();
     const kind = msg.chat_type === 'p2p' ? 'p2p' : 'group';
     chats.seen({ channel: CHANNEL, id: msg.chat_id, kind }, now);
+    if (kind === 'p2p') privateChats.set(user, msg.chat_id);
     if (kind === 'group') {
       enrich(msg.chat_id);
       let bot: string;
@@ -146,7 +153,10 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
     else if (words.length > MAX_TEXT) reply = text(replies.render('feishuTooLong', { length: words.length, max: MAX_TEXT }));
     else if (staff.isCommand(words)) reply = text(staff.run(words, { isStaff: deps.staffIds.has(user) }));
     else {
-      turn = { channel: CHANNEL, chat: msg.chat_id, user, text: words, at: Number(msg.create_time) || now, mentioned: true };
+      turn = {
+        channel: CHANNEL, chat: msg.chat_id, user, text: words, at: Number(msg.create_time) || now, mentioned: true,
+        group: kind === 'group', privateChat: privateChats.get(user),
+      };
       ({ message: reply, check } = answer(turn, 1));
     }
     const uuid = uuidFor(eventId);
@@ -156,7 +166,11 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
   }
 
   async function handleClick(click: ClickValue, operator: string, chatId: string, messageId: string, version: number | undefined, eventId: string): Promise<void> {
-    const turn: Turn = { channel: CHANNEL, chat: chatId, user: operator, text: click.t, at: clock.now(), mentioned: true };
+    const turn: Turn = {
+      channel: CHANNEL, chat: chatId, user: operator, text: click.t, at: clock.now(), mentioned: true,
+      // A click does not say what kind of chat it came from; the registry knows every chat with a message.
+      group: chats.get(CHANNEL, chatId)?.kind === 'group', privateChat: privateChats.get(operator),
+    };
     const rendered = answer(turn, version ?? 1);
     if (version !== undefined && rendered.check && rendered.message.kind === 'card') {
       // The next step of the check replaces the card that asked: the chat does not fill with cards.

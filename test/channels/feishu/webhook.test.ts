@@ -202,6 +202,19 @@ describe('Feishu webhook: the eligibility check in a card', () => {
     expect(fake.inChat(chat).filter((m) => m.kind !== 'patch')).toHaveLength(1);
   });
 
+  it('offers to move a check begun in a group to the private chat, which then takes it over', async () => {
+    const group = 'oc_group_check';
+    const privateChat = 'oc_p2p_gina';
+    await say({ chatId: privateChat, user: 'ou_gina', text: '你好' });
+    await firstIn(privateChat);
+    await say({ chatId: group, chatType: 'group', user: 'ou_gina', text: '我们能享受哪些政策？', mentions: [BOT_OPEN_ID] });
+    expect(visible(await firstIn(group)).text).toContain('也可以私聊我继续测评');
+    await say({ chatId: privateChat, user: 'ou_gina', text: '省级专精特新' });
+    const moved = await fake.waitFor(() => fake.inChat(privateChat)[1], 'the private answer');
+    expect(visible(moved).text).toContain('接着您在群里开始的政策测评');
+    expect(visible(moved).text).toContain('首次');
+  });
+
   it('takes a typed answer into the same dialog as the clicks', async () => {
     await say({ chatId: chat, user: 'ou_carol', text: '2025年' });
     const next = await fake.waitFor(() => fake.inChat(chat).filter((m) => m.kind === 'create')[1], 'the next step');
