@@ -47,9 +47,17 @@ function rateLimited(max: number, seconds: number): AppError {
 
 /** The HTTP app, built but not listening: tests call inject(), main calls listen(). */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  // Security headers on every response (nosniff, CSP, frame-ancestors, HSTS …), helmet's defaults.
+  const headers = securityHeaders();
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT,
+    // The router's own rejections (a malformed %-escape, a path parameter over 100 characters)
+    // skip the hooks and the error handler: without this they answer in English, headers missing.
+    frameworkErrors: (error, _request, reply) => {
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? '请求地址中的参数过长' : '请求地址格式不正确';
+      reply.code(error.statusCode ?? 400).headers(headers).send({ error: ErrorCodes.INVALID_REQUEST, message });
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -71,8 +79,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ error: ErrorCodes.INTERNAL, message: '服务内部错误，请稍后再试' });
   });
-  // Security headers on every response (nosniff, CSP, frame-ancestors, HSTS …), helmet's defaults.
-  const headers = securityHeaders();
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();
@@ -122,7 +128,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     const { text, user, chat } = request.body;
     const answer = deps.engine.handle({ channel: 'http', chat: chat ?? `direct:${user}`, user, text, at: Date.now(), mentioned: true });
     return {
-      reply: answer.reply, intent: answer.intent, measures: answer.measures, confidence: answer.confidence,
+      // The NLU's scores add up cues and can pass 1 (1.15 for "有效期到什么时候"); the contract's confidence is 0–1.
+      reply: answer.reply, intent: answer.intent, measures: answer.measures,
+      ...(answer.confidence === undefined ? {} : { confidence: Math.min(1, Math.max(0, answer.confidence)) }),
       ...(answer.awards ? { awards: answer.awards } : {}),
       ...(answer.dialog ? { dialog: answer.dialog } : {}),
     };
