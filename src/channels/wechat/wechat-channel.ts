@@ -460,8 +460,11 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
 
   /**
    * Builds and starts the bot. Never throws: a crash would only restart the service into the
-   * same failure. A puppet-service token is resolved to an address first, because the
-   * resolver inside wechaty-puppet-service crashes the process when the lookup fails.
+   * same failure. A puppet-service token is resolved to an address here first: the gRPC
+   * resolver that wechaty-token registers calls listener.onError / onSuccessfulResolution,
+   * which the installed @grpc/grpc-js (1.14) no longer has, so any lookup through it ends in
+   * an uncaught TypeError that kills the process (seen for a failed lookup; read for a
+   * successful one). With an explicit host:port that resolver is never used.
    */
   async function launch(): Promise<void> {
     retry = undefined;
