@@ -20,6 +20,8 @@ const EVENT_RETENTION_MS = 48 * 3_600_000;
 /** Schema 2.0 cards take clicks for 14 days. */
 const CARD_RETENTION_MS = 15 * 86_400_000;
 const HOUSEKEEPING_MS = 3_600_000;
+/** How long stop() waits for answers still being sent (main gives the whole stop 10 s). */
+const STOP_DRAIN_MS = 5_000;
 /** Identical staff alerts within this window are sent once (the uuid repeats; Feishu drops repeats for an hour). */
 const ALERT_DEDUPE_MS = 10 * 60_000;
 
@@ -137,7 +139,14 @@ export const createFeishuChannel: ChannelFactory = async (env, deps) => {
     async stop() {
       if (housekeeping) clearInterval(housekeeping);
       connection?.stop();
-      await handler.drain();
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        handler.drain().then(() => true),
+        new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), STOP_DRAIN_MS); }),
+      ]);
+      clearTimeout(timer);
+      // Those events were acknowledged already: Feishu will not deliver them again.
+      if (!drained) log.warn({ waitedMs: STOP_DRAIN_MS }, 'feishu stopped with answers still being sent');
     },
   };
   return channel;
