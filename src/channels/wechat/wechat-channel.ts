@@ -37,7 +37,7 @@ const HINTED_TYPES = new Set<types.Message>([
   types.Message.Image, types.Message.Location, types.Message.MiniProgram, types.Message.Url, types.Message.Video,
 ]);
 /** Group commands (after the @): the words the README and the replies advertise. */
-const SUBSCRIPTION_COMMANDS: Record<string, boolean> = { 订阅通知: true, 退订通知: false };
+const SUBSCRIPTION_COMMANDS = new Map([['订阅通知', true], ['退订通知', false]]);
 
 export type WechatSendFailure = 'not_logged_in' | 'room_not_found' | 'frequency_limited' | 'failed';
 
@@ -340,8 +340,9 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
       await reply(replies.render('wechatNonText'));
       return;
     }
-    if (room && byMention && text.replace(/[\s。.!！]+$/, '') in SUBSCRIPTION_COMMANDS) {
-      await subscription(room, talker, SUBSCRIPTION_COMMANDS[text.replace(/[\s。.!！]+$/, '')], reply);
+    const subscribe = room && byMention ? SUBSCRIPTION_COMMANDS.get(text.replace(/[\s。.!！]+$/, '')) : undefined;
+    if (room && subscribe !== undefined) {
+      await subscription(room, talker, subscribe, reply);
       return;
     }
     if (!text) {
