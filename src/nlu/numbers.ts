@@ -68,16 +68,18 @@ function classify(text: string, numeral: string, start: number): NumberMention |
   const after = text.slice(end, end + 6);
   if (before.endsWith('百分之')) {
     const v = parseNumeral(body);
-    return v === undefined ? undefined : { value: v, kind: 'percent', start: start - 3, end };
+    return v === undefined || !Number.isFinite(v) ? undefined : { value: v, kind: 'percent', start: start - 3, end };
   }
   if (text[start - 1] === '第') {
     const v = parseNumeral(body);
-    return v === undefined ? undefined : { value: v, kind: 'ordinal', start, end: end + (/^[条项点次]/.test(after) ? 1 : 0) };
+    return v === undefined || !Number.isFinite(v) ? undefined : { value: v, kind: 'ordinal', start, end: end + (/^[条项点次]/.test(after) ? 1 : 0) };
   }
   const value = parseNumeral(body);
   if (value === undefined) return undefined;
   // Decimal magnitudes ("0.035亿") must not leak float noise into yuan.
   const scaled = Math.round(value * factor * 100) / 100;
+  // 400 nines is Infinity, which JSON stores as null: such a "number" would corrupt the dialog state.
+  if (!Number.isFinite(scaled)) return undefined;
   if (/^%/.test(after)) return { value: scaled, kind: 'percent', start, end: end + 1 };
   if (/^(元|块)/.test(after)) return { value: scaled, kind: 'yuan', start, end: end + 1 };
   if (factor >= 10_000 || (!isArabic && /[万亿]/.test(numeral))) {
