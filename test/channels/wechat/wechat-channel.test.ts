@@ -80,10 +80,12 @@ describe('WeChat group', () => {
     expect(bobResult).toMatch(line('✅', '第四条'));
   });
 
-  it('ignores its own messages and answers a message delivered twice only once', async () => {
-    h = await startHarness();
+  it('ignores its own messages and another bot\u2019s, and answers a message delivered twice only once', async () => {
+    // Carol stands for another bot in the group.
+    h = await startHarness({ env: { WECHAT_IGNORE_CONTACTS: 'wxid_carol' } });
     // The account's owner typing on the phone: the bot itself speaks, even @-ing itself.
     h.sayInGroup(h.bot, '小巨人配套奖励多少？');
+    h.sayInGroup(h.carol, '有哪些措施');
     h.sayInGroup(h.alice, '技改补助需要什么条件？');
     // What the bot account says in the group, apart from the owner's own line.
     const answers = () => h!.inRoom().filter((m) => !m.startsWith(`@${BOT_NAME}`));
