@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 type Logger = FastifyBaseLogger;
 import {
@@ -40,6 +40,7 @@ export const DEFAULT_LIMITS: RateLimits = { ipPerMinute: 6000, userPerMinute: 60
 
 const BODY_LIMIT = 64 * 1024;
 const MINUTE = 60_000;
+const DRAIN_GRACE_MS = 250;
 
 function rateLimited(max: number, seconds: number): AppError {
   return new AppError(ErrorCodes.RATE_LIMITED, 429, `请求过于频繁，请${Math.max(1, seconds)}秒后再试（每分钟最多${max}次）`);
@@ -52,11 +53,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT,
+    // On close a request already on an open connection is answered (with Connection: close),
+    // not shed with fastify's English 503: see the preClose hook.
+    return503OnClosing: false,
     // The router's own rejections (a malformed %-escape, a path parameter over 100 characters)
     // skip the hooks and the error handler: without this they answer in English, headers missing.
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
       const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? '请求地址中的参数过长' : '请求地址格式不正确';
-      reply.code(error.statusCode ?? 400).headers(headers).send({ error: ErrorCodes.INVALID_REQUEST, message });
+      void reply.code(error.statusCode ?? 400).headers(headers).send({ error: ErrorCodes.INVALID_REQUEST, message });
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -82,6 +86,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();
+  });
+  // The drain. Node's server.close() cuts every connection that looks idle, and under load
+  // that includes connections whose next request is already in the socket buffer: the client
+  // gets a reset for a request it sent. So for a moment first, every request is still answered
+  // with Connection: close (fastify's closing state), and the clients close their connections.
+  app.addHook('preClose', (done) => {
+    if (!app.server.listening) return done();
+    setTimeout(done, DRAIN_GRACE_MS);
   });
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   await app.register(rateLimit, {
