@@ -42,6 +42,20 @@ const BODY_LIMIT = 64 * 1024;
 const MINUTE = 60_000;
 const DRAIN_GRACE_MS = 250;
 
+// Query parameters that carry credentials (?token=, ?access_key=, ?signature= …) keep their name, lose their value.
+const CREDENTIAL_PARAM = /([?&][^=&#]*(?:token|secret|key|sign|pass|auth|session|ticket|code)[^=&#]*=)[^&#]*/gi;
+
+/** fastify's request serializer, with credentials in the query string redacted. */
+function requestForLog(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.url?.replace(CREDENTIAL_PARAM, '$1[Redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 function rateLimited(max: number, seconds: number): AppError {
   return new AppError(ErrorCodes.RATE_LIMITED, 429, `请求过于频繁，请${Math.max(1, seconds)}秒后再试（每分钟最多${max}次）`);
 }
@@ -51,7 +65,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Security headers on every response (nosniff, CSP, frame-ancestors, HSTS …), helmet's defaults.
   const headers = securityHeaders();
   const app = Fastify({
-    loggerInstance: deps.logger,
+    loggerInstance: deps.logger.child({}, { serializers: { req: requestForLog } }),
     bodyLimit: BODY_LIMIT,
     // On close a request already on an open connection is answered (with Connection: close),
     // not shed with fastify's English 503: see the preClose hook.
