@@ -22,6 +22,7 @@ import { openDatabase, type Db } from './store/database.js';
 import { SqliteAdminTokens, SqliteAuditLog, SqliteUserRoles } from './store/sqlite-admin.js';
 import { SqliteChatRegistry } from './store/sqlite-chat-registry.js';
 import { SqliteOutbox } from './store/sqlite-outbox.js';
+import { SqliteQuestionStats } from './store/sqlite-question-stats.js';
 import { SqliteDialogStateStore, SqliteProcessedEvents, SqliteQuestionLog } from './store/sqlite-stores.js';
 
 export interface Service {
@@ -72,7 +73,8 @@ export async function createService(env: Record<string, string | undefined>, clo
   const broadcasts = createBroadcastService({ outbox, chats, audit, clock, doc, replies });
   let staffAlerts: Channel['staffAlerts'];
   const deps: ChannelDeps = {
-    engine, doc, db, clock, log: logger, chats, broadcasts, roles,
+    engine, replies, doc, db, clock, log: logger, chats, broadcasts, roles,
+    questionStats: new SqliteQuestionStats(db),
     events: new SqliteProcessedEvents(db),
     dataDir: dirname(config.DB_PATH),
     alerts: {

@@ -80,7 +80,7 @@ export function createBroadcastWorker(deps: WorkerDeps): BroadcastWorker {
           outbox.mark(next.id, 'queued', clock.now(), error.message);
           const until = clock.now() + deps.haltMs;
           outbox.halt(channel, until, error.message);
-          await deps.alerts.alert(deps.replies.render('broadcastHalted', { until: new Date(until).toISOString() }));
+          await deps.alerts.alert(deps.replies.render('broadcastHalted', { until: new Date(until).toISOString(), reason: error.message }));
           return;
         }
         if (kind === 'permanent') outbox.mark(next.id, 'failed', clock.now(), error.message);

@@ -4,11 +4,17 @@ import type { BroadcastSender, Clock, ChatRegistry, Logger, ProcessedEvents, Sta
 import type { UserRoles } from '../admin/ports.js';
 import type { BroadcastService } from '../broadcast/service.js';
 import type { DialogEngine } from '../dialog/engine.js';
+import type { Replies } from '../dialog/replies.js';
+import type { QuestionStats } from '../staff/question-stats.js';
 import type { Db } from '../store/database.js';
 
 /** What main hands every messaging channel. Channels translate; the engine decides. */
 export interface ChannelDeps {
   engine: DialogEngine;
+  /** The reply templates (intents/replies.yaml), loaded once by main. */
+  replies: Replies;
+  /** Figures over the question log, for staff commands. */
+  questionStats: QuestionStats;
   doc: PolicyDocument;
   db: Db;
   chats: ChatRegistry;

@@ -177,7 +177,7 @@ describe('scheduling, cancelling and platform refusals', () => {
     w.wechat.failures = [new SendError('blocked', '发送消息过于频繁')];
     await w.worker.tick();
     expect(w.wechat.received).toHaveLength(0);
-    expect(w.alerts.join()).toContain('发送过于频繁');
+    expect(w.alerts.join()).toContain('发送消息过于频繁');
     w.now.t += 60_000;
     await w.worker.tick();
     expect(w.wechat.received).toHaveLength(0);

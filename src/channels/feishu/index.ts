@@ -1,9 +1,6 @@
-import { join } from 'node:path';
-import { projectRoot } from '../../../policy/index.js';
 import { SendError, type BroadcastSender, type OutgoingMessage, type StaffAlerts } from '../../core/ports.js';
-import { loadReplies, type Replies } from '../../dialog/replies.js';
+import type { Replies } from '../../dialog/replies.js';
 import { createStaffCommands } from '../../staff/staff-commands.js';
-import { SqliteQuestionStats } from '../../store/sqlite-question-stats.js';
 import type { Channel, ChannelFactory } from '../channel.js';
 import { SqliteCardStore } from './card-store.js';
 import type { FeishuMessage } from './cards.js';
@@ -59,8 +56,7 @@ export const createFeishuChannel: ChannelFactory = async (env, deps) => {
     deps.log.info(`feishu channel disabled: ${missingCredential(env)}`);
     return null;
   }
-  const { log, clock } = deps;
-  const replies = loadReplies(join(projectRoot(), 'intents', 'replies.yaml'));
+  const { log, clock, replies } = deps;
   const api = createFeishuApi(settings, log);
   let botId: Promise<string> | undefined;
   // Asked for by every group message: fetched once, and again only after a failure.
@@ -71,7 +67,7 @@ export const createFeishuChannel: ChannelFactory = async (env, deps) => {
   const sender = new FeishuSender({ api, log });
   const cards = new SqliteCardStore(deps.db);
   const staff = createStaffCommands({
-    stats: new SqliteQuestionStats(deps.db), replies, clock, measureName: (id) => deps.doc.displayName(id),
+    stats: deps.questionStats, replies, clock, measureName: (id) => deps.doc.displayName(id),
   });
   const handler = createFeishuHandler({
     engine: deps.engine, doc: deps.doc, replies, chats: deps.chats, events: deps.events, clock, log,

@@ -1,6 +1,3 @@
-import { join } from 'node:path';
-import { projectRoot } from '../../../policy/index.js';
-import { loadReplies } from '../../dialog/replies.js';
 import type { ChannelFactory } from '../channel.js';
 import { readWechatSettings } from './settings.js';
 import { buildWechatChannel } from './wechat-channel.js';
@@ -16,10 +13,9 @@ export const createWechatChannel: ChannelFactory = async (env, deps) => {
     deps.log.info('wechat channel disabled: WECHATY_PUPPET is not set');
     return null;
   }
-  const replies = loadReplies(join(projectRoot(), 'intents', 'replies.yaml'));
   deps.log.info(
     { puppet: settings.puppet, bot: settings.botName, groupKeywords: settings.groupKeywords, ratePerMinute: settings.userRatePerMinute },
     'wechat channel enabled',
   );
-  return buildWechatChannel(settings, deps, replies);
+  return buildWechatChannel(settings, deps);
 };

@@ -8,7 +8,6 @@ import {
 import type { Answer } from '../../core/answer.js';
 import { SendError, type BroadcastSender, type SendFailure } from '../../core/ports.js';
 import { conversationKey, type Turn } from '../../core/turn.js';
-import type { Replies } from '../../dialog/replies.js';
 import type { Channel, ChannelDeps } from '../channel.js';
 import { BurstLimiter } from './burst-limiter.js';
 import { KeyedSerial, SerialQueue } from './serial.js';
@@ -105,8 +104,8 @@ function isFrequencyLimit(e: unknown): boolean {
 }
 
 /** Builds the channel around a Wechaty instance; starts nothing. */
-export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, replies: Replies, options: WechatChannelOptions = {}): WechatChannel {
-  const { engine, chats, events, alerts, clock, log } = deps;
+export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, options: WechatChannelOptions = {}): WechatChannel {
+  const { engine, chats, events, alerts, clock, log, replies } = deps;
   // Named after the bot and kept in the data folder: wechaty stores the session there
   // (<name>.memory-card.json), so a restart logs in again without a scan where the puppet can.
   const sessionName = join(deps.dataDir, settings.botName);

@@ -15,6 +15,7 @@ import { loadReplies } from '../../../src/dialog/replies.js';
 import { createService, type Service } from '../../../src/main.js';
 import { SqliteChatRegistry } from '../../../src/store/sqlite-chat-registry.js';
 import { SqliteProcessedEvents } from '../../../src/store/sqlite-stores.js';
+import { SqliteQuestionStats } from '../../../src/store/sqlite-question-stats.js';
 
 export const BOT_NAME = '政策助手';
 type ContactMock = mock.ContactMock;
@@ -94,13 +95,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const chats = new SqliteChatRegistry(service.db);
   const alerts: string[] = [];
   const deps: ChannelDeps = {
-    engine: service.engine, doc: service.doc, db: service.db, chats, clock, log: quiet, dataDir,
+    engine: service.engine, replies: loadReplies(join(projectRoot(), 'intents', 'replies.yaml')), questionStats: new SqliteQuestionStats(service.db),
+    doc: service.doc, db: service.db, chats, clock, log: quiet, dataDir,
     events: new SqliteProcessedEvents(service.db),
     alerts: { alert: async (text) => void alerts.push(text) },
   };
   const settings = readWechatSettings({ WECHATY_PUPPET: 'wechaty-puppet-mock', WECHAT_BOT_NAME: 'test-bot', ...options.env });
   if (!settings) throw new Error('settings expected');
-  const replies = loadReplies(join(projectRoot(), 'intents', 'replies.yaml'));
 
   const mocker = new mock.Mocker();
   const puppet = new PuppetMock({ mocker });
@@ -116,7 +117,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
 
   const qrCodes: string[] = [];
-  const channel = buildWechatChannel(settings, deps, replies, { puppet, printQr: (q) => qrCodes.push(q) });
+  const channel = buildWechatChannel(settings, deps, { puppet, printQr: (q) => qrCodes.push(q) });
 
   const roomLog: string[] = [];
   const privateLog = new Map<string, string[]>();

@@ -9,6 +9,7 @@ import { loadReplies } from '../../../src/dialog/replies.js';
 import { createService } from '../../../src/main.js';
 import { SqliteChatRegistry } from '../../../src/store/sqlite-chat-registry.js';
 import { SqliteProcessedEvents } from '../../../src/store/sqlite-stores.js';
+import { SqliteQuestionStats } from '../../../src/store/sqlite-question-stats.js';
 
 const dbPath = () => join(mkdtempSync(join(tmpdir(), 'wechat-wiring-')), 'bot.db');
 
@@ -61,11 +62,12 @@ describe('WeChat channel in the service', () => {
       WECHATY_PUPPET_SERVICE_AUTHORITY: '127.0.0.1:1',
     })!;
     const channel = buildWechatChannel(settings, {
-      engine: service.engine, doc: service.doc, db: service.db, clock: systemClock, dataDir: mkdtempSync(join(tmpdir(), 'wechat-')),
+      engine: service.engine, replies: loadReplies(join(projectRoot(), 'intents', 'replies.yaml')), questionStats: new SqliteQuestionStats(service.db),
+      doc: service.doc, db: service.db, clock: systemClock, dataDir: mkdtempSync(join(tmpdir(), 'wechat-')),
       chats: new SqliteChatRegistry(service.db), events: new SqliteProcessedEvents(service.db),
       alerts: { alert: async (text) => void alerts.push(text) },
       log: { info() {}, debug() {}, warn() {}, error: (_obj, msg) => void errors.push(String(msg)) },
-    }, loadReplies(join(projectRoot(), 'intents', 'replies.yaml')));
+    });
     await channel.start();
     expect(errors.join('\n')).toMatch(/COULD NOT START/);
     expect(alerts).toHaveLength(1);
