@@ -39,6 +39,12 @@ export interface Service {
   close(): Promise<void>;
 }
 
+/** "feishu:oc_123" → ["feishu", "oc_123"]. */
+function splitOrigin(origin: string | null | undefined): [string, string] | [] {
+  const i = origin?.indexOf(':') ?? -1;
+  return origin && i > 0 ? [origin.slice(0, i), origin.slice(i + 1)] : [];
+}
+
 /** Secrets never reach the logs: headers and any field that looks like a credential (test/attack/secrets-in-logs.test.ts). */
 const REDACT = [
   'req.headers.authorization', 'req.headers["x-lark-signature"]', 'req.headers.cookie',
@@ -95,6 +101,12 @@ export async function createService(env: Record<string, string | undefined>, clo
     render: (b) => broadcasts.render(b),
     haltMs: broadcastConfig.BROADCAST_HALT_HOURS * 3_600_000,
     maxAttempts: broadcastConfig.BROADCAST_MAX_ATTEMPTS,
+    async onFinished(id) {
+      const view = broadcasts.view(id);
+      const [channel, chat] = splitOrigin(view?.origin);
+      const home = channels.find((c) => c.name === channel);
+      if (view && chat && home?.broadcastFinished) await home.broadcastFinished(view, chat);
+    },
   });
   const server = await buildServer({
     engine, doc, replies, logger,

@@ -19,6 +19,8 @@ export interface BroadcastRecord {
   rendered: string | null;
   status: BroadcastStatus;
   createdBy: string;
+  /** Where it was composed ("feishu:<chat id>"); null when over the HTTP API. */
+  origin: string | null;
   createdAt: number;
   scheduledAt: number;
   finishedAt: number | null;
@@ -47,7 +49,8 @@ export interface Outbox {
   /** Broadcasts whose time has come (scheduled) or that are part-way (sending). */
   due(now: number): BroadcastRecord[];
   startSending(id: string, rendered: string): void;
-  finish(id: string, at: number): void;
+  /** True when this call finished it (it was sending and nothing is left). */
+  finish(id: string, at: number): boolean;
   /** The next queued delivery of a channel, oldest broadcast first. */
   nextQueued(channel: string): DeliveryRecord | undefined;
   /** Marks a delivery; moving to "sending" counts an attempt. */

@@ -15,6 +15,8 @@ export interface BroadcastInput {
   targets: Targets;
   /** Epoch ms; absent or past: now. */
   at?: number;
+  /** Where it was composed ("feishu:<chat id>"), for the summary. */
+  origin?: string;
 }
 
 export interface BroadcastCreated {
@@ -30,6 +32,7 @@ export interface BroadcastView {
   status: BroadcastRecord['status'];
   scheduledAt: string;
   createdBy: string;
+  origin: string | null;
   text: string;
   counts: Record<DeliveryStatus, number>;
   deliveries: { channel: string; chat: string; name: string; status: DeliveryStatus; attempts: number; error: string | null }[];
@@ -82,7 +85,7 @@ export function createBroadcastService(deps: BroadcastServiceDeps): BroadcastSer
     const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
     for (const d of deliveries) counts[d.status]++;
     return {
-      id: b.id, title: b.title, status: b.status, scheduledAt: new Date(b.scheduledAt).toISOString(), createdBy: b.createdBy,
+      id: b.id, title: b.title, status: b.status, scheduledAt: new Date(b.scheduledAt).toISOString(), createdBy: b.createdBy, origin: b.origin,
       text: b.rendered ?? render(b), counts,
       deliveries: deliveries.map((d) => ({ channel: d.channel, chat: d.chatId, name: d.chatName, status: d.status, attempts: d.attempts, error: d.lastError })),
     };
@@ -105,7 +108,7 @@ export function createBroadcastService(deps: BroadcastServiceDeps): BroadcastSer
       const id = randomUUID();
       const broadcast: BroadcastRecord = {
         id, title: input.title ?? null, text: input.text, measures: input.measures ?? [], targets: input.targets, rendered: null,
-        status: 'scheduled', createdBy: actor, createdAt: now, scheduledAt: Math.max(now, input.at ?? now), finishedAt: null,
+        status: 'scheduled', createdBy: actor, origin: input.origin ?? null, createdAt: now, scheduledAt: Math.max(now, input.at ?? now), finishedAt: null,
       };
       const deliveries: DeliveryRecord[] = audience.chats.map((c, seq) => ({
         id: randomUUID(), broadcastId: id, seq, channel: c.channel, chatId: c.id, chatName: c.name,

@@ -19,6 +19,8 @@ export interface WorkerDeps {
   haltMs: number;
   /** Attempts for a delivery on a platform where resending is safe. */
   maxAttempts: number;
+  /** Told once when a broadcast has nothing left to send (its summary goes to whoever composed it). */
+  onFinished?: (broadcastId: string) => Promise<void>;
 }
 
 export interface BroadcastWorker {
@@ -47,8 +49,10 @@ export function createBroadcastWorker(deps: WorkerDeps): BroadcastWorker {
   let abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
 
-  function finishIfComplete(id: string) {
-    if (outbox.unfinishedCount(id) === 0) outbox.finish(id, clock.now());
+  async function finishIfComplete(id: string) {
+    if (outbox.unfinishedCount(id) === 0 && outbox.finish(id, clock.now()) && deps.onFinished) {
+      await deps.onFinished(id).catch((e: Error) => log.error({ err: e.message, broadcast: id }, 'broadcast summary could not be sent'));
+    }
   }
 
   /** One account, one serial queue: a channel's deliveries go out one at a time, paced. */
@@ -87,7 +91,7 @@ export function createBroadcastWorker(deps: WorkerDeps): BroadcastWorker {
         else if (!sender.idempotent) outbox.mark(next.id, 'uncertain', clock.now(), error.message);
         else outbox.mark(next.id, next.attempts + 1 >= deps.maxAttempts ? 'failed' : 'queued', clock.now(), error.message);
       }
-      finishIfComplete(next.broadcastId);
+      await finishIfComplete(next.broadcastId);
     }
   }
 
@@ -95,7 +99,7 @@ export function createBroadcastWorker(deps: WorkerDeps): BroadcastWorker {
   function pump(): void {
     for (const b of outbox.due(clock.now())) {
       if (b.status === 'scheduled') outbox.startSending(b.id, deps.render(b));
-      finishIfComplete(b.id);
+      void finishIfComplete(b.id);
     }
     for (const sender of deps.senders) {
       if (!running.has(sender.channel)) {

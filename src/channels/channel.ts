@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PolicyDocument } from '../../policy/index.js';
 import type { BroadcastSender, Clock, ChatRegistry, Logger, ProcessedEvents, StaffAlerts } from '../core/ports.js';
 import type { UserRoles } from '../admin/ports.js';
-import type { BroadcastService } from '../broadcast/service.js';
+import type { BroadcastService, BroadcastView } from '../broadcast/service.js';
 import type { DialogEngine } from '../dialog/engine.js';
 import type { Replies } from '../dialog/replies.js';
 import type { QuestionStats } from '../staff/question-stats.js';
@@ -42,6 +42,8 @@ export interface Channel {
   staffAlerts?: StaffAlerts;
   /** How broadcasts reach this channel's chats (one notice, one chat); the broadcaster paces the calls. */
   broadcastSender?: BroadcastSender;
+  /** A broadcast composed in one of this channel's chats has finished: tell that chat how it went. */
+  broadcastFinished?(view: BroadcastView, chatId: string): Promise<void>;
 }
 
 /**

@@ -40,7 +40,7 @@ const Created = z.object({
 
 const Delivery = z.object({ channel: z.string(), chat: z.string(), name: z.string(), status: z.string(), attempts: z.number(), error: z.string().nullable() });
 const BroadcastView = z.object({
-  id: z.string(), title: z.string().nullable(), status: z.string(), scheduledAt: z.string(), createdBy: z.string(), text: z.string(),
+  id: z.string(), title: z.string().nullable(), status: z.string(), scheduledAt: z.string(), createdBy: z.string(), origin: z.string().nullable(), text: z.string(),
   counts: z.record(z.string(), z.number()), deliveries: z.array(Delivery),
 });
 

@@ -10,6 +10,7 @@ interface BroadcastRow {
   rendered: string | null;
   status: BroadcastStatus;
   created_by: string;
+  origin: string | null;
   created_at: number;
   scheduled_at: number;
   finished_at: number | null;
@@ -30,7 +31,7 @@ interface DeliveryRow {
 
 const toBroadcast = (r: BroadcastRow): BroadcastRecord => ({
   id: r.id, title: r.title, text: r.text, measures: JSON.parse(r.measures) as string[], targets: JSON.parse(r.targets),
-  rendered: r.rendered, status: r.status, createdBy: r.created_by, createdAt: r.created_at, scheduledAt: r.scheduled_at, finishedAt: r.finished_at,
+  rendered: r.rendered, status: r.status, createdBy: r.created_by, origin: r.origin, createdAt: r.created_at, scheduledAt: r.scheduled_at, finishedAt: r.finished_at,
 });
 
 const toDelivery = (r: DeliveryRow): DeliveryRecord => ({
@@ -42,8 +43,8 @@ export class SqliteOutbox implements Outbox {
   constructor(private readonly db: Db) {}
 
   create(b: BroadcastRecord, deliveries: DeliveryRecord[]): void {
-    const insertB = this.db.prepare(`INSERT INTO broadcasts (id, title, text, measures, targets, rendered, status, created_by, created_at, scheduled_at)
-      VALUES (@id, @title, @text, @measures, @targets, @rendered, @status, @createdBy, @createdAt, @scheduledAt)`);
+    const insertB = this.db.prepare(`INSERT INTO broadcasts (id, title, text, measures, targets, rendered, status, created_by, origin, created_at, scheduled_at)
+      VALUES (@id, @title, @text, @measures, @targets, @rendered, @status, @createdBy, @origin, @createdAt, @scheduledAt)`);
     const insertD = this.db.prepare(`INSERT INTO deliveries (id, broadcast_id, seq, channel, chat_id, chat_name, status, updated_at)
       VALUES (@id, @broadcastId, @seq, @channel, @chatId, @chatName, @status, @updatedAt)`);
     this.db.transaction(() => {
@@ -74,8 +75,8 @@ export class SqliteOutbox implements Outbox {
     this.db.prepare(`UPDATE broadcasts SET status = 'sending', rendered = COALESCE(rendered, ?) WHERE id = ? AND status = 'scheduled'`).run(rendered, id);
   }
 
-  finish(id: string, at: number): void {
-    this.db.prepare(`UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status = 'sending'`).run(at, id);
+  finish(id: string, at: number): boolean {
+    return this.db.prepare(`UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status = 'sending'`).run(at, id).changes === 1;
   }
 
   nextQueued(channel: string): DeliveryRecord | undefined {

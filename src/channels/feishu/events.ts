@@ -34,6 +34,8 @@ export interface ClickValue {
   o?: string;
   /** The card's version when it was drawn (eligibility cards): a stale click is refused. */
   v?: number;
+  /** A broadcast preview's button: the draft to send, or "discard". */
+  b?: unknown;
 }
 
 export interface CardActionEvent {

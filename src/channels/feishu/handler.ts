@@ -5,6 +5,7 @@ import type { ChatRegistry, Clock, Logger, ProcessedEvents } from '../../core/po
 import { conversationKey, type Turn } from '../../core/turn.js';
 import type { DialogEngine } from '../../dialog/engine.js';
 import type { Replies } from '../../dialog/replies.js';
+import type { BroadcastCommands } from '../../broadcast/commands.js';
 import type { StaffCommands } from '../../staff/staff-commands.js';
 import type { CardStore } from './card-store.js';
 import type { FeishuMessage } from './cards.js';
@@ -32,6 +33,8 @@ export interface HandlerDeps {
   staff: StaffCommands;
   /** open_ids allowed to use the staff commands. */
   staffIds: ReadonlySet<string>;
+  /** "/广播" for officials; absent when the service has no broadcaster. */
+  broadcasts?: BroadcastCommands;
 }
 
 /** The event routes both modes share, plus a way to wait for the work they started. */
@@ -41,10 +44,15 @@ export interface FeishuHandler extends EventRoutes {
 }
 
 const ClickSchema = z.object({
-  t: z.string().min(1).max(200),
+  t: z.string().max(200),
   o: z.string().min(1).optional(),
   v: z.number().int().min(1).optional(),
-});
+  b: z.unknown().optional(),
+}).refine((c) => c.t.length > 0 || c.b !== undefined);
+
+const DISCARD = 'discard';
+/** Preview cards are one per official, apart from their eligibility cards. */
+const previewKey = (user: string) => `${CHANNEL}:broadcast-preview:${user}`;
 
 const PLACEHOLDER = /@_user_\d+|@_all/g;
 
@@ -151,7 +159,28 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
     if (words === undefined) reply = text(replies.render('feishuNonText'));
     else if (!words) reply = text(replies.render('greeting', { docTitle: doc.title }));
     else if (words.length > MAX_TEXT) reply = text(replies.render('feishuTooLong', { length: words.length, max: MAX_TEXT }));
-    else if (staff.isCommand(words)) reply = text(staff.run(words, { isStaff: deps.staffIds.has(user) }));
+    // Before the staff commands, which take every other "/…".
+    else if (deps.broadcasts?.isCommand(words)) {
+      const result = deps.broadcasts.preview(words, { channel: CHANNEL, user, chat: msg.chat_id });
+      if (result.kind === 'text') reply = text(result.text);
+      else {
+        // The draft rides in the buttons: confirming needs no state that a restart could lose.
+        const click = (b: unknown) => ({ t: '', o: user, v: 1, b });
+        reply = {
+          kind: 'card',
+          card: {
+            title: replies.render('broadcastPreviewTitle'), colour: 'orange', body: result.text,
+            buttons: [
+              { label: replies.render('broadcastConfirm'), value: click(result.draft), primary: true },
+              { label: replies.render('broadcastDiscard'), value: click(DISCARD) },
+            ],
+          },
+        };
+        const sent = await sender.sendToChat(msg.chat_id, reply, uuidFor(eventId));
+        if (sent) cards.register(sent, previewKey(user), clock.now());
+        return;
+      }
+    } else if (staff.isCommand(words)) reply = text(staff.run(words, { isStaff: deps.staffIds.has(user) }));
     else {
       turn = {
         channel: CHANNEL, chat: msg.chat_id, user, text: words, at: Number(msg.create_time) || now, mentioned: true,
@@ -163,6 +192,14 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
     // In a group the answer quotes the question; in a private chat a quote is noise.
     const sent = kind === 'p2p' ? await sender.sendToChat(msg.chat_id, reply, uuid) : await sender.reply(msg.chat_id, msg.message_id, reply, uuid);
     if (check && turn && sent) cards.register(sent, conversationKey(turn), clock.now());
+  }
+
+  /** A preview's button: the card turns into the outcome, without buttons, so it cannot be pressed twice. */
+  async function handleBroadcastClick(click: ClickValue, operator: string, chatId: string, messageId: string): Promise<void> {
+    const outcome = click.b === DISCARD
+      ? replies.render('broadcastDiscarded')
+      : deps.broadcasts!.confirm(click.b, { channel: CHANNEL, user: operator, chat: chatId });
+    await sender.patch(chatId, messageId, { title: replies.render('broadcastPreviewTitle'), colour: click.b === DISCARD ? 'grey' : 'green', body: outcome });
   }
 
   async function handleClick(click: ClickValue, operator: string, chatId: string, messageId: string, version: number | undefined, eventId: string): Promise<void> {
@@ -205,6 +242,10 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
         // Claimed now, before acknowledging: a double click or an outdated card cannot answer twice.
         if (!cards.claim(messageId, click.v, clock.now())) return toast(replies.render('feishuCardStale'));
         version = click.v + 1;
+      }
+      if (click.b !== undefined) {
+        if (deps.broadcasts) track(handleBroadcastClick(click, operator, chatId, messageId), 'broadcast click');
+        return {};
       }
       track(handleClick(click, operator, chatId, messageId, version, ev.event_id ?? `${messageId}:${click.v ?? 0}:${click.t}`), 'card click');
       return {};

@@ -1,5 +1,6 @@
 import { SendError, type BroadcastSender, type OutgoingMessage, type StaffAlerts } from '../../core/ports.js';
 import type { Replies } from '../../dialog/replies.js';
+import { createBroadcastCommands } from '../../broadcast/commands.js';
 import { createStaffCommands } from '../../staff/staff-commands.js';
 import type { Channel, ChannelFactory } from '../channel.js';
 import { SqliteCardStore } from './card-store.js';
@@ -69,9 +70,12 @@ export const createFeishuChannel: ChannelFactory = async (env, deps) => {
   const staff = createStaffCommands({
     stats: deps.questionStats, replies, clock, measureName: (id) => deps.doc.displayName(id),
   });
+  const broadcastCommands = deps.broadcasts && deps.roles
+    ? createBroadcastCommands({ broadcasts: deps.broadcasts, roles: deps.roles, replies })
+    : undefined;
   const handler = createFeishuHandler({
     engine: deps.engine, doc: deps.doc, replies, chats: deps.chats, events: deps.events, clock, log,
-    sender, api: { botOpenId, chatInfo: (id) => api.chatInfo(id) }, cards, staff, staffIds: settings.staff,
+    sender, api: { botOpenId, chatInfo: (id) => api.chatInfo(id) }, cards, staff, staffIds: settings.staff, broadcasts: broadcastCommands,
   });
   const dispatcher = createFeishuDispatcher(handler, log);
   let connection: LongConnection | undefined;
@@ -118,6 +122,11 @@ export const createFeishuChannel: ChannelFactory = async (env, deps) => {
       : {}),
     staffAlerts,
     broadcastSender,
+    async broadcastFinished(view, chatId) {
+      if (!broadcastCommands) return;
+      await sender.sendToChat(chatId, { kind: 'card', card: { title: replies.render('broadcastSummaryTitle'), colour: 'green', body: broadcastCommands.summary(view) } },
+        uuidFor('broadcast-summary', view.id));
+    },
     send: (chatId, message, uuid) => sender.sendToChat(chatId, message, uuid),
     dispatch: (event) => dispatcher.dispatch(event),
     drain: () => handler.drain(),
