@@ -1,9 +1,10 @@
 // The limits a public endpoint needs, checked through the real service (inject, no port):
 // body size, per-IP and per-user rate limits with a Chinese 429, security headers on every
 // answer (errors included), and every admin route closed without a token.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../src/main.js';
@@ -123,5 +124,18 @@ describe('admin endpoints', () => {
     // And the token does open them (so the 401s above are the guard, not a broken route).
     const ok = await svc.server.inject({ method: 'GET', url: '/api/admin/audit', headers: { authorization: 'Bearer a-real-admin-token-0123456789' } });
     expect(ok.statusCode).toBe(200);
+  });
+});
+
+describe('the Docker image', () => {
+  it('runs the service as a non-root user that cannot write its own code', () => {
+    const dockerfile = readFileSync(fileURLToPath(new URL('../../Dockerfile', import.meta.url)), 'utf8');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const users = [...runtime.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    expect(users.at(-1)).toBeDefined();
+    expect(['root', '0', '0:0']).not.toContain(users.at(-1));
+    // USER comes before CMD, and only /data is handed to that user.
+    expect(runtime.indexOf('USER ')).toBeLessThan(runtime.indexOf('CMD '));
+    expect([...runtime.matchAll(/chown\s+\S+\s+(\S+)/g)].map((m) => m[1])).toEqual(['/data']);
   });
 });
