@@ -84,7 +84,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   function yesNoOf(answer: string): boolean | undefined {
     if (lexicon.answers.unknown.some((w) => answer.startsWith(w))) return undefined;
     // Longest word first: "不是" must beat "是", and "没错" must beat "没".
-    return answerWords.find(([w]) => answer === w || (answer.startsWith(w) && answer.length <= w.length + 12))?.[1];
+    // A Latin answer word must stand alone ("n" is no, "NaN" is not); Chinese ones may lead a sentence.
+    return answerWords.find(([w]) => answer === w || (answer.startsWith(w) && answer.length <= w.length + 12 && !(/^[a-z]+$/.test(w) && /^[a-z]/.test(answer.slice(w.length)))))?.[1];
   }
 
   function commandOf(compact: string): Slots['command'] {

@@ -86,7 +86,8 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const otherPlace = lexicon.otherPlaces.some((p) => text.includes(p)) && !text.includes('福州');
     const domain = lexicon.domainCues.some((w) => text.includes(w));
     const decision = decide(iScores, mScores, slots, model.threshold, otherPlace, domain, intentGroups);
-    return { raw, text, ...decision, slots, isQuestion, otherPlace, intentScores: iScores, measureScores: mScores };
+    // Keyword cues add up past 1; confidence is a 0–1 figure wherever it is read.
+    return { raw, text, ...decision, confidence: round(Math.min(1, Math.max(0, decision.confidence))), slots, isQuestion, otherPlace, intentScores: iScores, measureScores: mScores };
   }
 
   const intentLabels = new Map(intents.intents.filter((i) => i.label).map((i) => [i.id, i.label!]));

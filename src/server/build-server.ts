@@ -154,9 +154,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     const { text, user, chat } = request.body;
     const answer = deps.engine.handle({ channel: 'http', chat: chat ?? `direct:${user}`, user, text, at: Date.now(), mentioned: true });
     return {
-      // The NLU's scores add up cues and can pass 1 (1.15 for "有效期到什么时候"); the contract's confidence is 0–1.
-      reply: answer.reply, intent: answer.intent, measures: answer.measures,
-      ...(answer.confidence === undefined ? {} : { confidence: Math.min(1, Math.max(0, answer.confidence)) }),
+      reply: answer.reply, intent: answer.intent, measures: answer.measures, confidence: answer.confidence,
       ...(answer.awards ? { awards: answer.awards } : {}),
       ...(answer.dialog ? { dialog: answer.dialog } : {}),
     };

@@ -91,3 +91,17 @@ describe('understanding despite script, typos and decoration', () => {
     }
   });
 });
+
+describe('answers that only look like yes or no', () => {
+  it('reads Latin yes/no words only when they stand alone', () => {
+    expect(facts('n', 'industrial').industrial).toBe(false);
+    expect(facts('yes', 'industrial').industrial).toBe(true);
+    for (const text of ['NaN', 'null', 'yolo', 'nope123']) expect(facts(text, 'industrial').industrial, text).toBeUndefined();
+  });
+
+  it('never reports a confidence above 1', () => {
+    for (const text of ['有效期到什么时候', '帮我算算能拿多少补贴', '小巨人配套奖励多少钱能拿多少']) {
+      expect(nlu.parse(text).confidence, text).toBeLessThanOrEqual(1);
+    }
+  });
+});
