@@ -1,9 +1,8 @@
 import type { ChannelFactory } from '../channel.js';
 import { readWechatSettings } from './settings.js';
-import { buildWechatChannel } from './wechat-channel.js';
 
 export { readWechatSettings, WechatSettingsError, WECHAT_PUPPETS, type WechatSettings } from './settings.js';
-export { buildWechatChannel, isWechatChannel, WechatSendError, type WechatChannel, type WechatChannelOptions, type WechatSendFailure } from './wechat-channel.js';
+export type { WechatChannel, WechatChannelOptions, WechatSendFailure } from './wechat-channel.js';
 export { splitMessage } from './split-message.js';
 
 /** WeChat through wechaty: enabled by WECHATY_PUPPET (plus WECHATY_PUPPET_SERVICE_TOKEN for wechaty-puppet-service). */
@@ -17,5 +16,7 @@ export const createWechatChannel: ChannelFactory = async (env, deps) => {
     { puppet: settings.puppet, bot: settings.botName, groupKeywords: settings.groupKeywords, ratePerMinute: settings.userRatePerMinute },
     'wechat channel enabled',
   );
+  // wechaty and its puppets cost about a second and 70 MB at start: loaded only when configured.
+  const { buildWechatChannel } = await import('./wechat-channel.js');
   return buildWechatChannel(settings, deps);
 };

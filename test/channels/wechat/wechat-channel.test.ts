@@ -1,7 +1,7 @@
 // The WeChat channel end to end: real wechaty on wechaty-puppet-mock, the real service
 // (NLU, dialog engine, SQLite file). Assertions are about what people in the chats see.
 import { afterEach, describe, expect, it } from 'vitest';
-import { WechatSendError } from '../../../src/channels/wechat/index.js';
+import { WechatSendError } from '../../../src/channels/wechat/wechat-channel.js';
 import { BOT_NAME, startHarness, until, type Harness } from './harness.js';
 
 let h: Harness | undefined;
