@@ -171,12 +171,17 @@ describe('the service under load and faults', () => {
     expect(ackedBeforeTerm).toBeGreaterThan(USERS);
     expect(violations).toEqual([]);
 
+    /** A fresh connection pool and process on the same file; every acknowledged turn must be there. */
+    const restartAndReconcile = async () => {
+      agent.destroy();
+      agent = new Agent({ keepAlive: true, maxSockets: USERS });
+      svc = await start();
+      await reconcile(svc.base, users);
+      expect(violations).toEqual([]);
+    };
+
     // --- restart, check every conversation, load again, then SIGKILL in the middle of it
-    agent.destroy();
-    agent = new Agent({ keepAlive: true, maxSockets: USERS });
-    svc = await start();
-    await reconcile(svc.base, users);
-    expect(violations).toEqual([]);
+    await restartAndReconcile();
     const second = svc;
     const sigkill = delay(LOAD_MS).then(() => second.child.kill('SIGKILL'));
     await load(svc.base, users, second.exited);
@@ -187,11 +192,7 @@ describe('the service under load and faults', () => {
     expect(violations).toEqual([]);
 
     // --- restart after the crash: the WAL replays; every acknowledged turn is there
-    agent.destroy();
-    agent = new Agent({ keepAlive: true, maxSockets: USERS });
-    svc = await start();
-    await reconcile(svc.base, users);
-    expect(violations).toEqual([]);
+    await restartAndReconcile();
     // Finish every check: each must end with the result of an undisturbed run.
     for (const u of users) {
       if (u.pos === -1) continue;
