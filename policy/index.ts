@@ -3,3 +3,4 @@ export * from './document.js';
 export * from './load.js';
 export * from './evaluate.js';
 export * from './format.js';
+export * from './query.js';

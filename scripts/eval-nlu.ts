@@ -1,157 +1,111 @@
-// Scores the NLU on the labelled question set with each segmenter, like `rasa test nlu`.
-//   npm run eval:nlu [-- [--segmenter rs-jieba|nodejieba] [--json report.json]]
-// Exits 1 when a segmenter's intent accuracy is below the threshold or when any in-scope
-// question falls back: a fallback is a question the bot could have answered and didn't.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// How well the bot understands questions it was not trained on, like `rasa test nlu`.
+//   npm run eval:nlu [-- --folds 5] [--segmenter rs-jieba|nodejieba] [--show-training-errors] [--json report.json]
+// Two figures, never mixed:
+//   - cross-validation on the training set (intents/training): each fold is answered by a model
+//     trained on the other folds. Tuning looks at these.
+//   - the frozen held-out set (test/nlu/heldout): answered by the model trained on all the
+//     training data. Nobody tunes on it; its failures are not printed. It is the figure to quote.
+// Exits 1 when a held-out figure is below MIN_HELDOUT.
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadNlu } from '../src/nlu/index.js';
+import type { SegmenterName } from '../src/nlu/index.js';
+import { confusions, scoresByLabel, type Outcome } from './nlu-metrics.js';
 import {
-  accuracy,
-  confusions,
-  inScopeFallbacks,
-  parseLabelledQuestions,
-  scoresByLabel,
-  type Confusion,
-  type LabelledQuestion,
-  type LabelScore,
-  type Outcome,
-} from './nlu-metrics.js';
+  evalEngine, heldOutSet, intentRate, rate, scoreFollowUps, scoreQuestions, stratifiedFolds, trainingSet, type Scored,
+} from './nlu-eval.js';
 
-const SEGMENTERS = ['rs-jieba', 'nodejieba'] as const;
-type SegmenterName = (typeof SEGMENTERS)[number];
+export const MIN_HELDOUT = 0.95;
 
-const MIN_INTENT_ACCURACY = 0.95;
-const SET_PATH = fileURLToPath(new URL('../test/nlu/labelled-questions.jsonl', import.meta.url));
-// Shown in the measure table when the NLU names no measure at all.
-const NO_MEASURE = '(none)';
+const { values } = parseArgs({
+  options: {
+    folds: { type: 'string', default: '5' },
+    segmenter: { type: 'string', default: 'rs-jieba' },
+    'show-training-errors': { type: 'boolean', default: false },
+    json: { type: 'string' },
+    'cv-only': { type: 'boolean', default: false },
+  },
+});
+const segmenter = values.segmenter as SegmenterName;
+const k = Number(values.folds);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-interface SegmenterReport {
-  segmenter: SegmenterName;
-  loadMs: number;
-  parseMsPerQuestion: number;
-  intentAccuracy: number;
-  intents: LabelScore[];
-  measureAccuracy: number;
-  measures: LabelScore[];
-  confusions: Confusion[];
-  inScopeFallbacks: Outcome[];
-  passed: boolean;
-}
-
-async function evaluate(segmenter: SegmenterName, questions: LabelledQuestion[]): Promise<SegmenterReport> {
-  const loadStart = performance.now();
-  const nlu = await loadNlu({ segmenter });
-  const loadMs = performance.now() - loadStart;
-
-  const intentOutcomes: Outcome[] = [];
-  const measureOutcomes: Outcome[] = [];
-  const parseStart = performance.now();
-  for (const q of questions) {
-    const parse = nlu.parse(q.text);
-    intentOutcomes.push({ text: q.text, gold: q.intent, predicted: parse.intent });
-    // Only the top measure is scored: it decides which measure the reply talks about.
-    if (q.measures.length > 0) {
-      measureOutcomes.push({ text: q.text, gold: q.measures[0], predicted: parse.measures[0] ?? NO_MEASURE });
-    }
+function table(title: string, scored: readonly Scored[]): void {
+  const outcomes: Outcome[] = scored.map((s) => ({ text: s.text, gold: s.gold, predicted: s.predicted }));
+  console.log(`\n${title}`);
+  console.log('  intent                 support  precision  recall   f1');
+  for (const row of scoresByLabel(outcomes)) {
+    console.log(`  ${row.label.padEnd(22)} ${String(row.support).padStart(7)}  ${pct(row.precision).padStart(9)}  ${pct(row.recall).padStart(6)}  ${pct(row.f1).padStart(6)}`);
   }
-  const parseMsPerQuestion = (performance.now() - parseStart) / questions.length;
-
-  const intentAccuracy = accuracy(intentOutcomes);
-  const fellBack = inScopeFallbacks(intentOutcomes);
-  return {
-    segmenter,
-    loadMs,
-    parseMsPerQuestion,
-    intentAccuracy,
-    intents: scoresByLabel(intentOutcomes),
-    measureAccuracy: accuracy(measureOutcomes),
-    measures: scoresByLabel(measureOutcomes),
-    confusions: confusions(intentOutcomes),
-    inScopeFallbacks: fellBack,
-    passed: intentAccuracy >= MIN_INTENT_ACCURACY && fellBack.length === 0,
-  };
 }
 
-function formatReport(report: SegmenterReport, questionCount: number, measureQuestionCount: number): string {
-  const lines = [
-    `=== segmenter: ${report.segmenter} (load ${report.loadMs.toFixed(0)} ms, ` +
-      `${(report.parseMsPerQuestion * 1000).toFixed(0)} µs per question) ===`,
-    `intent accuracy: ${report.intentAccuracy.toFixed(4)} on ${questionCount} questions ` +
-      `(threshold ${MIN_INTENT_ACCURACY})`,
-    '',
-    'intents',
-    ...formatScoreTable(report.intents),
-    '',
-    `top measure (${measureQuestionCount} questions labelled with a measure), accuracy ${report.measureAccuracy.toFixed(4)}`,
-    ...formatScoreTable(report.measures),
-    '',
-    'intent confusions (gold → predicted)',
-    ...(report.confusions.length === 0 ? ['  none'] : report.confusions.map(formatConfusion)),
-    '',
-    `in-scope questions answered with fallback: ${report.inScopeFallbacks.length}`,
-    ...report.inScopeFallbacks.map((o) => `  [${o.gold}] ${o.text}`),
-    '',
-    report.passed ? 'PASS' : 'FAIL',
-    '',
-  ];
-  return lines.join('\n');
+function outOfScope(scored: readonly Scored[]): { precision: number; recall: number } {
+  const tp = scored.filter((s) => s.gold === 'fallback' && s.predicted === 'fallback').length;
+  const predicted = scored.filter((s) => s.predicted === 'fallback').length;
+  const gold = scored.filter((s) => s.gold === 'fallback').length;
+  return { precision: predicted ? tp / predicted : 0, recall: gold ? tp / gold : 0 };
 }
 
-function formatConfusion(c: Confusion): string {
-  return `  ${c.gold} → ${c.predicted}  ×${c.count}   e.g. ${c.examples.map((t) => `「${t}」`).join(' ')}`;
+function confusionLines(scored: readonly Scored[], withExamples: boolean): void {
+  const list = confusions(scored.map((s) => ({ text: s.text, gold: s.gold, predicted: s.predicted })));
+  console.log('  confusions (gold → predicted):');
+  for (const c of list.slice(0, 15)) console.log(`    ${String(c.count).padStart(3)}  ${c.gold} → ${c.predicted}${withExamples ? `   e.g. ${c.examples[0]}` : ''}`);
 }
 
-function formatScoreTable(scores: readonly LabelScore[]): string[] {
-  const width = Math.max(8, ...scores.map((s) => s.label.length));
-  const header = `  ${'label'.padEnd(width)}  support  precision  recall      f1`;
-  const rows = scores.map(
-    (s) =>
-      `  ${s.label.padEnd(width)}  ${String(s.support).padStart(7)}  ${s.precision.toFixed(3).padStart(9)}` +
-      `  ${s.recall.toFixed(3).padStart(6)}  ${s.f1.toFixed(3).padStart(6)}`,
-  );
-  return [header, ...rows];
+function byKind(scored: readonly Scored[]): string {
+  const kinds = new Map<string, Scored[]>();
+  for (const s of scored) for (const kd of s.kind) kinds.set(kd, [...(kinds.get(kd) ?? []), s]);
+  return [...kinds].sort((a, b) => a[0].localeCompare(b[0])).map(([kd, xs]) => `${kd} ${pct(rate(xs))} (${xs.length})`).join(', ');
 }
 
-/** All segmenters by default; undefined when the name is not one of them. */
-function chosenSegmenters(name: string | undefined): SegmenterName[] | undefined {
-  if (name === undefined) return [...SEGMENTERS];
-  const known = SEGMENTERS.find((s) => s === name);
-  return known ? [known] : undefined;
+// Cross-validation on the training set.
+const training = trainingSet();
+const folds = stratifiedFolds(training.questions, k);
+const cv: Scored[] = [];
+const cvFollow: Scored[] = [];
+const convFolds = training.conversations.map((c, i) => ({ c, fold: i % k }));
+const t0 = performance.now();
+for (let f = 0; f < k; f++) {
+  const e = await evalEngine({ segmenter, training: folds.filter((_, i) => i !== f).flat() });
+  cv.push(...scoreQuestions(e, folds[f]));
+  cvFollow.push(...scoreFollowUps(e, convFolds.filter((x) => x.fold === f).map((x) => x.c)));
+}
+const cvMs = (performance.now() - t0) / k;
+
+console.log(`Cross-validation, ${k} folds, ${training.questions.length} training questions, ${training.conversations.length} conversations (${segmenter}):`);
+console.log(`  intent accuracy ${pct(intentRate(cv))}, answer accuracy ${pct(rate(cv))}, follow-up answer accuracy ${pct(rate(cvFollow))} (${cvFollow.length} turns)`);
+const cvOos = outOfScope(cv);
+console.log(`  out of scope: precision ${pct(cvOos.precision)}, recall ${pct(cvOos.recall)}`);
+console.log(`  answer accuracy by kind: ${byKind(cv)}`);
+table('  per intent (cross-validation):', cv);
+confusionLines(cv, true);
+if (values['show-training-errors']) {
+  console.log('\n  wrong answers (cross-validation):');
+  for (const s of [...cv, ...cvFollow].filter((x) => x.problems.length)) console.log(`    ${s.gold} → ${s.predicted} | ${s.text} | ${s.problems.join('; ')}`);
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { json: { type: 'string' }, segmenter: { type: 'string' } },
-  });
-  const segmenters = chosenSegmenters(values.segmenter);
-  if (segmenters === undefined) {
-    console.error(`eval:nlu: unknown --segmenter "${values.segmenter}"; expected one of ${SEGMENTERS.join(', ')}`);
-    return 2;
-  }
-  const questions = parseLabelledQuestions(readFileSync(SET_PATH, 'utf8'));
-  const measureQuestionCount = questions.filter((q) => q.measures.length > 0).length;
+// The frozen held-out set: figures only.
+if (values['cv-only']) process.exit(0);
+const heldOut = heldOutSet();
+const trainStart = performance.now();
+const full = await evalEngine({ segmenter });
+const loadMs = performance.now() - trainStart;
+const ho = scoreQuestions(full, heldOut.questions);
+const hoFollow = scoreFollowUps(full, heldOut.conversations);
+const hoOos = outOfScope(ho);
+console.log(`\nHeld-out (frozen, never tuned on), ${heldOut.questions.length} questions, ${heldOut.conversations.length} conversations (${segmenter}):`);
+console.log(`  intent accuracy ${pct(intentRate(ho))}, answer accuracy ${pct(rate(ho))}, follow-up answer accuracy ${pct(rate(hoFollow))} (${hoFollow.length} turns), follow-up intent accuracy ${pct(intentRate(hoFollow))}`);
+console.log(`  out of scope: precision ${pct(hoOos.precision)}, recall ${pct(hoOos.recall)}`);
+console.log(`  answer accuracy by kind: ${byKind(ho)}`);
+table('  per intent (held-out):', ho);
+confusionLines(ho, false);
+console.log(`\nLoad and train: ${loadMs.toFixed(0)} ms with all training data; ${cvMs.toFixed(0)} ms per fold including scoring.`);
 
-  const reports: SegmenterReport[] = [];
-  // Sequential on purpose: nodejieba alone takes ~240 MB, and load times are reported.
-  for (const segmenter of segmenters) {
-    const report = await evaluate(segmenter, questions);
-    process.stdout.write(formatReport(report, questions.length, measureQuestionCount));
-    reports.push(report);
-  }
-
-  const passed = reports.every((r) => r.passed);
-  if (values.json !== undefined) {
-    const figures = {
-      set: 'test/nlu/labelled-questions.jsonl',
-      questions: questions.length,
-      minIntentAccuracy: MIN_INTENT_ACCURACY,
-      passed,
-      segmenters: reports,
-    };
-    writeFileSync(values.json, JSON.stringify(figures, null, 2) + '\n');
-  }
-  return passed ? 0 : 1;
-}
-
-process.exitCode = await main();
+const figures = {
+  segmenter,
+  crossValidation: { folds: k, questions: cv.length, intentAccuracy: intentRate(cv), answerAccuracy: rate(cv), followUpAccuracy: rate(cvFollow), outOfScope: cvOos },
+  heldOut: { questions: ho.length, intentAccuracy: intentRate(ho), answerAccuracy: rate(ho), followUpAccuracy: rate(hoFollow), followUpIntentAccuracy: intentRate(hoFollow), outOfScope: hoOos },
+};
+if (values.json) writeFileSync(values.json, JSON.stringify(figures, null, 2));
+const below = figures.heldOut.answerAccuracy < MIN_HELDOUT || figures.heldOut.followUpAccuracy < MIN_HELDOUT;
+console.log(below ? `\nFAIL: a held-out figure is below ${pct(MIN_HELDOUT)}` : `\nOK: held-out figures at or above ${pct(MIN_HELDOUT)}`);
+process.exit(below ? 1 : 0);

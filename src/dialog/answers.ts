@@ -1,6 +1,6 @@
 import {
-  evaluateRules, formatChineseDate, formatYuan, ruleSummary,
-  type AwardOutcome, type Facts, type PolicyDocument,
+  evaluateGroups, factsUsed, formatChineseDate, formatYuan, partBasis, ruleSummary, rulesInQuestion,
+  type AwardOutcome, type Facts, type MeasureEvaluation, type PolicyDocument, type QueryGroup,
 } from '../../policy/index.js';
 import type { AwardView } from '../core/answer.js';
 import type { Parse } from '../nlu/index.js';
@@ -11,6 +11,7 @@ export interface AnswerContext {
   doc: PolicyDocument;
   replies: Replies;
   today: string; // ISO date in the city's time zone
+  now?: number;
 }
 
 export interface QaAnswer {
@@ -117,20 +118,6 @@ export function applyAnswer(ctx: AnswerContext, id: string, p: Parse): QaAnswer 
   return { reply: lines.join('\n'), measures: [id] };
 }
 
-/**
- * The rules a question is about: those whose scope the asker is in, and among them the ones
- * that use the facts the question gives ("省级奖励60万" → the matching rule, not the 10万 one).
- */
-export function rulesInQuestion(doc: PolicyDocument, id: string, facts: Facts): AwardOutcome[] {
-  const outcomes = evaluateRules(doc, doc.rulesFor(id), facts).filter((o) => !o.outOfScope);
-  const relevance = (o: AwardOutcome) => {
-    const fields = new Set([...o.rule.when.map((c) => c.field), ...('field' in o.rule.amount ? [o.rule.amount.field] : [])]);
-    return [...fields].filter((f) => facts[f] !== undefined).length;
-  };
-  const max = Math.max(0, ...outcomes.map(relevance));
-  return max > 0 ? outcomes.filter((o) => relevance(o) === max) : outcomes;
-}
-
 function outcomeLines(ctx: AnswerContext, outcomes: AwardOutcome[], facts: Facts): string[] {
   const lines: string[] = [];
   const asked = Object.keys(facts).length > 0;
@@ -141,11 +128,20 @@ function outcomeLines(ctx: AnswerContext, outcomes: AwardOutcome[], facts: Facts
       lines.push(`  ${ctx.replies.render('notQualifiedLead')}${o.unmet.join('；')}${givenValues(ctx, o, facts)}`);
     } else if (o.yuan !== null && o.rule.amount.kind !== 'fixed') {
       lines.push(`  ${ctx.replies.render('computedLead')}${o.basis}`);
-    } else if (o.rule.amount.kind === 'fixed' && o.status === 'eligible') {
-      lines.push(`  ${ctx.replies.render('computedLead')}符合条件，${o.basis}`);
+    } else if (o.status === 'eligible') {
+      const met = metValues(ctx, o, facts);
+      lines.push(`  ${ctx.replies.render('computedLead')}${met ? ctx.replies.render('qualifiedWith', { values: met }) : ctx.replies.render('qualified')}${o.basis}`);
     }
   }
   return lines;
+}
+
+/** The threshold facts that qualify, as the asker gave them ("技改…投资额：310万元"). */
+function metValues(ctx: AnswerContext, o: AwardOutcome, facts: Facts): string {
+  return o.rule.when
+    .filter((c) => c.min !== undefined && facts[c.field] !== undefined)
+    .map((c) => `${ctx.doc.fieldLabel(c.field)}${formatFact(ctx.doc, c.field, facts[c.field]!)} ≥ ${formatFact(ctx.doc, c.field, c.min!)}`)
+    .join('，');
 }
 
 function givenValues(ctx: AnswerContext, o: AwardOutcome, facts: Facts): string {
@@ -165,10 +161,52 @@ export function formatFact(doc: PolicyDocument, field: string, value: string | n
   return String(value);
 }
 
+/** Who a measure's rules count, and the word for one of them. */
+const SUBJECT_OF_AUDIENCE = { enterprise: ['enterprise', '家'], organizer: ['event', '场'], county: ['cluster', '个'] } as const;
+
+/**
+ * The measure evaluated for every subject the question counts ("两家子公司", "有一场只来了20家"),
+ * or null when the question counts none (one asker, answered rule by rule).
+ */
+export function groupEvaluation(doc: PolicyDocument, id: string, p: Parse): MeasureEvaluation | null {
+  const audience = doc.rulesFor(id)[0]?.audience;
+  if (!audience) return null;
+  const [kind, unit] = SUBJECT_OF_AUDIENCE[audience];
+  const subjects = p.subjects[kind];
+  if (!subjects) return null;
+  const groups: QueryGroup[] = subjects.groups.map((g) => ({ count: g.count, facts: g.facts, looseYuan: g.looseYuan, text: g.text }));
+  return evaluateGroups(doc, id, subjects.shared, groups, unit);
+}
+
+function groupLines(ctx: AnswerContext, e: MeasureEvaluation, unit: string): string[] {
+  const lines = [`· ${ruleSummary(ctx.doc, e.parts[0].outcome.rule)}`];
+  for (const part of e.parts) {
+    const who = part.group.text ? `“${part.group.text.replace(/[,，.。\s]+$/, '')}”` : `其余${part.group.count}${unit}`;
+    const said = part.outcome.status === 'not_eligible' ? `${ctx.replies.render('notQualifiedLead')}${part.outcome.unmet.join('；')}` : partBasis(part, unit);
+    lines.push(`  ${e.parts.length > 1 ? `${who}：` : ctx.replies.render('computedLead')}${said}`);
+  }
+  if (e.parts.length > 1) lines.push(`  ${ctx.replies.render('computedLead')}${e.basis}`);
+  return lines;
+}
+
+function evaluationView(ctx: AnswerContext, e: MeasureEvaluation): AwardView {
+  const rule = e.parts[0].outcome.rule;
+  return {
+    measure: e.measure,
+    eligible: e.status !== 'not_eligible',
+    yuan: e.yuan,
+    ...(e.maxYuan !== undefined ? { maxYuan: e.maxYuan } : {}),
+    basis: e.basis,
+    status: e.status,
+    title: rule.title,
+  };
+}
+
 /** Amount and condition questions: the rules' own words, then the arithmetic for the asker's case. */
 export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amountLead' | 'conditionsLead'): QaAnswer {
   const facts: Facts = p.slots.facts;
-  const outcomes = rulesInQuestion(ctx.doc, id, facts);
+  const grouped = groupEvaluation(ctx.doc, id, p);
+  const outcomes = grouped ? grouped.parts.map((x) => x.outcome) : rulesInQuestion(ctx.doc, id, facts);
   if (!outcomes.length) {
     const lines = [header(ctx, id), ...relevantSentences(ctx.doc, id, p.text, 2)];
     if (lead === 'amountLead') lines.push(ctx.replies.render('noAmount'));
@@ -176,22 +214,79 @@ export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amo
     return { reply: lines.join('\n'), measures: [id] };
   }
   const measureOfRules = outcomes[0].rule.measure;
+  const unit = SUBJECT_OF_AUDIENCE[outcomes[0].rule.audience][1];
   const lines = [
     ctx.replies.render(lead, { name: ctx.doc.displayName(measureOfRules) }),
-    ...outcomeLines(ctx, outcomes, facts),
+    ...(grouped ? groupLines(ctx, grouped, unit) : outcomeLines(ctx, outcomes, facts)),
     ctx.replies.render('quoteLine', { text: ruleSentences(ctx, measureOfRules, outcomes).join('') }),
     unitsLine(ctx, measureOfRules),
   ];
   return {
     reply: lines.join('\n'),
     measures: [measureOfRules],
-    awards: outcomes.map((o) => awardView(ctx.doc, o, true)),
+    awards: grouped ? [evaluationView(ctx, grouped)] : outcomes.map((o) => awardView(ctx.doc, o, true)),
   };
+}
+
+/**
+ * The measures a question gives facts for beyond naming a tier ("小巨人省里奖了120万…另外还办了一场
+ * 对接会…"): each is answered, and their amounts are added up.
+ */
+export function measuresWithFacts(doc: PolicyDocument, p: Parse): string[] {
+  const facts = p.slots.facts;
+  const beyondTier = Object.fromEntries(Object.entries(facts).filter(([f]) => doc.fieldKind(f) !== 'tier'));
+  return p.mentionedMeasures.filter((id) => {
+    const outcomes = rulesInQuestion(doc, id, facts);
+    return outcomes.some((o) => factsUsed(o, beyondTier) > 0);
+  });
+}
+
+export function severalMeasuresAnswer(ctx: AnswerContext, ids: string[], p: Parse, lead: 'amountLead' | 'conditionsLead'): QaAnswer {
+  const answers = ids.map((id) => rulesAnswer(ctx, id, p, lead));
+  const awards = answers.flatMap((a) => a.awards ?? []);
+  const totals = ids.map((id) => {
+    const own = awards.filter((a) => a.measure === id && a.eligible && a.yuan !== null);
+    return own.length ? own.reduce((n, a) => n + a.yuan!, 0) : null;
+  });
+  const lines = answers.map((a) => a.reply);
+  const counted = totals.filter((t): t is number => t !== null);
+  if (counted.length >= 2) {
+    const sum = counted.reduce((n, t) => n + t, 0);
+    lines.push(ctx.replies.render('severalMeasuresTotal', { parts: counted.map(formatYuan).join(' + '), total: formatYuan(sum) }));
+  }
+  return { reply: lines.join('\n\n'), measures: ids, awards };
 }
 
 /** The sentences of the measure that hold the shown rules' own words. */
 function ruleSentences(ctx: AnswerContext, id: string, outcomes: AwardOutcome[]): string[] {
   return measureSentences(ctx.doc, id).filter((s) => outcomes.some((o) => s.includes(o.rule.quote)));
+}
+
+/** "是每年都发还是一次": the rule's own words on how often it pays (一次性, 每场次). */
+export function frequencyAnswer(ctx: AnswerContext, id: string, p: Parse): QaAnswer {
+  const rules = ctx.doc.rulesFor(id);
+  const mentioned = new Set(p.slots.numbers.filter((n) => n.kind === 'yuan').map((n) => n.value));
+  const named = rules.filter((r) => (r.amount.kind === 'fixed' || r.amount.kind === 'perUnit') && mentioned.has(r.amount.yuan));
+  const shown = named.length ? named : rules;
+  if (!shown.length) {
+    const lines = [header(ctx, id), ...relevantSentences(ctx.doc, id, p.text, 2), ctx.replies.render('frequencyNone'), unitsLine(ctx, id)];
+    return { reply: lines.join('\n'), measures: [id] };
+  }
+  const measure = shown[0].measure;
+  const quotes = measureSentences(ctx.doc, measure).filter((s) => shown.some((r) => s.includes(r.quote)));
+  const lines = [
+    ctx.replies.render('frequencyLead', { name: ctx.doc.displayName(measure) }),
+    ...shown.map((r) => `· ${ruleSummary(ctx.doc, r)}`),
+    ctx.replies.render('quoteLine', { text: quotes.join('') }),
+    unitsLine(ctx, measure),
+  ];
+  return { reply: lines.join('\n'), measures: [measure] };
+}
+
+/** The model could not decide between two kinds of question: ask rather than guess. */
+export function clarifyAnswer(ctx: AnswerContext, alternatives: [string, string], labels: ReadonlyMap<string, string>): QaAnswer {
+  const name = (id: string) => labels.get(id) ?? ctx.replies.render('clarifyTopic');
+  return { reply: ctx.replies.render('clarify', { first: name(alternatives[0]), second: name(alternatives[1]) }), measures: [] };
 }
 
 export function listAnswer(ctx: AnswerContext): QaAnswer {

@@ -2,11 +2,12 @@ import type { PolicyDocument } from '../../policy/index.js';
 import type { Answer } from '../core/answer.js';
 import type { Clock, DialogStateStore, QuestionLog } from '../core/ports.js';
 import { conversationKey, type Turn } from '../core/turn.js';
-import { FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
+import { CLARIFY, FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
 import {
-  applyAnswer, askWhichMeasure, contentAnswer, fullTextAnswer, listAnswer, rulesAnswer, statusAnswer, todayIn,
-  unitsAnswer, validityAnswer, type AnswerContext, type QaAnswer,
+  applyAnswer, askWhichMeasure, clarifyAnswer, contentAnswer, frequencyAnswer, fullTextAnswer, listAnswer, measuresWithFacts, rulesAnswer,
+  severalMeasuresAnswer, statusAnswer, todayIn, unitsAnswer, validityAnswer, type AnswerContext, type QaAnswer,
 } from './answers.js';
+import { nextContext, resolveFollowUp } from './context.js';
 import {
   advance, applyFacts, describeFacts, newCheck, profileFactsOf, questionActions, questionText, resultOf, stepBack,
 } from './eligibility.js';
@@ -51,7 +52,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const key = conversationKey(turn);
     const { state, notice } = loadState(key, now);
     const carried = !turn.group && takeOverGroupCheck(state, now);
-    const ctx: AnswerContext = { doc, replies, today: todayIn(now) };
+    const ctx: AnswerContext = { doc, replies, today: todayIn(now), now };
     const pending = isCheckRunning(state) ? state.check!.pending! : undefined;
     const parse = nlu.parse(turn.text, { pendingField: pending, now: new Date(now), currentYear: Number(ctx.today.slice(0, 4)) });
 
@@ -115,7 +116,11 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       }
     }
     if (parse.intent === 'eligibility.start') return startCheck(state, parse);
-    return qaFor(state, parse, ctx);
+    const limits = { maxAgeMs: nlu.lexicon.context.minutes * 60_000, maxTurns: nlu.lexicon.context.turns };
+    const resolved = resolveFollowUp(nlu, parse, state.context ?? {}, ctx.now ?? clock.now(), limits);
+    const answer = qaFor(state, resolved.parse, ctx);
+    if (answer.intent !== FALLBACK && answer.intent !== CLARIFY) state.context = nextContext(state.context ?? {}, resolved);
+    return answer;
   }
 
   function startCheck(state: ConversationState, parse: Parse): Answer {
@@ -204,15 +209,22 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
         return simple(statusAnswer(ctx));
       case FALLBACK:
         return simple({ reply: replies.render(parse.otherPlace ? 'otherPlace' : 'fallback', { docTitle: doc.title, status: doc.status }), measures: [] });
+      case CLARIFY:
+        return simple(clarifyAnswer(ctx, parse.alternatives!, nlu.intentLabels));
     }
     let measure = parse.measures[0];
     if (!measure && parse.needsMeasure && state.lastMeasures.length) measure = state.lastMeasures[0];
     if (!measure) return simple(askWhichMeasure(ctx, nlu.intentLabels.get(parse.intent) ?? nlu.intentLabels.get('measure.content') ?? ''));
+    const several = parse.intent === 'measure.amount' || parse.intent === 'measure.conditions' ? measuresWithFacts(doc, parse) : [];
+    const lead = parse.intent === 'measure.amount' ? 'amountLead' : 'conditionsLead';
+    if (several.length >= 2) return simple(severalMeasuresAnswer(ctx, several, parse, lead));
     switch (parse.intent) {
       case 'measure.amount':
         return simple(rulesAnswer(ctx, measure, parse, 'amountLead'));
       case 'measure.conditions':
         return simple(rulesAnswer(ctx, measure, parse, 'conditionsLead'));
+      case 'measure.frequency':
+        return simple(frequencyAnswer(ctx, measure, parse));
       case 'measure.units':
         return simple(unitsAnswer(ctx, measure));
       case 'measure.apply':

@@ -1,4 +1,5 @@
 import type { FactValue } from '../../policy/index.js';
+import type { ConversationContext } from './context.js';
 
 /** One step of the eligibility check, kept so "上一步" can undo it. */
 export interface CheckStep {
@@ -23,6 +24,8 @@ export interface ConversationState {
   updatedAt: number;
   lastMeasures: string[];
   check?: EligibilityCheck;
+  /** The last questions asked, for follow-ups. */
+  context?: ConversationContext;
   /** In a private chat: the group conversation whose running check this chat may take over. */
   handoff?: string;
 }

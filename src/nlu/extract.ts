@@ -23,6 +23,8 @@ export interface ExtractContext {
   pendingField?: string;
   /** Relative years ("去年") resolve against this. */
   currentYear: number;
+  /** The whole question, when only a part of it is being read ("一个国家级，一个省级集群"). */
+  question?: string;
 }
 
 const CLAUSE_SPLIT = /[,.;!?:，。；！？：\n]/;
@@ -106,17 +108,30 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         if (at !== -1 && (!best || at < best.at)) best = { field, at };
       }
     }
-    if (best) return best.field;
-    return countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)));
+    const field = best?.field ?? countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)));
+    // "6家制造业企业去深圳参展" counts exhibitors, not the attendance of a matchmaking event.
+    const context = cues[`${field}.context`];
+    return field && (!context || includesAny(text, context)) ? field : undefined;
   }
 
   /** Which field a number belongs to: the cue words of its own clause, else the pending question. */
   function attributeNumbers(text: string, numbers: NumberMention[], ctx: ExtractContext, facts: Record<string, FactValue>) {
+    const additive = new Set(lexicon.additiveFields);
+    const clauseOfField = new Map<string, string>();
+    const correcting = includesAny(text, lexicon.corrections);
     for (const n of numbers) {
       const clause = clauseAt(text, n.start);
       if (n.kind === 'yuan') {
         const field = yuanFields.find((f) => includesAny(clause, cues[f])) ?? (yuanFields.includes(ctx.pendingField ?? '') ? ctx.pendingField : undefined);
-        if (field && facts[field] === undefined) facts[field] = n.value;
+        if (!field) continue;
+        if (facts[field] === undefined) {
+          facts[field] = n.value;
+          clauseOfField.set(field, clause);
+        } else if (additive.has(field) && !correcting && clauseOfField.get(field) !== clause && typeof facts[field] === 'number') {
+          // "设备花了160万，信息化系统又投了150万": one year's investment in parts.
+          facts[field] = (facts[field] as number) + n.value;
+          clauseOfField.set(field, clause);
+        }
       } else if (n.kind === 'year' && yearField) {
         if (includesAny(clause, recognitionWords) || ctx.pendingField === yearField) facts[yearField] ??= n.value;
       } else if (n.kind === 'level' && levelField) {
@@ -189,7 +204,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     attributeNumbers(text, numbers, ctx, facts);
     attributeRelativeYears(text, ctx, facts);
     for (const f of enumFields) {
-      if (!includesAny(text, cues[f.field])) continue;
+      if (!includesAny(ctx.question ?? text, cues[f.field])) continue;
       const value = f.values!.find((v) => includesAny(text, cues[`${f.field}.${v}`]));
       if (value) facts[f.field] = value;
     }

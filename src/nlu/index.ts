@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import { loadPolicyDocuments, projectRoot, selectPolicyDocument, type PolicyDocument } from '../../policy/index.js';
+import { trainClassifier, type Classifier, type TrainingExample, type TrainOptions } from './classifier.js';
 import { createExtractor, type Slots } from './extract.js';
-import { loadNluKnowledge, type IntentsFile, type Lexicon } from './knowledge.js';
-import { buildIntentModel, buildMeasureIndex, featuresOf, intentScores, measureScores, rankMeasures, topicMasker, type Scores } from './match.js';
+import { sharedText, subjectGroups, type SubjectGroup, type SubjectKind } from './subjects.js';
+import { intentFeatures, type FeatureSignals } from './features.js';
+import { loadNluKnowledge, type IntentsFile, type Lexicon, type TrainingQuestion } from './knowledge.js';
+import { buildCueIndex, buildMeasureIndex, cuesIn, measureScores, rankMeasures, topicMasker, type Scores } from './match.js';
 import { normalizeText, replacementPairs } from './normalize.js';
 import { createSegmenter, DEFAULT_SEGMENTER, type Segmenter, type SegmenterName } from './segment.js';
 
@@ -17,14 +20,23 @@ export interface Parse {
   text: string;
   intent: string;
   confidence: number;
-  /** Measure ids the question is about, most relevant first. */
+  /** Measure ids the question is about, most relevant first (empty for global intents). */
   measures: string[];
+  /** Measures the words of the message point at, whatever the intent (context uses them). */
+  mentionedMeasures: string[];
   slots: Slots;
   /** A measure-scoped intent whose measure the question does not name ("那责任单位呢"). */
   needsMeasure: boolean;
   isQuestion: boolean;
-  /** Names a place other than Fuzhou: outside these measures. */
+  /** Another place's own policy is asked about: outside these measures. */
   otherPlace: boolean;
+  /** Out of scope alone, but this measure intent if the conversation gives it a measure ("这个归谁管"). */
+  contextIntent?: string;
+  /** When the model could not decide: the two intents it hesitated between, best first. */
+  alternatives?: [string, string];
+  /** Subjects counted in the question, by kind, with the facts all of them share. */
+  subjects: Partial<Record<SubjectKind, { shared: Slots['facts']; groups: SubjectGroup[] }>>;
+  /** Every intent's probability, from the model. */
   intentScores: Scores;
   measureScores: Scores;
 }
@@ -42,6 +54,8 @@ export interface Nlu {
   readonly lexicon: Lexicon;
   /** Intent id → what it asks about in words ("条件"), from intents.yaml. */
   readonly intentLabels: ReadonlyMap<string, string>;
+  /** Intent id → scope. */
+  readonly intentScopes: ReadonlyMap<string, 'measure' | 'global'>;
   parse(text: string, ctx?: ParseContext): Parse;
 }
 
@@ -49,9 +63,13 @@ export interface LoadNluOptions {
   segmenter?: SegmenterName;
   root?: string;
   doc?: PolicyDocument;
+  /** Train on these questions instead of intents/training (cross-validation folds). */
+  training?: readonly { text: string; intent: string }[];
+  train?: TrainOptions;
 }
 
 export const FALLBACK = 'fallback';
+export const CLARIFY = 'clarify';
 const MEASURE_MIN = 0.6;
 
 export async function loadNlu(options: LoadNluOptions = {}): Promise<Nlu> {
@@ -60,78 +78,148 @@ export async function loadNlu(options: LoadNluOptions = {}): Promise<Nlu> {
   const knowledge = loadNluKnowledge(join(root, 'intents'));
   const domainWords = [...doc.measures.flatMap((m) => m.keywords), ...doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases])];
   const segmenter = createSegmenter(options.segmenter ?? DEFAULT_SEGMENTER, knowledge.userDict, domainWords);
-  return createNlu(doc, knowledge.lexicon, knowledge.intents, segmenter);
+  return createNlu(doc, knowledge.lexicon, knowledge.intents, options.training ?? knowledge.training, segmenter, options.train);
 }
 
-export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: IntentsFile, segmenter: Segmenter): Nlu {
+export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: IntentsFile, training: readonly { text: string; intent: string }[], segmenter: Segmenter, train: TrainOptions = {}): Nlu {
   const replacements = replacementPairs(lexicon);
-  const stopwords = new Set(lexicon.stopwords);
   const mask = topicMasker(doc);
-  const featurize = (text: string) => featuresOf(mask(text), segmenter, stopwords);
-  const model = buildIntentModel(intents, (e) => featurize(normalizeText(e, replacements)));
   const measureIndex = buildMeasureIndex(doc, lexicon);
+  const cueIndex = buildCueIndex(intents.intents);
   const extractor = createExtractor(doc, lexicon);
-  const scoped = (scope: string) => intents.intents.filter((i) => i.scope === scope).map((i) => i.id);
-  const intentGroups = { global: scoped('global'), measure: scoped('measure') };
+  const intentScopes = new Map(intents.intents.map((i) => [i.id, i.scope]));
+  const otherPlacePolicy = otherPlacePolicyMatcher(lexicon);
 
-  // The steps, in order: normalize → extract → score measures → score intents → decide.
-  function parse(raw: string, ctx: ParseContext = {}): Parse {
+  interface Understood { text: string; slots: Slots; subjects: Parse['subjects']; mScores: Scores; features: ReturnType<typeof intentFeatures>; otherPlace: boolean; isQuestion: boolean; domain: boolean }
+
+  // normalize → extract → score measures → features; the model and the decision come after.
+  function understand(raw: string, ctx: ParseContext): Understood {
     const text = normalizeText(raw, replacements);
     const slots = extractor.extract(text, { pendingField: ctx.pendingField, currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear() });
     const mScores = measureScores(measureIndex, text, slots);
-    const iScores = intentScores(model, text, featurize(text));
+    const subjects = subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }));
     const isQuestion = lexicon.questionCues.some((w) => text.includes(w));
-    const profileFacts = doc.profileFields.filter((f) => slots.facts[f.field] !== undefined).length;
-    if (profileFacts >= 2 && lexicon.selfWords.some((w) => text.includes(w))) iScores['eligibility.start'] = Math.max(iScores['eligibility.start'] ?? 0, isQuestion ? 0.8 : 0.95);
-    const otherPlace = lexicon.otherPlaces.some((p) => text.includes(p)) && !text.includes('福州');
+    const otherPlace = otherPlacePolicy(text);
+    const cues = cuesIn(cueIndex, text);
     const domain = lexicon.domainCues.some((w) => text.includes(w));
-    const decision = decide(iScores, mScores, slots, model.threshold, otherPlace, domain, intentGroups);
-    // Keyword cues add up past 1; confidence is a 0–1 figure wherever it is read.
-    return { raw, text, ...decision, confidence: round(Math.min(1, Math.max(0, decision.confidence))), slots, isQuestion, otherPlace, intentScores: iScores, measureScores: mScores };
+    const kinds = new Set(slots.numbers.map((n) => n.kind));
+    const signals: FeatureSignals = {
+      topMeasureScore: Math.max(0, ...Object.values(mScores)),
+      tier: slots.facts.tier !== undefined,
+      yuan: kinds.has('yuan'),
+      count: kinds.has('count'),
+      year: kinds.has('year'),
+      level: kinds.has('level'),
+      measureRef: slots.measureRefs.length > 0,
+      self: lexicon.selfWords.some((w) => text.includes(w)),
+      question: isQuestion,
+      otherPlacePolicy: otherPlace,
+      domain,
+      cueIntents: cues.intents,
+      cues: cues.words,
+    };
+    return { text, slots, subjects, mScores, features: intentFeatures(text, mask(text), segmenter, signals), otherPlace, isQuestion, domain };
+  }
+
+  const examples: TrainingExample[] = [
+    ...intents.intents.flatMap((i) => i.examples.map((text) => ({ text, intent: i.id }))),
+    ...training,
+  ].map((q) => ({ label: q.intent, features: understand(q.text, { currentYear: 2026 }).features }));
+  const model: Classifier = trainClassifier(examples, train);
+
+  function parse(raw: string, ctx: ParseContext = {}): Parse {
+    const u = understand(raw, ctx);
+    const prediction = model.predict(u.features);
+    const probabilities: Scores = Object.fromEntries(prediction.ranked.map((r) => [r.label, round(r.probability)]));
+    const profileFacts = doc.profileFields.filter((f) => u.slots.facts[f.field] !== undefined).length;
+    // An enterprise describing itself without asking anything ("我们是…，工信企业，技改投了350万") wants the check.
+    const describesItself = profileFacts >= 2 && !u.isQuestion && lexicon.selfWords.some((w) => u.text.includes(w));
+    const decision = describesItself
+      ? { intent: 'eligibility.start', confidence: 0.95, measures: [], mentionedMeasures: [], needsMeasure: false }
+      : decide(prediction.ranked, u, intents.clarify, intentScopes);
+    return {
+      raw, text: u.text, ...decision, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
+      otherPlace: u.otherPlace, intentScores: probabilities, measureScores: u.mScores,
+    };
   }
 
   const intentLabels = new Map(intents.intents.filter((i) => i.label).map((i) => [i.id, i.label!]));
-  return { segmenter, doc, lexicon, intentLabels, parse };
+  return { segmenter, doc, lexicon, intentLabels, intentScopes, parse };
+}
+
+const SUBJECT_KINDS: SubjectKind[] = ['enterprise', 'event', 'cluster'];
+
+/** The counted subjects of each kind; the shared facts come from the words before the first part. */
+function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots): Parse['subjects'] {
+  const out: Parse['subjects'] = {};
+  const factsOf = (segment: string) => {
+    const s = extract(segment);
+    const claimed = new Set(Object.values(s.facts));
+    return { facts: s.facts, looseYuan: s.numbers.filter((n) => n.kind === 'yuan' && !claimed.has(n.value)).map((n) => n.value) };
+  };
+  for (const kind of SUBJECT_KINDS) {
+    const groups = subjectGroups(text, kind, factsOf);
+    if (!groups.length) continue;
+    const split = groups.some((g) => g.text);
+    out[kind] = { shared: split ? extract(sharedText(text, groups)).facts : slots.facts, groups };
+  }
+  return out;
+}
+
+/**
+ * A city or province named as the owner of a policy ("泉州市专精特新有什么奖励", "江苏的补贴") is
+ * outside these measures; a Fuzhou enterprise going there ("去深圳参展") is not.
+ */
+function otherPlacePolicyMatcher(lexicon: Lexicon): (text: string) => boolean {
+  const places = lexicon.otherPlaces.join('|');
+  const owner = new RegExp(`(${places})(市|省|区|那边|那里|当地|本地)?(的|对|出台|发布|有)?[^，,。？?]{0,6}(政策|奖励|奖补|补贴|补助|扶持|措施|专精特新|小巨人|认定|申报|配套|资金|优惠)`);
+  const visiting = new RegExp(`(去|到|赴|在|往|来)(${places})`);
+  return (text) => {
+    if (text.includes('福州')) return false;
+    const m = owner.exec(text);
+    if (!m) return false;
+    // "去深圳参加展会有补助吗": the place is where the enterprise goes, not whose policy it is.
+    return !visiting.test(text.slice(Math.max(0, m.index - 1), m.index + m[1].length));
+  };
 }
 
 interface Decision {
   intent: string;
   confidence: number;
   measures: string[];
+  mentionedMeasures: string[];
   needsMeasure: boolean;
+  alternatives?: [string, string];
+  contextIntent?: string;
 }
 
-function best(scores: Scores, ids: string[]): [string, number] {
-  let top: [string, number] = [ids[0], -1];
-  for (const id of ids) if ((scores[id] ?? 0) > top[1]) top = [id, scores[id] ?? 0];
-  return top;
-}
+type Ranked = { label: string; probability: number }[];
 
-function decide(iScores: Scores, mScores: Scores, slots: Slots, threshold: number, otherPlace: boolean, domain: boolean, groups: { global: string[]; measure: string[] }): Decision {
-  const none = { measures: [] as string[], needsMeasure: false };
-  if (otherPlace) return { intent: FALLBACK, confidence: 0.9, ...none };
-  const measures = rankMeasures(mScores, MEASURE_MIN);
-  const [aspect, aspectScore] = best(iScores, groups.measure);
-  const [global, globalScore] = best(iScores, groups.global);
-  const topMeasure = measures.length ? mScores[measures[0]] : 0;
-
-  // Validity and status questions stay themselves even when they name a measure.
-  for (const id of ['policy.validity', 'policy.status']) {
-    if ((iScores[id] ?? 0) >= 0.8 && (iScores[id] ?? 0) >= aspectScore) return { intent: id, confidence: iScores[id], ...none };
+function decide(ranked: Ranked, u: { slots: Slots; mScores: Scores; otherPlace: boolean; domain: boolean }, clarify: IntentsFile['clarify'], scopes: ReadonlyMap<string, string>): Decision {
+  const mentioned = rankMeasures(u.mScores, MEASURE_MIN);
+  const anyMention = Object.entries(u.mScores).filter(([, v]) => v >= MEASURE_MIN).sort((a, b) => b[1] - a[1]).map(([id]) => id);
+  const none = { measures: [] as string[], mentionedMeasures: anyMention, needsMeasure: false };
+  if (u.otherPlace) return { intent: FALLBACK, confidence: 0.9, ...none, mentionedMeasures: [] };
+  const inScope = ranked.filter((r) => r.label !== FALLBACK);
+  const bestOf = (scope: string) => ranked.find((r) => scopes.get(r.label) === scope && r.label !== FALLBACK);
+  let [top, second] = ranked;
+  // "第四条…": a named measure is never out of scope.
+  if (u.slots.measureRefs.length && top.label === FALLBACK) [top, second] = [inScope[0], inScope[1]];
+  if (scopes.get(top.label) === 'measure' && !mentioned.length) {
+    // A measure question about no measure: a general question if one fits, out of scope when
+    // nothing in it is about support at all; otherwise the dialog asks which (or takes context).
+    const global = bestOf('global');
+    if (global && global.probability >= 0.15) [top, second] = [global, top];
+    else if (!u.domain) return { intent: FALLBACK, confidence: 1 - top.probability, ...none, contextIntent: top.label };
   }
-  const eligibility = iScores['eligibility.start'] ?? 0;
-  if (eligibility >= 0.85 && !slots.measureRefs.length && (topMeasure < 1.5 || eligibility >= aspectScore)) {
-    return { intent: 'eligibility.start', confidence: eligibility, ...none };
+  const unsure = ranked[0].probability < clarify.minProbability || ranked[0].probability - ranked[1].probability < clarify.minMargin;
+  if (unsure && top === ranked[0] && top.label !== FALLBACK && second.label !== FALLBACK && scopes.get(top.label) !== scopes.get(second.label)) {
+    return { intent: CLARIFY, confidence: top.probability, ...none, alternatives: [top.label, second.label] };
   }
-  if (measures.length) {
-    const chosen = aspectScore >= threshold ? aspect : 'measure.content';
-    const confidence = Math.min(1, 0.45 + 0.2 * Math.min(topMeasure, 2) + 0.15 * aspectScore);
-    return { intent: chosen, confidence: round(confidence), measures, needsMeasure: false };
+  if (scopes.get(top.label) === 'measure') {
+    return { intent: top.label, confidence: top.probability, measures: mentioned, mentionedMeasures: anyMention, needsMeasure: mentioned.length === 0 };
   }
-  if (globalScore >= threshold && globalScore >= aspectScore) return { intent: global, confidence: round(globalScore), ...none };
-  if (aspectScore >= 0.6 && domain) return { intent: aspect, confidence: round(aspectScore * 0.8), measures: [], needsMeasure: true };
-  if (globalScore >= threshold) return { intent: global, confidence: round(globalScore), ...none };
-  return { intent: FALLBACK, confidence: round(1 - Math.max(globalScore, aspectScore)), ...none };
+  return { intent: top.label, confidence: top.probability, ...none };
 }
 
 function round(n: number): number {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -8,12 +8,16 @@ const IntentSchema = z.object({
   scope: z.enum(['measure', 'global']),
   /** What a measure question asks about, in words ("条件"), for asking back which measure. */
   label: z.string().min(1).optional(),
-  keywords: z.record(z.string().min(1), z.number().min(0).max(1)),
+  /** Words whose presence is a feature of the intent model; the model learns how much each says. */
+  cues: z.array(z.string().min(1)),
   examples: z.array(z.string().min(1)).min(1),
 });
 
 export const IntentsFileSchema = z
-  .object({ threshold: z.number().min(0).max(1), intents: z.array(IntentSchema).min(1) })
+  .object({
+    clarify: z.object({ minProbability: z.number().min(0).max(1), minMargin: z.number().min(0).max(1) }),
+    intents: z.array(IntentSchema).min(1),
+  })
   .superRefine((file, ctx) => {
     const owner = new Map<string, string>();
     for (const intent of file.intents) {
@@ -35,6 +39,14 @@ export const LexiconSchema = z.object({
   commands: z.object({ cancel: words, restart: words, back: words }),
   answers: z.object({ yes: words, no: words, unknown: words, notAssessed: words, noInvestment: words }),
   corrections: words,
+  /** A message starting or ending with one of these leans on the previous question ("那省级的呢"). */
+  followUpCues: words,
+  /** "回到刚才那个": the question before the last one. */
+  backReferences: words,
+  /** How long, and for how many follow-ups, a question stays the context of the next ones. */
+  context: z.object({ minutes: z.number().positive(), turns: z.number().int().positive() }),
+  /** Fields whose amounts in one message add up ("设备160万，信息化150万"). */
+  additiveFields: words,
   selfWords: words,
   questionCues: words,
   fieldCues: z.record(z.string(), words),
@@ -44,10 +56,15 @@ export type IntentsFile = z.infer<typeof IntentsFileSchema>;
 export type IntentDefinition = IntentsFile['intents'][number];
 export type Lexicon = z.infer<typeof LexiconSchema>;
 
+/** A labelled question the intent model learns from (intents/training/*.jsonl). */
+export const TrainingQuestionSchema = z.object({ text: z.string().min(1), intent: z.string().min(1) }).passthrough();
+export type TrainingQuestion = z.infer<typeof TrainingQuestionSchema>;
+
 export interface NluKnowledge {
   intents: IntentsFile;
   lexicon: Lexicon;
   userDict: string;
+  training: TrainingQuestion[];
 }
 
 export class KnowledgeLoadError extends Error {
@@ -62,10 +79,35 @@ function readValidated<T>(file: string, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
+/** Every line of every .jsonl file in a folder, validated; errors name the file and line. */
+export function readTrainingQuestions(dir: string, intentIds: ReadonlySet<string>): TrainingQuestion[] {
+  const out: TrainingQuestion[] = [];
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+    const lines = readFileSync(join(dir, name), 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (!line.trim()) return;
+      const where = `${join(dir, name)}:${i + 1}`;
+      let json: unknown;
+      try {
+        json = JSON.parse(line);
+      } catch {
+        throw new KnowledgeLoadError(`${where}: not valid JSON`);
+      }
+      const parsed = TrainingQuestionSchema.safeParse(json);
+      if (!parsed.success) throw new KnowledgeLoadError(`${where}: ${parsed.error.issues.map((x) => x.message).join('; ')}`);
+      if (!intentIds.has(parsed.data.intent)) throw new KnowledgeLoadError(`${where}: unknown intent "${parsed.data.intent}" (add it to intents.yaml or fix the label)`);
+      out.push(parsed.data);
+    });
+  }
+  return out;
+}
+
 export function loadNluKnowledge(intentsDir: string): NluKnowledge {
+  const intents = readValidated(join(intentsDir, 'intents.yaml'), IntentsFileSchema);
   return {
-    intents: readValidated(join(intentsDir, 'intents.yaml'), IntentsFileSchema),
+    intents,
     lexicon: readValidated(join(intentsDir, 'lexicon.yaml'), LexiconSchema),
     userDict: readFileSync(join(intentsDir, 'userdict.txt'), 'utf8'),
+    training: readTrainingQuestions(join(intentsDir, 'training'), new Set(intents.intents.map((i) => i.id))),
   };
 }

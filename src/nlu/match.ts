@@ -1,39 +1,8 @@
 import type { PolicyDocument } from '../../policy/index.js';
-import type { IntentDefinition, IntentsFile, Lexicon } from './knowledge.js';
-import type { Segmenter } from './segment.js';
+import type { Lexicon } from './knowledge.js';
 import type { Slots } from './extract.js';
 
 export type Scores = Record<string, number>;
-
-/** Sparse binary features: words from the segmenter plus character bigrams (they survive typos). */
-export type Features = Map<string, number>;
-
-export function featuresOf(maskedText: string, segmenter: Segmenter, stopwords: ReadonlySet<string>): Features {
-  const f: Features = new Map();
-  const compact = maskedText.replace(/[\s,.;!?:()]+/g, '');
-  for (const token of segmenter.cut(maskedText)) {
-    const t = token.trim();
-    if (t && !stopwords.has(t) && !/^[\s,.;!?:()#]+$/.test(t)) f.set('w:' + t, 1);
-  }
-  for (let i = 0; i + 1 < compact.length; i++) {
-    const bg = compact.slice(i, i + 2);
-    if (!bg.includes('#')) f.set('b:' + bg, 0.5);
-  }
-  return f;
-}
-
-export function cosine(a: Features, b: Features): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (const [k, v] of a) {
-    na += v * v;
-    const w = b.get(k);
-    if (w) dot += v * w;
-  }
-  for (const v of b.values()) nb += v * v;
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
-}
 
 /** Topic words (measure keywords, titles, tier names) and numbers, blanked out so the
  * intent is judged on how the question is asked, not on what it is about. */
@@ -49,29 +18,6 @@ export function topicMasker(doc: PolicyDocument): (text: string) => string {
     for (const w of sorted) if (out.includes(w)) out = out.split(w).join(' ');
     return out.replace(/\d+(\.\d+)?/g, '#');
   };
-}
-
-export interface IntentModel {
-  intents: IntentDefinition[];
-  threshold: number;
-  examples: { intent: string; features: Features }[];
-  /** Keyword cues by the character a match must contain first, so a question is tested only against cues that can occur in it. */
-  cues: CharIndex<Cue>;
-  /** Feature → the examples that have it: a question is compared only with examples it shares a feature with. */
-  postings: Map<string, { example: number; weight: number }[]>;
-  /** Each example's squared norm and intent position, computed once. */
-  exampleNorms: Float64Array;
-  exampleIntents: Int32Array;
-  /** Per-call scratch (parse is synchronous): dot products, and matched cues per intent. */
-  dots: Float64Array;
-  matched: Cue[][];
-}
-
-interface Cue {
-  intent: number;
-  word: string;
-  match: (text: string) => boolean;
-  weight: number;
 }
 
 /**
@@ -122,76 +68,6 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function buildIntentModel(file: IntentsFile, featurize: (text: string) => Features): IntentModel {
-  const examples = file.intents.flatMap((i) => i.examples.map((e) => ({ intent: i.id, features: featurize(e) })));
-  const cues = new CharIndex<Cue>();
-  file.intents.forEach((intent, index) => {
-    for (const [word, weight] of Object.entries(intent.keywords)) cues.add(requiredChar(word), { intent: index, word, match: keywordMatcher(word), weight });
-  });
-  const postings = new Map<string, { example: number; weight: number }[]>();
-  const exampleNorms = new Float64Array(examples.length);
-  examples.forEach((ex, example) => {
-    for (const [key, weight] of ex.features) {
-      postings.set(key, [...(postings.get(key) ?? []), { example, weight }]);
-      exampleNorms[example] += weight * weight;
-    }
-  });
-  return {
-    intents: file.intents,
-    threshold: file.threshold,
-    examples,
-    cues,
-    postings,
-    exampleNorms,
-    exampleIntents: Int32Array.from(examples, (ex) => file.intents.findIndex((i) => i.id === ex.intent)),
-    dots: new Float64Array(examples.length),
-    matched: file.intents.map(() => []),
-  };
-}
-
-/**
- * Per intent: the strongest keyword cue or the nearest example (cosine), whichever is higher.
- * Feature weights are 1 and 0.5, so every sum here is exact and the order of summation
- * cannot change a score.
- */
-export function intentScores(model: IntentModel, text: string, features: Features): Scores {
-  const { intents, matched, dots, exampleNorms, exampleIntents } = model;
-  model.cues.candidates(text, (cue) => {
-    if (cue.match(text)) matched[cue.intent].push(cue);
-  });
-  const scores: Scores = {};
-  for (let i = 0; i < intents.length; i++) {
-    const cues = matched[i];
-    // The strongest cue, plus a little for each further cue: two cues agreeing beat one.
-    // "多少" inside "多少钱" is the same cue, not a second one.
-    let count = 0;
-    let top = 0;
-    for (const k of cues) {
-      if (cues.some((o) => o !== k && o.word.includes(k.word))) continue;
-      if (count === 0 || k.weight > top) top = k.weight;
-      count++;
-    }
-    scores[intents[i].id] = count ? top + 0.15 * (count - 1) : 0;
-    cues.length = 0;
-  }
-  let na = 0;
-  for (const [key, v] of features) {
-    na += v * v;
-    const postings = model.postings.get(key);
-    if (postings) for (const p of postings) dots[p.example] += v * p.weight;
-  }
-  for (let e = 0; e < dots.length; e++) {
-    const dot = dots[e];
-    if (dot === 0) continue;
-    dots[e] = 0;
-    const nb = exampleNorms[e];
-    const sim = na && nb ? dot / Math.sqrt(na * nb) : 0;
-    const id = intents[exampleIntents[e]].id;
-    if (sim > scores[id]) scores[id] = sim;
-  }
-  return scores;
-}
-
 interface MeasureKeyword {
   measure: string;
   word: string;
@@ -211,6 +87,8 @@ interface MeasureIndex {
   /** Figures that only one kind of rule takes (a provincial award, a bank count) point at its measure. */
   figureFields: { field: string; measure: string }[];
   percentMeasures: string[];
+  /** Fixed amounts the document sets, and their measures. */
+  amounts: { measure: string; yuan: number }[];
 }
 
 const FIGURE_KINDS = new Set(['yuan', 'count', 'level', 'enum']);
@@ -231,7 +109,8 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
       // Longer, rarer words say more about the topic than short shared ones.
       const base = word.length >= 4 ? 1 : word.length === 3 ? 0.85 : 0.7;
       const weight = (weak.has(word) ? 0.35 : base) / (owners.get(word) ?? 1);
-      return { measure: m.id, word, weight, bigrams: bigramsOf(word) };
+      // Questions are lower-cased before matching ("ipo").
+      return { measure: m.id, word: word.toLowerCase(), weight, bigrams: bigramsOf(word.toLowerCase()) };
     }),
   ).sort((a, b) => b.word.length - a.word.length);
   const byFirstChar = new CharIndex<number>();
@@ -253,6 +132,7 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
         .map((field) => ({ field, measure: r.measure })),
     ),
     percentMeasures: doc.awards.filter((r) => r.amount.kind === 'percentOf').map((r) => r.measure),
+    amounts: doc.awards.flatMap((r) => (r.amount.kind === 'fixed' || r.amount.kind === 'perUnit' ? [{ measure: r.measure, yuan: r.amount.yuan }] : [])),
   };
 }
 
@@ -301,7 +181,13 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots): 
   for (const ref of slots.measureRefs) add(ref, 5);
   const hinted = new Set(index.figureFields.filter((x) => slots.facts[x.field] !== undefined).map((x) => x.measure));
   if (slots.percent !== undefined) for (const m of index.percentMeasures) hinted.add(m);
-  for (const m of hinted) add(m, 0.8);
+  // A figure only one kind of rule takes ("省里给了八十万", "设备投了三百五十万") names its measure.
+  for (const m of hinted) add(m, 1);
+  // The document's own amounts ("那个十万", "5万那个") point at their rule.
+  for (const n of slots.numbers) {
+    if (n.kind !== 'yuan') continue;
+    for (const r of index.amounts) if (r.yuan === n.value) add(r.measure, 1);
+  }
   return scores;
 }
 
@@ -311,4 +197,36 @@ export function rankMeasures(scores: Scores, minimum: number): string[] {
   if (!ranked.length) return [];
   const best = ranked[0][1];
   return ranked.filter(([, s]) => s >= best * 0.5).map(([id]) => id);
+}
+
+interface IntentCue {
+  intent: string;
+  word: string;
+  match: (text: string) => boolean;
+}
+
+export interface CueIndex {
+  byChar: CharIndex<IntentCue>;
+}
+
+/** Intent cue words (intents.yaml `cues`), indexed by a character each must contain. */
+export function buildCueIndex(intents: readonly { id: string; cues: readonly string[] }[]): CueIndex {
+  const byChar = new CharIndex<IntentCue>();
+  for (const intent of intents) {
+    for (const word of intent.cues) byChar.add(requiredChar(word), { intent: intent.id, word, match: keywordMatcher(word) });
+  }
+  return { byChar };
+}
+
+/** The cue words present in a text and the intents they belong to. */
+export function cuesIn(index: CueIndex, text: string): { intents: string[]; words: string[] } {
+  const intents = new Set<string>();
+  const words: string[] = [];
+  index.byChar.candidates(text, (cue) => {
+    if (cue.match(text)) {
+      intents.add(cue.intent);
+      words.push(cue.word);
+    }
+  });
+  return { intents: [...intents], words };
 }

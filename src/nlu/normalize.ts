@@ -36,6 +36,20 @@ export function normalizeText(raw: string, replacements: readonly [string, strin
   text = text.replace(/(\d)\s+(?=\d)/g, '$1');
   text = text.replace(DECORATION, ' ');
   text = text.toLowerCase();
+  text = plainNumbers(text);
   for (const [from, to] of replacements) if (text.includes(from)) text = text.split(from).join(to);
   return text.replace(/\s+/g, ' ').trim();
+}
+
+const CN_NUM = '[0-9一二两三四五六七八九十百千]';
+/**
+ * Chat shorthand for amounts, read as the figure it names: "85w" → "85万", "两个多亿" → "两亿",
+ * "一百二十来万" → "一百二十万" (an approximate figure is taken at its stated value).
+ */
+export function plainNumbers(text: string): string {
+  return text
+    .replace(new RegExp(`(${CN_NUM}|\\d)\\s*个?\\s*w(?![a-z])`, 'g'), '$1万')
+    .replace(new RegExp(`(${CN_NUM})个?(?:多|来|余|几)个?([万亿])`, 'g'), '$1$2')
+    .replace(new RegExp(`(${CN_NUM})(?:多|来|余)(个|家|场)`, 'g'), '$1$2')
+    .replace(new RegExp(`(${CN_NUM}|\\d)个([万亿])`, 'g'), '$1$2');
 }

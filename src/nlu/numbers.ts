@@ -90,6 +90,8 @@ function classify(text: string, numeral: string, start: number): NumberMention |
     if (year !== undefined) return { value: year, kind: 'year', start, end: end + 1 };
   }
   if (/^级/.test(after) && value <= 10) return { value, kind: 'level', start, end: end + 1 };
+  // "一次性", "领一次": how often, not how many events.
+  if (/^次性/.test(after) || (/^次/.test(after) && value === 1)) return { value, kind: 'bare', start, end };
   const unit = /^(家|场|次|个|所|名|人|项|批|届)/.exec(after)?.[1];
   if (unit) return { value: scaled, kind: 'count', unit, start, end: end + 1 };
   if (isArabic && numeral.length === 4 && value >= 1990 && value <= 2100) return { value, kind: 'year', start, end };

@@ -1,0 +1,113 @@
+import type { PolicyDocument } from './document.js';
+import { evaluateRules, type AwardOutcome, type AwardStatus, type Facts, type FactValue } from './evaluate.js';
+import { formatYuan } from './format.js';
+
+/** Subjects of a question that share their facts ("两家子公司", "有一场只来了20家企业"). */
+export interface QueryGroup {
+  count: number;
+  facts: Facts;
+  /** Amounts the group's words give without saying what they are ("一家给了80万"). */
+  looseYuan?: readonly number[];
+  /** The group's own words, to name it in the answer. */
+  text?: string;
+}
+
+/** One group's outcome under the rule that applies to it. */
+export interface GroupOutcome {
+  group: QueryGroup;
+  outcome: AwardOutcome;
+  /** The group's amount: the rule's amount for each of its subjects. */
+  yuan: number | null;
+  maxYuan?: number;
+}
+
+/** A measure evaluated for every subject of a question: the parts and their sum. */
+export interface MeasureEvaluation {
+  measure: string;
+  parts: GroupOutcome[];
+  status: AwardStatus;
+  yuan: number | null;
+  maxYuan?: number;
+  /** "10万元 × 2家 = 20万元", or each part and the sum. */
+  basis: string;
+}
+
+/**
+ * The rules a question is about: those whose scope the asker is in, and among them the ones
+ * that use the facts the question gives ("省级奖励60万" → the matching rule, not the 10万 one).
+ */
+export function rulesInQuestion(doc: PolicyDocument, id: string, facts: Facts): AwardOutcome[] {
+  const outcomes = evaluateRules(doc, doc.rulesFor(id), facts).filter((o) => !o.outOfScope);
+  const max = Math.max(0, ...outcomes.map((o) => factsUsed(o, facts)));
+  return max > 0 ? outcomes.filter((o) => factsUsed(o, facts) === max) : outcomes;
+}
+
+/** How many of the rule's fields the facts fill: a rule the question gives nothing for is not its subject. */
+export function factsUsed(o: AwardOutcome, facts: Facts): number {
+  return ruleFields(o).filter((f) => facts[f] !== undefined).length;
+}
+
+function ruleFields(o: AwardOutcome): string[] {
+  return [...new Set([...o.rule.when.map((c) => c.field), ...('field' in o.rule.amount ? [o.rule.amount.field] : [])])];
+}
+
+/** Fills the rule's missing amount field from an amount the group gave loosely. */
+function withLooseYuan(doc: PolicyDocument, id: string, facts: Facts, loose: readonly number[]): Facts {
+  if (!loose.length) return facts;
+  const field = doc.rulesFor(id).map((r) => ('field' in r.amount ? r.amount.field : undefined))
+    .find((f) => f !== undefined && doc.fieldKind(f) === 'yuan' && facts[f] === undefined);
+  return field ? { ...facts, [field]: loose[0] } : facts;
+}
+
+/**
+ * Each group against the measure's rules, with the question's shared facts under its own.
+ * An event rule counts the group's events; other rules pay each subject of the group.
+ */
+export function evaluateGroups(doc: PolicyDocument, id: string, shared: Facts, groups: readonly QueryGroup[], unit = '家'): MeasureEvaluation | null {
+  const parts: GroupOutcome[] = [];
+  for (const group of groups) {
+    let facts: Record<string, FactValue | undefined> = { ...shared, ...group.facts };
+    facts = { ...withLooseYuan(doc, id, facts, group.looseYuan ?? []) };
+    const perUnit = doc.rulesFor(id).find((r) => r.amount.kind === 'perUnit');
+    if (perUnit && 'field' in perUnit.amount) facts[perUnit.amount.field] = group.count;
+    const outcomes = rulesInQuestion(doc, id, facts);
+    if (!outcomes.length) continue;
+    // The rule that best fits this group: eligible before undecided before not.
+    const rank = { eligible: 0, needs_info: 1, not_eligible: 2 } as const;
+    const outcome = [...outcomes].sort((a, b) => rank[a.status] - rank[b.status])[0];
+    const times = outcome.rule.amount.kind === 'perUnit' ? 1 : group.count;
+    const pays = outcome.status !== 'not_eligible';
+    parts.push({
+      group, outcome,
+      yuan: pays && outcome.yuan !== null ? outcome.yuan * times : null,
+      ...(pays && outcome.maxYuan !== undefined ? { maxYuan: outcome.maxYuan * times } : {}),
+    });
+  }
+  if (!parts.length) return null;
+  const paying = parts.filter((p) => p.outcome.status !== 'not_eligible');
+  const status: AwardStatus = paying.some((p) => p.outcome.status === 'eligible') ? 'eligible' : paying.length ? 'needs_info' : 'not_eligible';
+  const amounts = paying.filter((p) => p.yuan !== null);
+  const yuan = amounts.length ? amounts.reduce((n, p) => n + p.yuan!, 0) : null;
+  const caps = paying.filter((p) => p.maxYuan !== undefined);
+  const maxYuan = caps.length ? caps.reduce((n, p) => n + p.maxYuan!, 0) : undefined;
+  return { measure: id, parts, status, yuan, ...(maxYuan !== undefined ? { maxYuan } : {}), basis: sumBasis(parts, yuan, maxYuan, unit) };
+}
+
+/** One group's arithmetic: the rule's own basis, times the group's count where it pays per subject. */
+export function partBasis(p: GroupOutcome, unit: string): string {
+  const o = p.outcome;
+  if (o.status === 'not_eligible' || o.rule.amount.kind === 'perUnit' || p.group.count === 1) return o.basis;
+  const each = o.yuan ?? o.maxYuan;
+  if (each === undefined || each === null) return `${o.basis}（共${p.group.count}${unit}）`;
+  return `${formatYuan(each)} × ${p.group.count}${unit} = ${formatYuan(each * p.group.count)}`;
+}
+
+function sumBasis(parts: GroupOutcome[], yuan: number | null, maxYuan: number | undefined, unit: string): string {
+  if (parts.length === 1) return partBasis(parts[0], unit);
+  const shown = parts.map((p) => partBasis(p, unit));
+  const counted = parts.filter((p) => p.yuan !== null || p.maxYuan !== undefined);
+  const total = yuan ?? maxYuan;
+  if (counted.length < 2 || total === undefined) return shown.join('；');
+  const sum = counted.map((p) => formatYuan((p.yuan ?? p.maxYuan)!)).join(' + ');
+  return `${shown.join('；')}；合计 ${sum} = ${yuan === null ? '不超过' : ''}${formatYuan(total)}`;
+}

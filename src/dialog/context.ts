@@ -1,0 +1,116 @@
+import type { FactValue } from '../../policy/index.js';
+import { CLARIFY, FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
+
+/** What a conversation last asked: a follow-up ("那省级的呢", "这个归谁管") leans on it. */
+export interface AskedQuery {
+  intent: string;
+  measures: string[];
+  facts: Record<string, FactValue>;
+  at: number;
+  /** Turns since the query was last asked or refined. */
+  turns: number;
+}
+
+export interface ConversationContext {
+  last?: AskedQuery;
+  /** The query before the last, for "回到刚才那个". */
+  previous?: AskedQuery;
+}
+
+export interface ContextLimits {
+  maxAgeMs: number;
+  maxTurns: number;
+}
+
+/** Whether the query is still fresh enough to lean on. */
+function usable(q: AskedQuery | undefined, now: number, limits: ContextLimits): q is AskedQuery {
+  return !!q && now - q.at <= limits.maxAgeMs && q.turns < limits.maxTurns;
+}
+
+/**
+ * Facts a follow-up gives by a bare value that only makes sense for the measure in context:
+ * "那省级的呢" after a cluster question is a cluster level, after a 小巨人 question a tier.
+ */
+function contextualFacts(nlu: Nlu, measure: string, text: string): Record<string, FactValue> {
+  const doc = nlu.doc;
+  const out: Record<string, FactValue> = {};
+  const fields = new Set(doc.rulesFor(measure).flatMap((r) => [...r.when.map((c) => c.field), ...('field' in r.amount ? [r.amount.field] : [])]));
+  const cues = nlu.lexicon.fieldCues;
+  for (const field of fields) {
+    const def = doc.field(field);
+    if (!def) continue;
+    if (def.kind === 'enum') {
+      const value = ('values' in def ? (def.values as string[] | undefined) : undefined)?.find((v) => (cues[`${field}.${v}`] ?? []).some((w) => text.includes(w)));
+      if (value) out[field] = value;
+    } else if (def.kind === 'tier') {
+      const tier = doc.tiers.filter((t) => t.id !== 'none').find((t) => [...t.aliases, ...t.answerAliases].some((a) => a.length >= 2 && text.includes(a)));
+      if (tier) out[field] = tier.id;
+    }
+  }
+  return out;
+}
+
+/** Follow-up cues: the message leans on what came before. */
+function leansOnContext(nlu: Nlu, p: Parse): boolean {
+  const t = p.text.replace(/[\s,.;!?，。？！]+/g, '');
+  return nlu.lexicon.followUpCues.some((w) => t.startsWith(w) || t.endsWith(w)) || t.length <= 8;
+}
+
+export interface Resolved {
+  parse: Parse;
+  /** The facts the answer uses: the query's facts under this turn's own. */
+  facts: Record<string, FactValue>;
+  /** The query to remember after this turn, or undefined to leave the context as it is. */
+  remember?: AskedQuery;
+  backTo?: boolean;
+}
+
+/**
+ * A turn read in its conversation: a measure, an aspect or facts it lacks come from the last
+ * query; whatever it names itself replaces the query's (a correction replaces the slot it names).
+ */
+export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, now: number, limits: ContextLimits): Resolved {
+  const own = p.slots.facts;
+  const scopes = nlu.intentScopes;
+  const backTo = nlu.lexicon.backReferences.some((w) => p.text.includes(w));
+  const target = backTo && usable(ctx.previous, now, limits) ? ctx.previous : usable(ctx.last, now, limits) ? ctx.last : undefined;
+  const isMeasureIntent = scopes.get(p.intent) === 'measure';
+  const fresh = (q: Parse): Resolved => ({
+    parse: q, facts: { ...own },
+    remember: scopes.get(q.intent) === 'measure' && q.measures.length ? { intent: q.intent, measures: q.measures, facts: { ...own }, at: now, turns: 0 } : undefined,
+  });
+  if (!target) return fresh(p);
+  const targetMeasure = target.measures[0];
+  // A global question ("有效期到什么时候") or a command is not a follow-up.
+  if (!isMeasureIntent && p.intent !== FALLBACK && p.intent !== CLARIFY) return fresh(p);
+  const named = p.measures.length ? p.measures : [];
+  const switched = named.length > 0 && !named.includes(targetMeasure) && !p.mentionedMeasures.includes(targetMeasure);
+  if (switched && !backTo) return fresh(p);
+  const extra = contextualFacts(nlu, targetMeasure, p.text);
+  const hasOwnFacts = Object.keys(own).length + Object.keys(extra).length > 0;
+  const elliptical = leansOnContext(nlu, p) || backTo || p.slots.correction;
+  const needsContext = (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY
+    || (p.intent === FALLBACK && (hasOwnFacts || elliptical) && (p.mentionedMeasures.length === 0 || p.mentionedMeasures.includes(targetMeasure)))
+    || (isMeasureIntent && named.includes(targetMeasure) && (elliptical || hasOwnFacts));
+  if (!needsContext) return fresh(p);
+  // The aspect: what this turn asks, when it asks something; else the query's.
+  const asksOwn = (isMeasureIntent && p.confidence >= 0.5 && !(hasOwnFacts && elliptical && p.text.length <= 16)) || (p.contextIntent !== undefined && p.confidence <= 0.5);
+  const intent = asksOwn ? (isMeasureIntent ? p.intent : p.contextIntent!) : target.intent;
+  const measures = backTo || !named.length ? target.measures : [targetMeasure, ...named.filter((m) => m !== targetMeasure)];
+  const facts = { ...target.facts, ...extra, ...own };
+  const parse: Parse = {
+    ...p, intent, measures, needsMeasure: false, contextIntent: undefined, alternatives: undefined,
+    slots: { ...p.slots, facts }, mentionedMeasures: measures,
+    confidence: Math.max(p.confidence, 0.6),
+  };
+  // Counted subjects of the earlier turn do not carry over; shared facts do.
+  return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1 }, backTo };
+}
+
+/** The context after a turn: a new query pushes the last one back. */
+export function nextContext(ctx: ConversationContext, r: Resolved): ConversationContext {
+  if (!r.remember) return ctx;
+  if (r.backTo) return { last: r.remember, previous: ctx.last };
+  const sameTopic = ctx.last && ctx.last.measures[0] === r.remember.measures[0];
+  return sameTopic ? { last: r.remember, previous: ctx.previous } : { last: r.remember, previous: ctx.last };
+}

@@ -1,0 +1,135 @@
+/**
+ * Multinomial logistic regression over sparse features, trained in process at start.
+ * No library in the npm registry fits: the well-kept ones are dense (ml-matrix based) or
+ * binary only, and the model here is a few hundred examples of a few dozen features each,
+ * which trains in tens of milliseconds with plain AdaGrad.
+ */
+
+/** Sparse features: name → value (usually 1). */
+export type Features = Map<string, number>;
+
+export interface TrainingExample {
+  features: Features;
+  label: string;
+}
+
+export interface TrainOptions {
+  epochs?: number;
+  learningRate?: number;
+  /** L2 penalty per example step: keeps rare features from memorising one question. */
+  l2?: number;
+  /** Seed of the example order: the same data always gives the same model. */
+  seed?: number;
+  /** 0: every example counts once; 1: every class counts as much in total; between: a compromise. */
+  balance?: number;
+}
+
+export interface Prediction {
+  label: string;
+  probability: number;
+  /** Every label's probability, best first. */
+  ranked: { label: string; probability: number }[];
+}
+
+export interface Classifier {
+  readonly labels: readonly string[];
+  predict(features: Features): Prediction;
+}
+
+/** A seeded PRNG (mulberry32): training order must not depend on Math.random. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Compiled {
+  index: Int32Array;
+  value: Float64Array;
+}
+
+export function trainClassifier(examples: readonly TrainingExample[], options: TrainOptions = {}): Classifier {
+  const { epochs = 40, learningRate = 0.1, l2 = 1e-5, seed = 7, balance = 0.5 } = options;
+  const labels = [...new Set(examples.map((e) => e.label))].sort();
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const vocabulary = new Map<string, number>();
+  const compile = (f: Features, grow: boolean): Compiled => {
+    const idx: number[] = [];
+    const val: number[] = [];
+    for (const [name, v] of f) {
+      let i = vocabulary.get(name);
+      if (i === undefined && grow) vocabulary.set(name, (i = vocabulary.size));
+      if (i !== undefined) {
+        idx.push(i);
+        val.push(v);
+      }
+    }
+    return { index: Int32Array.from(idx), value: Float64Array.from(val) };
+  };
+  const K = labels.length;
+  const perClass = new Map<string, number>();
+  for (const e of examples) perClass.set(e.label, (perClass.get(e.label) ?? 0) + 1);
+  // Rare intents would otherwise lose every close call to the out-of-scope class.
+  const weightOf = (label: string) => Math.pow(examples.length / (K * perClass.get(label)!), balance);
+  const data = examples.map((e) => ({ x: compile(e.features, true), y: labelIndex.get(e.label)!, weight: weightOf(e.label) }));
+  const D = vocabulary.size;
+  // Weights laid out feature-major: one feature's K weights sit together.
+  const w = new Float64Array(D * K);
+  const bias = new Float64Array(K);
+  const g2 = new Float64Array(D * K).fill(1e-8);
+  const b2 = new Float64Array(K).fill(1e-8);
+  const scores = new Float64Array(K);
+  const random = seededRandom(seed);
+  const order = data.map((_, i) => i);
+
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const n of order) {
+      const { x, y, weight } = data[n];
+      softmaxInto(scores, w, bias, x, K);
+      for (let k = 0; k < K; k++) {
+        const grad = weight * (scores[k] - (k === y ? 1 : 0));
+        b2[k] += grad * grad;
+        bias[k] -= (learningRate * grad) / Math.sqrt(b2[k]);
+        for (let t = 0; t < x.index.length; t++) {
+          const p = x.index[t] * K + k;
+          const gw = grad * x.value[t] + l2 * w[p];
+          g2[p] += gw * gw;
+          w[p] -= (learningRate * gw) / Math.sqrt(g2[p]);
+        }
+      }
+    }
+  }
+
+  return {
+    labels,
+    predict(features: Features): Prediction {
+      const x = compile(features, false);
+      softmaxInto(scores, w, bias, x, K);
+      const ranked = labels.map((label, k) => ({ label, probability: scores[k] })).sort((a, b) => b.probability - a.probability);
+      return { label: ranked[0].label, probability: ranked[0].probability, ranked };
+    },
+  };
+}
+
+function softmaxInto(out: Float64Array, w: Float64Array, bias: Float64Array, x: Compiled, K: number): void {
+  for (let k = 0; k < K; k++) out[k] = bias[k];
+  for (let t = 0; t < x.index.length; t++) {
+    const base = x.index[t] * K;
+    const v = x.value[t];
+    for (let k = 0; k < K; k++) out[k] += w[base + k] * v;
+  }
+  let max = -Infinity;
+  for (let k = 0; k < K; k++) if (out[k] > max) max = out[k];
+  let sum = 0;
+  for (let k = 0; k < K; k++) sum += out[k] = Math.exp(out[k] - max);
+  for (let k = 0; k < K; k++) out[k] /= sum;
+}
