@@ -81,23 +81,36 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   });
   if (!target) return fresh(p);
   const targetMeasure = target.measures[0];
-  // A global question ("有效期到什么时候") or a command is not a follow-up.
-  if (!isMeasureIntent && p.intent !== FALLBACK && p.intent !== CLARIFY) return fresh(p);
-  const named = p.measures.length ? p.measures : [];
-  const switched = named.length > 0 && !named.includes(targetMeasure) && !p.mentionedMeasures.includes(targetMeasure);
-  if (switched && !backTo) return fresh(p);
   const extra = contextualFacts(nlu, targetMeasure, p.text);
   const hasOwnFacts = Object.keys(own).length + Object.keys(extra).length > 0;
   const elliptical = leansOnContext(nlu, p) || backTo || p.slots.correction;
+  // A confident global question ("有效期到什么时候") or a request for the check is not a follow-up.
+  if (!isMeasureIntent && p.intent !== FALLBACK && p.intent !== CLARIFY) {
+    const weakGlobal = p.intent === 'eligibility.start' ? !p.asksForCheck : p.confidence < 0.5 || ((p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help') && (hasOwnFacts || elliptical));
+    if (!weakGlobal || !(hasOwnFacts || elliptical)) return fresh(p);
+  }
+  const named = p.measures.length ? p.measures : [];
+  // "小巨人呢" after a 技改 question gives a value of the question's own fields: not a new topic.
+  const givesOwnFields = Object.keys(extra).length > 0;
+  const switched = named.length > 0 && !named.includes(targetMeasure) && !p.mentionedMeasures.includes(targetMeasure) && !givesOwnFields;
+  if (switched && !backTo) return fresh(p);
+  const mentionsOther = p.mentionedMeasures.length > 0 && !p.mentionedMeasures.includes(targetMeasure) && !givesOwnFields;
   const needsContext = (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY
-    || (p.intent === FALLBACK && (hasOwnFacts || elliptical) && (p.mentionedMeasures.length === 0 || p.mentionedMeasures.includes(targetMeasure)))
-    || (isMeasureIntent && named.includes(targetMeasure) && (elliptical || hasOwnFacts));
+    || (!isMeasureIntent && (hasOwnFacts || elliptical) && !mentionsOther)
+    || (isMeasureIntent && (named.includes(targetMeasure) || givesOwnFields) && (elliptical || hasOwnFacts));
   if (!needsContext) return fresh(p);
   // The aspect: what this turn asks, when it asks something; else the query's.
   const asksOwn = (isMeasureIntent && p.confidence >= 0.5 && !(hasOwnFacts && elliptical && p.text.length <= 16)) || (p.contextIntent !== undefined && p.confidence <= 0.5);
   const intent = asksOwn ? (isMeasureIntent ? p.intent : p.contextIntent!) : target.intent;
-  const measures = backTo || !named.length ? target.measures : [targetMeasure, ...named.filter((m) => m !== targetMeasure)];
-  const facts = { ...target.facts, ...extra, ...own };
+  const measures = backTo || !named.length || givesOwnFields ? target.measures : [targetMeasure, ...named.filter((m) => m !== targetMeasure)];
+  const facts: Record<string, FactValue> = { ...target.facts, ...extra, ...own };
+  // "还有一个信息化系统投了80万，加起来呢": amounts of an additive field add to the earlier one.
+  if (nlu.lexicon.additiveCues.some((w) => p.text.includes(w))) {
+    for (const field of nlu.lexicon.additiveFields) {
+      const before = target.facts[field];
+      if (typeof before === 'number' && typeof own[field] === 'number' && !p.slots.correction) facts[field] = before + (own[field] as number);
+    }
+  }
   const parse: Parse = {
     ...p, intent, measures, needsMeasure: false, contextIntent: undefined, alternatives: undefined,
     slots: { ...p.slots, facts }, mentionedMeasures: measures,

@@ -8,6 +8,7 @@ import {
   severalMeasuresAnswer, statusAnswer, todayIn, unitsAnswer, validityAnswer, type AnswerContext, type QaAnswer,
 } from './answers.js';
 import { nextContext, resolveFollowUp } from './context.js';
+import { awardView } from './answers.js';
 import {
   advance, applyFacts, describeFacts, newCheck, profileFactsOf, questionActions, questionText, resultOf, stepBack,
 } from './eligibility.js';
@@ -115,10 +116,32 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
         return stepCheck(check, parse, replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) }), 'eligibility.correct');
       }
     }
-    if (parse.intent === 'eligibility.start') return startCheck(state, parse);
     const limits = { maxAgeMs: nlu.lexicon.context.minutes * 60_000, maxTurns: nlu.lexicon.context.turns };
     const resolved = resolveFollowUp(nlu, parse, state.context ?? {}, ctx.now ?? clock.now(), limits);
-    const answer = qaFor(state, resolved.parse, ctx);
+    if (resolved.remember && resolved.parse !== parse) return answerAndRemember(state, resolved, ctx);
+    if (wantsCheck(parse)) return startCheck(state, parse);
+    return answerAndRemember(state, resolved, ctx);
+  }
+
+  /**
+   * The check starts when asked for, or when an enterprise describes itself without asking; facts
+   * with a direct question ("…能拿多少") get a direct answer from the measures they concern.
+   */
+  function wantsCheck(parse: Parse): boolean {
+    if (parse.describesItself && !parse.isQuestion) return true;
+    if (parse.intent !== 'eligibility.start') return false;
+    return parse.asksForCheck || measuresWithFacts(doc, parse).length === 0;
+  }
+
+  function answerAndRemember(state: ConversationState, resolved: ReturnType<typeof resolveFollowUp>, ctx: AnswerContext): Answer {
+    let parse = resolved.parse;
+    if (parse.intent === 'eligibility.start') {
+      // Facts and a direct question: the answer for the measures they concern.
+      const ids = measuresWithFacts(doc, parse);
+      parse = { ...parse, intent: 'measure.amount', measures: ids, mentionedMeasures: ids };
+      resolved = { ...resolved, parse, remember: { intent: 'measure.amount', measures: ids, facts: parse.slots.facts, at: ctx.now ?? clock.now(), turns: 0 } };
+    }
+    const answer = qaFor(state, parse, ctx);
     if (answer.intent !== FALLBACK && answer.intent !== CLARIFY) state.context = nextContext(state.context ?? {}, resolved);
     return answer;
   }
@@ -147,7 +170,13 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
   function stepCheck(check: EligibilityCheck, parse: Parse, lead: string, intent: string): Answer {
     const outcomes = advance(doc, check);
     const confidence = Math.max(parse.confidence, 0.9);
-    if (check.pending) return askPending(check.pending, lead, intent, confidence);
+    if (check.pending) {
+      // What the facts so far already settle is said now, not only at the end.
+      const settled = outcomes.filter((o) => o.status === 'eligible' && !o.missing.length);
+      const soFar = settled.map((o) => replies.render('resultEligible', { name: doc.displayName(o.rule.measure), title: o.rule.title, basis: o.basis }));
+      const asked = askPending(check.pending, [lead, ...(soFar.length ? [replies.render('dialogSettledSoFar'), ...soFar] : [])].filter(Boolean).join('\n'), intent, confidence);
+      return settled.length ? { ...asked, measures: [...new Set(settled.map((o) => o.rule.measure))], awards: settled.map((o) => awardView(doc, o, false)) } : asked;
+    }
     const result = resultOf(doc, replies, check, outcomes);
     return {
       reply: [lead, result.text].filter(Boolean).join('\n'),

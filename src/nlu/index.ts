@@ -36,6 +36,10 @@ export interface Parse {
   alternatives?: [string, string];
   /** Subjects counted in the question, by kind, with the facts all of them share. */
   subjects: Partial<Record<SubjectKind, { shared: Slots['facts']; groups: SubjectGroup[] }>>;
+  /** An enterprise stating two or more profile facts about itself without asking anything. */
+  describesItself: boolean;
+  /** Words that ask for the whole eligibility check ("帮我测测", "政策体检"). */
+  asksForCheck: boolean;
   /** Every intent's probability, from the model. */
   intentScores: Scores;
   measureScores: Scores;
@@ -132,13 +136,11 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const prediction = model.predict(u.features);
     const probabilities: Scores = Object.fromEntries(prediction.ranked.map((r) => [r.label, round(r.probability)]));
     const profileFacts = doc.profileFields.filter((f) => u.slots.facts[f.field] !== undefined).length;
-    // An enterprise describing itself without asking anything ("我们是…，工信企业，技改投了350万") wants the check.
     const describesItself = profileFacts >= 2 && !u.isQuestion && lexicon.selfWords.some((w) => u.text.includes(w));
-    const decision = describesItself
-      ? { intent: 'eligibility.start', confidence: 0.95, measures: [], mentionedMeasures: [], needsMeasure: false }
-      : decide(prediction.ranked, u, intents.clarify, intentScopes);
+    const asksForCheck = lexicon.checkRequests.some((w) => u.text.includes(w));
+    const decision = decide(prediction.ranked, u, intents.clarify, intentScopes);
     return {
-      raw, text: u.text, ...decision, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
+      raw, text: u.text, ...decision, describesItself, asksForCheck, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
       otherPlace: u.otherPlace, intentScores: probabilities, measureScores: u.mScores,
     };
   }
