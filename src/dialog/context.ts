@@ -36,6 +36,7 @@ function contextualFacts(nlu: Nlu, measure: string, text: string): Record<string
   const out: Record<string, FactValue> = {};
   const fields = new Set(doc.rulesFor(measure).flatMap((r) => [...r.when.map((c) => c.field), ...('field' in r.amount ? [r.amount.field] : [])]));
   const cues = nlu.lexicon.fieldCues;
+  Object.assign(out, nlu.factsFor(text, [...fields].filter((f) => doc.fieldKind(f) === 'count')));
   for (const field of fields) {
     const def = doc.field(field);
     if (!def) continue;
@@ -48,6 +49,32 @@ function contextualFacts(nlu: Nlu, measure: string, text: string): Record<string
     }
   }
   return out;
+}
+
+const NUM = /(\d+|[一二两三四五六七八九十]+)\s*(家|间|场|个)/;
+
+/** "两家呢", "还有两家子公司也是": how many subjects a follow-up counts, the asker included when it adds. */
+function followUpCount(nlu: Nlu, text: string): number | undefined {
+  const m = NUM.exec(text);
+  if (!m) return undefined;
+  const n = /^\d/.test(m[1]) ? Number(m[1]) : ({ 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 } as Record<string, number>)[m[1]];
+  if (!n || n > 50) return undefined;
+  const adds = /还有|另外|也是|也都|同样/.test(text) || nlu.lexicon.additiveCues.some((w) => text.includes(w) && w !== '一共' && w !== '总共');
+  return adds ? n + 1 : n;
+}
+
+/** One group of counted subjects of the kind the measure's rules pay. */
+function countedSubjects(nlu: Nlu, measure: string, count: number, facts: Record<string, FactValue>): Parse['subjects'] {
+  const audience = nlu.doc.rulesFor(measure)[0]?.audience;
+  if (!audience) return {};
+  const kind = audience === 'enterprise' ? 'enterprise' : audience === 'organizer' ? 'event' : 'cluster';
+  return { [kind]: { shared: facts, groups: [{ kind, count, text: '', facts: {}, looseYuan: [] }] } };
+}
+
+/** The most likely measure question, by the model, when it thought the message global. */
+function bestMeasureIntent(p: Parse, scopes: ReadonlyMap<string, string>): { label: string; probability: number } | undefined {
+  const ranked = Object.entries(p.intentScores).filter(([id]) => scopes.get(id) === 'measure').sort((a, b) => b[1] - a[1]);
+  return ranked.length ? { label: ranked[0][0], probability: ranked[0][1] } : undefined;
 }
 
 /** Follow-up cues: the message leans on what came before. */
@@ -85,9 +112,13 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   const hasOwnFacts = Object.keys(own).length + Object.keys(extra).length > 0;
   const elliptical = leansOnContext(nlu, p) || backTo || p.slots.correction;
   // A confident global question ("有效期到什么时候") or a request for the check is not a follow-up.
+  const counted = followUpCount(nlu, p.text);
+  const measureIntent = bestMeasureIntent(p, scopes);
   if (!isMeasureIntent && p.intent !== FALLBACK && p.intent !== CLARIFY) {
-    const weakGlobal = p.intent === 'eligibility.start' ? !p.asksForCheck : p.confidence < 0.5 || ((p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help') && (hasOwnFacts || elliptical));
-    if (!weakGlobal || !(hasOwnFacts || elliptical)) return fresh(p);
+    const weakGlobal = p.intent === 'eligibility.start'
+      ? !p.asksForCheck
+      : p.confidence < 0.5 || (measureIntent !== undefined && measureIntent.probability >= 0.15) || ((p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help') && (hasOwnFacts || elliptical));
+    if (!weakGlobal || !(hasOwnFacts || elliptical || counted !== undefined)) return fresh(p);
   }
   const named = p.measures.length ? p.measures : [];
   // "小巨人呢" after a 技改 question gives a value of the question's own fields: not a new topic.
@@ -96,12 +127,13 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   if (switched && !backTo) return fresh(p);
   const mentionsOther = p.mentionedMeasures.length > 0 && !p.mentionedMeasures.includes(targetMeasure) && !givesOwnFields;
   const needsContext = (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY
-    || (!isMeasureIntent && (hasOwnFacts || elliptical) && !mentionsOther)
+    || (!isMeasureIntent && (hasOwnFacts || elliptical || counted !== undefined) && !mentionsOther)
     || (isMeasureIntent && (named.includes(targetMeasure) || givesOwnFields) && (elliptical || hasOwnFacts));
   if (!needsContext) return fresh(p);
   // The aspect: what this turn asks, when it asks something; else the query's.
   const asksOwn = (isMeasureIntent && p.confidence >= 0.5 && !(hasOwnFacts && elliptical && p.text.length <= 16)) || (p.contextIntent !== undefined && p.confidence <= 0.5);
-  const intent = asksOwn ? (isMeasureIntent ? p.intent : p.contextIntent!) : target.intent;
+  const ownMeasureIntent = !isMeasureIntent && measureIntent && measureIntent.probability >= 0.15 && !hasOwnFacts ? measureIntent.label : undefined;
+  const intent = asksOwn ? (isMeasureIntent ? p.intent : p.contextIntent!) : ownMeasureIntent ?? target.intent;
   const measures = backTo || !named.length || givesOwnFields ? target.measures : [targetMeasure, ...named.filter((m) => m !== targetMeasure)];
   const facts: Record<string, FactValue> = { ...target.facts, ...extra, ...own };
   // "还有一个信息化系统投了80万，加起来呢": amounts of an additive field add to the earlier one.
@@ -114,6 +146,7 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   const parse: Parse = {
     ...p, intent, measures, needsMeasure: false, contextIntent: undefined, alternatives: undefined,
     slots: { ...p.slots, facts }, mentionedMeasures: measures,
+    subjects: counted === undefined ? p.subjects : countedSubjects(nlu, measures[0], counted, facts),
     confidence: Math.max(p.confidence, 0.6),
   };
   // Counted subjects of the earlier turn do not carry over; shared facts do.

@@ -220,7 +220,8 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     return askPending(pending, replies.render('dialogNotUnderstood'), 'eligibility.unclear', parse.confidence);
   }
 
-  function qaFor(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {
+  function qaFor(state: ConversationState, asked: Parse, ctx: AnswerContext): Answer {
+    let parse = asked;
     const base = { intent: parse.intent, confidence: parse.confidence };
     const simple = (qa: QaAnswer): Answer => ({ ...base, ...qa });
     switch (parse.intent) {
@@ -244,6 +245,8 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     let measure = parse.measures[0];
     if (!measure && parse.needsMeasure && state.lastMeasures.length) measure = state.lastMeasures[0];
     if (!measure) return simple(askWhichMeasure(ctx, nlu.intentLabels.get(parse.intent) ?? nlu.intentLabels.get('measure.content') ?? ''));
+    // "数字化评了一级有支持吗": facts the measure's rules use make a content question a conditions one.
+    if (parse.intent === 'measure.content' && measuresWithFacts(doc, parse).includes(measure)) parse = { ...parse, intent: 'measure.conditions' };
     const several = parse.intent === 'measure.amount' || parse.intent === 'measure.conditions' ? measuresWithFacts(doc, parse) : [];
     const lead = parse.intent === 'measure.amount' ? 'amountLead' : 'conditionsLead';
     if (several.length >= 2) return simple(severalMeasuresAnswer(ctx, several, parse, lead));

@@ -25,6 +25,8 @@ export interface ExtractContext {
   currentYear: number;
   /** The whole question, when only a part of it is being read ("一个国家级，一个省级集群"). */
   question?: string;
+  /** Fields the conversation is already about: their numbers need no topic word ("是三十五家企业"). */
+  topicFields?: readonly string[];
 }
 
 const CLAUSE_SPLIT = /[,.;!?:，。；！？：\n]/;
@@ -99,7 +101,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   }
 
   /** Which count field a number counts: the cue nearest after it, else a noun elsewhere in its clause. */
-  function countFieldOf(text: string, n: NumberMention, clause: string): string | undefined {
+  function countFieldOf(text: string, n: NumberMention, clause: string, ctx: ExtractContext): string | undefined {
     const window = text.slice(n.end - (n.unit ? 1 : 0), n.end + 5).split(CLAUSE_SPLIT)[0];
     let best: { field: string; at: number } | undefined;
     for (const field of countFields) {
@@ -111,7 +113,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     const field = best?.field ?? countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)));
     // "6家制造业企业去深圳参展" counts exhibitors, not the attendance of a matchmaking event.
     const context = cues[`${field}.context`];
-    return field && (!context || includesAny(text, context)) ? field : undefined;
+    return field && (!context || ctx.topicFields?.includes(field) || includesAny(text, context)) ? field : undefined;
   }
 
   /** Which field a number belongs to: the cue words of its own clause, else the pending question. */
@@ -132,12 +134,16 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
           facts[field] = (facts[field] as number) + n.value;
           clauseOfField.set(field, clause);
         }
+      } else if (n.kind === 'bare' && n.value >= 1 && n.value < 10_000) {
+        // "省里给了一百二": with an amount's cue word, a small bare figure means 万.
+        const field = yuanFields.find((f) => includesAny(clause, cues[f]));
+        if (field && facts[field] === undefined && ctx.pendingField !== field) facts[field] = n.value * 10_000;
       } else if (n.kind === 'year' && yearField) {
         if (includesAny(clause, recognitionWords) || ctx.pendingField === yearField) facts[yearField] ??= n.value;
       } else if (n.kind === 'level' && levelField) {
         facts[levelField] ??= n.value;
       } else if (n.kind === 'count') {
-        const field = countFieldOf(text, n, clause);
+        const field = countFieldOf(text, n, clause, ctx);
         if (field) facts[field] ??= n.value;
       }
     }

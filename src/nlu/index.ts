@@ -61,6 +61,8 @@ export interface Nlu {
   /** Intent id → scope. */
   readonly intentScopes: ReadonlyMap<string, 'measure' | 'global'>;
   parse(text: string, ctx?: ParseContext): Parse;
+  /** The facts a message gives for these fields when the conversation is already about them. */
+  factsFor(text: string, fields: readonly string[], ctx?: ParseContext): Slots['facts'];
 }
 
 export interface LoadNluOptions {
@@ -146,7 +148,13 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
   }
 
   const intentLabels = new Map(intents.intents.filter((i) => i.label).map((i) => [i.id, i.label!]));
-  return { segmenter, doc, lexicon, intentLabels, intentScopes, parse };
+  function factsFor(raw: string, fields: readonly string[], ctx: ParseContext = {}): Slots['facts'] {
+    const text = normalizeText(raw, replacements);
+    const slots = extractor.extract(text, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), topicFields: fields });
+    return Object.fromEntries(Object.entries(slots.facts).filter(([f]) => fields.includes(f)));
+  }
+
+  return { segmenter, doc, lexicon, intentLabels, intentScopes, parse, factsFor };
 }
 
 const SUBJECT_KINDS: SubjectKind[] = ['enterprise', 'event', 'cluster'];
@@ -205,8 +213,9 @@ function decide(ranked: Ranked, u: { slots: Slots; mScores: Scores; otherPlace: 
   const inScope = ranked.filter((r) => r.label !== FALLBACK);
   const bestOf = (scope: string) => ranked.find((r) => scopes.get(r.label) === scope && r.label !== FALLBACK);
   let [top, second] = ranked;
-  // "第四条…": a named measure is never out of scope.
-  if (u.slots.measureRefs.length && top.label === FALLBACK) [top, second] = [inScope[0], inScope[1]];
+  // "第四条…": a named measure is never out of scope; a clearly named one rarely is, unless the model is sure.
+  const topMeasure = Math.max(0, ...Object.values(u.mScores));
+  if (top.label === FALLBACK && (u.slots.measureRefs.length || (topMeasure >= 1 && top.probability < 0.5))) [top, second] = [inScope[0], inScope[1]];
   if (scopes.get(top.label) === 'measure' && !mentioned.length) {
     // A measure question about no measure: a general question if one fits, out of scope when
     // nothing in it is about support at all; otherwise the dialog asks which (or takes context).

@@ -73,6 +73,8 @@ interface MeasureKeyword {
   word: string;
   weight: number;
   bigrams: string[];
+  /** Names an enterprise level ("小巨人", "省级专精特新"): says who asks more than what about. */
+  tier: boolean;
 }
 
 interface MeasureIndex {
@@ -101,6 +103,7 @@ function bigramsOf(s: string): string[] {
 
 export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): MeasureIndex {
   const weak = new Set(lexicon.weakKeywords);
+  const tierWords = new Set(doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases]).filter((a) => a.length >= 3));
   const owners = new Map<string, number>();
   for (const m of doc.measures) for (const k of new Set(m.keywords)) owners.set(k, (owners.get(k) ?? 0) + 1);
   // Longest first, once: measureScores relies on the order.
@@ -110,7 +113,7 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
       const base = word.length >= 4 ? 1 : word.length === 3 ? 0.85 : 0.7;
       const weight = (weak.has(word) ? 0.35 : base) / (owners.get(word) ?? 1);
       // Questions are lower-cased before matching ("ipo").
-      return { measure: m.id, word: word.toLowerCase(), weight, bigrams: bigramsOf(word.toLowerCase()) };
+      return { measure: m.id, word: word.toLowerCase(), weight, bigrams: bigramsOf(word.toLowerCase()), tier: tierWords.has(word) };
     }),
   ).sort((a, b) => b.word.length - a.word.length);
   const byFirstChar = new CharIndex<number>();
@@ -139,7 +142,12 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
 /** How strongly the question is about each measure. */
 export function measureScores(index: MeasureIndex, text: string, slots: Slots): Scores {
   const scores: Scores = {};
+  const tierPart: Scores = {};
   const add = (id: string, v: number) => (scores[id] = (scores[id] ?? 0) + v);
+  const addKeyword = (k: MeasureKeyword, v: number) => {
+    add(k.measure, v);
+    if (k.tier) tierPart[k.measure] = (tierPart[k.measure] ?? 0) + v;
+  };
   const { keywords, bigramHits } = index;
   // Keywords in the text, visited in index order (longest first): the sums below depend on it.
   const present: number[] = [];
@@ -153,7 +161,7 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots): 
     // A keyword inside a longer matched one ("转型" in "数字化转型") adds little.
     let inside = false;
     for (const w of matched) if (w.includes(k.word)) { inside = true; break; }
-    add(k.measure, inside ? k.weight * 0.3 : k.weight);
+    addKeyword(k, inside ? k.weight * 0.3 : k.weight);
     matched.add(k.word);
   }
   // Typos: near matches are judged on what the exact matches left over, so "省级专精特新"
@@ -175,8 +183,12 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots): 
     const hits = bigramHits[i] / k.bigrams.length;
     bigramHits[i] = 0;
     if (matched.has(k.word)) continue;
-    if (hits >= 0.66) add(k.measure, k.weight * 0.7 * hits);
+    if (hits >= 0.66) addKeyword(k, k.weight * 0.7 * hits);
   }
+  // "我们是省级专精特新，技改投了…": when another measure is named by its own words, a level
+  // name is the asker describing itself and counts for half.
+  const topical = Object.keys(scores).some((m) => scores[m] - (tierPart[m] ?? 0) >= 0.6);
+  if (topical) for (const [m, v] of Object.entries(tierPart)) scores[m] -= v / 2;
   for (const t of index.titles) if (text.includes(t.title)) add(t.measure, 1.5);
   for (const ref of slots.measureRefs) add(ref, 5);
   const hinted = new Set(index.figureFields.filter((x) => slots.facts[x.field] !== undefined).map((x) => x.measure));

@@ -27,7 +27,7 @@ const NUM = '(\\d+|[一二两三四五六七八九十]+)';
 // A counted subject: the number, its measure word, and (for enterprises) what is counted.
 const MARKERS: Record<SubjectKind, RegExp> = {
   enterprise: new RegExp(`${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参)(?:[^\\s,，.。;；]{0,4}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位))?`, 'g'),
-  event: new RegExp(`${NUM}\\s*(?:场|次)`, 'g'),
+  event: new RegExp(`${NUM}\\s*(?:场|次(?!性))`, 'g'),
   cluster: new RegExp(`${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群))`, 'g'),
 };
 const LEAD = /(其中|另外|另|还有|又有|有|剩下|剩余)$/;
@@ -48,6 +48,8 @@ function markersOf(text: string, kind: SubjectKind): Marker[] {
     if (count === undefined || count < 1 || count > 50) continue;
     const at = m.index;
     const clause = clauseAround(text, at);
+    // "第一次评上", "一次" are how often, not events; "第一场" is one of the events counted.
+    if (kind === 'event' && m[0].endsWith('次') && (text[at - 1] === '第' || count === 1)) continue;
     // "40家企业6家银行" are the attendance of an event, not enterprises asking.
     if (kind === 'enterprise' && (count >= 10 || (EVENT_STATS.test(clause) && m[2] === '企业'))) continue;
     out.push({ at, end: at + m[0].length, count, named: m[2] !== undefined });
