@@ -119,7 +119,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const limits = { maxAgeMs: nlu.lexicon.context.minutes * 60_000, maxTurns: nlu.lexicon.context.turns };
     const resolved = resolveFollowUp(nlu, parse, state.context ?? {}, ctx.now ?? clock.now(), limits);
     if (resolved.remember && resolved.parse !== parse) return answerAndRemember(state, resolved, ctx);
-    if (wantsCheck(parse)) return startCheck(state, parse);
+    if (wantsCheck(parse)) return startCheck(state, parse, ctx);
     return answerAndRemember(state, resolved, ctx);
   }
 
@@ -146,14 +146,33 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     return answer;
   }
 
-  function startCheck(state: ConversationState, parse: Parse): Answer {
+  function startCheck(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {
     const check = newCheck();
     state.check = check;
     const facts = profileFactsOf(doc, parse.slots);
     applyFacts(check, facts, []);
     check.history = [];
     const taken = Object.keys(facts).length ? replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) }) : '';
-    return stepCheck(check, parse, [replies.render('dialogStart'), taken].filter(Boolean).join('\n'), 'eligibility.start');
+    const started = stepCheck(check, parse, [replies.render('dialogStart'), taken].filter(Boolean).join('\n'), 'eligibility.start', false);
+    return started.dialog?.done ? started : withWhatFactsSettle(started, parse, ctx);
+  }
+
+  /**
+   * A check asked for with facts ("两家子公司都首评省专精特新…帮看能享受啥") first answers what those
+   * facts settle — with every subject counted — then asks what is still missing.
+   */
+  function withWhatFactsSettle(started: Answer, parse: Parse, ctx: AnswerContext): Answer {
+    const topics = parse.mentionedMeasures.filter((id) => doc.measure(id));
+    const settled = measuresWithFacts(doc, parse).map((id) => rulesAnswer(ctx, id, parse, 'amountLead'));
+    const awards = settled.flatMap((a) => a.awards ?? []).filter((a) => a.eligible);
+    if (!awards.length) return topics.length ? { ...started, measures: [...new Set([...started.measures, ...topics])] } : started;
+    const lines = awards.map((a) => replies.render('resultEligible', { name: doc.displayName(a.measure), title: a.title ?? '', basis: a.basis }));
+    return {
+      ...started,
+      reply: [replies.render('dialogSettledSoFar'), ...lines, '', started.reply].join('\n'),
+      measures: [...new Set([...awards.map((a) => a.measure), ...topics])],
+      awards,
+    };
   }
 
   /** The pending question, after whatever the turn had to say first. */
@@ -167,12 +186,12 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
   }
 
   /** Asks the next question, or shows the result when nothing can change it any more. */
-  function stepCheck(check: EligibilityCheck, parse: Parse, lead: string, intent: string): Answer {
+  function stepCheck(check: EligibilityCheck, parse: Parse, lead: string, intent: string, showSettled = true): Answer {
     const outcomes = advance(doc, check);
     const confidence = Math.max(parse.confidence, 0.9);
     if (check.pending) {
       // What the facts so far already settle is said now, not only at the end.
-      const settled = outcomes.filter((o) => o.status === 'eligible' && !o.missing.length);
+      const settled = showSettled ? outcomes.filter((o) => o.status === 'eligible' && !o.missing.length) : [];
       const soFar = settled.map((o) => replies.render('resultEligible', { name: doc.displayName(o.rule.measure), title: o.rule.title, basis: o.basis }));
       const asked = askPending(check.pending, [lead, ...(soFar.length ? [replies.render('dialogSettledSoFar'), ...soFar] : [])].filter(Boolean).join('\n'), intent, confidence);
       return settled.length ? { ...asked, measures: [...new Set(settled.map((o) => o.rule.measure))], awards: settled.map((o) => awardView(doc, o, false)) } : asked;

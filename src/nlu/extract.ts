@@ -119,20 +119,23 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   /** Which field a number belongs to: the cue words of its own clause, else the pending question. */
   function attributeNumbers(text: string, numbers: NumberMention[], ctx: ExtractContext, facts: Record<string, FactValue>) {
     const additive = new Set(lexicon.additiveFields);
-    const clauseOfField = new Map<string, string>();
+    const lastOfField = new Map<string, NumberMention>();
     const correcting = includesAny(text, lexicon.corrections);
     for (const n of numbers) {
       const clause = clauseAt(text, n.start);
       if (n.kind === 'yuan') {
         const field = yuanFields.find((f) => includesAny(clause, cues[f])) ?? (yuanFields.includes(ctx.pendingField ?? '') ? ctx.pendingField : undefined);
         if (!field) continue;
+        // "含税330万，不含税290万": the rules count amounts without VAT.
+        if (additive.has(field) && isGross(text, n)) continue;
+        const last = lastOfField.get(field);
         if (facts[field] === undefined) {
           facts[field] = n.value;
-          clauseOfField.set(field, clause);
-        } else if (additive.has(field) && !correcting && clauseOfField.get(field) !== clause && typeof facts[field] === 'number') {
+          lastOfField.set(field, n);
+        } else if (additive.has(field) && !correcting && last && typeof facts[field] === 'number' && joinsAmounts(text, last, n)) {
           // "设备花了160万，信息化系统又投了150万": one year's investment in parts.
           facts[field] = (facts[field] as number) + n.value;
-          clauseOfField.set(field, clause);
+          lastOfField.set(field, n);
         }
       } else if (n.kind === 'bare' && n.value >= 1 && n.value < 10_000) {
         // "省里给了一百二": with an amount's cue word, a small bare figure means 万.
@@ -147,6 +150,18 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         if (field) facts[field] ??= n.value;
       }
     }
+  }
+
+  /** The words just before an amount say it includes VAT, and none say it does not. */
+  function isGross(text: string, n: NumberMention): boolean {
+    const near = text.slice(Math.max(0, n.start - 6), n.end + 6);
+    return includesAny(near, lexicon.grossCues) && !includesAny(near, lexicon.netCues);
+  }
+
+  /** Two amounts are parts of one sum: in separate clauses, or joined by "加", "和", "另外"… */
+  function joinsAmounts(text: string, a: NumberMention, b: NumberMention): boolean {
+    const between = text.slice(a.end, b.start);
+    return CLAUSE_SPLIT.test(between) || /\s/.test(between) || includesAny(between, lexicon.amountJoiners);
   }
 
   function attributeRelativeYears(text: string, ctx: ExtractContext, facts: Record<string, FactValue>) {

@@ -47,6 +47,9 @@ export const LexiconSchema = z.object({
   context: z.object({ minutes: z.number().positive(), turns: z.number().int().positive() }),
   /** Fields whose amounts in one message add up ("设备160万，信息化150万"). */
   additiveFields: words,
+  grossCues: words,
+  netCues: words,
+  amountJoiners: words,
   /** A follow-up with one of these adds its amount to the one before ("还有…80万，加起来呢"). */
   additiveCues: words,
   /** Words that ask for the whole eligibility check rather than one answer. */

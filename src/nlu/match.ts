@@ -194,7 +194,7 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots): 
   const hinted = new Set(index.figureFields.filter((x) => slots.facts[x.field] !== undefined).map((x) => x.measure));
   if (slots.percent !== undefined) for (const m of index.percentMeasures) hinted.add(m);
   // A figure only one kind of rule takes ("省里给了八十万", "设备投了三百五十万") names its measure.
-  for (const m of hinted) add(m, 1);
+  for (const m of hinted) add(m, 1.2);
   // The document's own amounts ("那个十万", "5万那个") point at their rule.
   for (const n of slots.numbers) {
     if (n.kind !== 'yuan') continue;

@@ -46,8 +46,12 @@ const CN_NUM = '[0-9一二两三四五六七八九十百千]';
  * Chat shorthand for amounts, read as the figure it names: "85w" → "85万", "两个多亿" → "两亿",
  * "一百二十来万" → "一百二十万" (an approximate figure is taken at its stated value).
  */
+const DIGIT_NAMES = '零一二三四五六七八九';
+
 export function plainNumbers(text: string): string {
   return text
+    // "2百8十万": digits inside a Chinese numeral read as Chinese digits.
+    .replace(/\d(?=[百千十])|(?<=[百千十])\d/g, (d) => DIGIT_NAMES[Number(d)])
     .replace(new RegExp(`(${CN_NUM}|\\d)\\s*个?\\s*w(?![a-z])`, 'g'), '$1万')
     .replace(new RegExp(`(${CN_NUM})个?(?:多|来|余|几)个?([万亿])`, 'g'), '$1$2')
     .replace(new RegExp(`(${CN_NUM})(?:多|来|余)(个|家|场)`, 'g'), '$1$2')
