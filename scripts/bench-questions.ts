@@ -39,7 +39,7 @@ interface Sources {
 }
 
 function readSources(root: string): Sources {
-  const labelled = parseLabelledQuestions(readFileSync(join(root, 'test', 'nlu', 'labelled-questions.jsonl'), 'utf8'));
+  const labelled = parseLabelledQuestions(readFileSync(join(root, 'intents', 'training', 'team-questions.jsonl'), 'utf8'));
   const intents = parseYaml(readFileSync(join(root, 'intents', 'intents.yaml'), 'utf8')) as { intents: { id: string; examples: string[] }[] };
   const lexicon = parseYaml(readFileSync(join(root, 'intents', 'lexicon.yaml'), 'utf8')) as { replacements: Record<string, string> };
   const typos = new Map<string, string[]>();

@@ -54,7 +54,7 @@ interface Compiled {
 }
 
 export function trainClassifier(examples: readonly TrainingExample[], options: TrainOptions = {}): Classifier {
-  const { epochs = 40, learningRate = 0.1, l2 = 1e-5, seed = 7, balance = 0.5 } = options;
+  const { epochs = 15, learningRate = 0.1, l2 = 1e-5, seed = 7, balance = 0.5 } = options;
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const vocabulary = new Map<string, number>();

@@ -99,11 +99,12 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
   interface Understood { text: string; slots: Slots; subjects: Parse['subjects']; mScores: Scores; features: ReturnType<typeof intentFeatures>; otherPlace: boolean; isQuestion: boolean; domain: boolean }
 
   // normalize → extract → score measures → features; the model and the decision come after.
-  function understand(raw: string, ctx: ParseContext): Understood {
+  function understand(raw: string, ctx: ParseContext, training = false): Understood {
     const text = normalizeText(raw, replacements);
     const slots = extractor.extract(text, { pendingField: ctx.pendingField, currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear() });
     const mScores = measureScores(measureIndex, text, slots);
-    const subjects = subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }));
+    // Training needs only the features; counting subjects is for answering.
+    const subjects = training ? {} : subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }));
     const isQuestion = lexicon.questionCues.some((w) => text.includes(w));
     const otherPlace = otherPlacePolicy(text);
     const cues = cuesIn(cueIndex, text);
@@ -130,7 +131,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
   const examples: TrainingExample[] = [
     ...intents.intents.flatMap((i) => i.examples.map((text) => ({ text, intent: i.id }))),
     ...training,
-  ].map((q) => ({ label: q.intent, features: understand(q.text, { currentYear: 2026 }).features }));
+  ].map((q) => ({ label: q.intent, features: understand(q.text, { currentYear: 2026 }, true).features }));
   const model: Classifier = trainClassifier(examples, train);
 
   function parse(raw: string, ctx: ParseContext = {}): Parse {

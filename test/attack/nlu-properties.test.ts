@@ -9,7 +9,7 @@ import { parseLabelledQuestions } from '../../scripts/nlu-metrics.js';
 import { FALLBACK, loadNlu, SEGMENTER_NAMES, type Nlu, type Parse } from '../../src/nlu/index.js';
 import { anyText, FRAGMENTS } from './hostile.js';
 
-const labelled = parseLabelledQuestions(readFileSync(fileURLToPath(new URL('../nlu/labelled-questions.jsonl', import.meta.url)), 'utf8'));
+const labelled = parseLabelledQuestions(readFileSync(fileURLToPath(new URL('../../intents/training/team-questions.jsonl', import.meta.url)), 'utf8'));
 const intentsYaml = readFileSync(fileURLToPath(new URL('../../intents/intents.yaml', import.meta.url)), 'utf8');
 const INTENTS = new Set([FALLBACK, ...[...intentsYaml.matchAll(/^\s+- id: (\S+)/gm)].map((m) => m[1])]);
 
