@@ -3,3 +3,5 @@ export * from './document.js';
 export * from './load.js';
 export * from './evaluate.js';
 export * from './format.js';
+export * from './lifecycle.js';
+export * from './check.js';
