@@ -14,7 +14,7 @@ import type { Replies } from './replies.js';
 import type { ConversationState } from './state.js';
 
 const KEYS = [
-  'expiredLead', 'expiredBasis', 'afterEndLead', 'afterEndSuccessor', 'afterEndBasis', 'citation', 'namedLead',
+  'expiredLead', 'expiredBasis', 'supersededBasis', 'afterEndLead', 'afterEndSuccessor', 'afterEndBasis', 'citation', 'namedLead',
   'namedSuperseded', 'namedExpired', 'namedUpcoming', 'versionSwitched', 'referenceOnly', 'reminderAlert', 'reminderDraft',
   'reloadRefused', 'staffPolicyHeader', 'staffPolicyLine', 'staffPolicyInForce', 'staffStateActive', 'staffStateLastDay',
   'staffStateExpired', 'staffStateUpcoming',
@@ -50,8 +50,8 @@ export function expiredLead(texts: ValidityTexts, doc: PolicyDocument, today: st
 }
 
 /** Awards of an expired document: nothing claimed as current. */
-export function expireAwards(texts: ValidityTexts, awards: readonly AwardView[]): AwardView[] {
-  const note = texts.render('expiredBasis');
+export function expireAwards(texts: ValidityTexts, awards: readonly AwardView[], key: 'expiredBasis' | 'supersededBasis' = 'expiredBasis'): AwardView[] {
+  const note = texts.render(key);
   return awards.map((a) => ({ ...a, eligible: false, status: 'expired', basis: a.basis.startsWith(note) ? a.basis : `${note}${a.basis}` }));
 }
 
@@ -111,13 +111,13 @@ export function createValidityEngine(deps: ValidityEngineDeps): DialogEngine {
     const docs = deps.documents();
     const current = documentInForce(docs, today, deps.pinned);
     const named = deps.pinned ? undefined : documentNamed(docs, current, turn.text);
-    if (named) return namedAnswer(turn, named.doc, named.words, current, today, now);
+    if (named) return namedAnswer(turn, named.doc, named.words, today, now);
     const answer = engineOf(current).handle(turn);
     return decorate(answer, current, today, turn.text, docs);
   }
 
   /** A question about a version other than the one in force: answered from it, the conversation untouched. */
-  function namedAnswer(turn: Turn, doc: PolicyDocument, words: string, current: PolicyDocument, today: string, now: number): Answer {
+  function namedAnswer(turn: Turn, doc: PolicyDocument, words: string, today: string, now: number): Answer {
     const key = conversationKey(turn);
     const shared = states.get(key);
     const lastMeasures = (shared?.lastMeasures ?? []).filter((m) => doc.measure(m));
@@ -130,18 +130,17 @@ export function createValidityEngine(deps: ValidityEngineDeps): DialogEngine {
     }
     const answer = deps.engineFor(doc, store).handle({ ...turn, text: text || turn.text });
     const v = validityOn(doc, today);
-    const successor = docs().find((d) => d.supersedes === doc.id && d.validFrom <= today);
+    const successor = deps.documents().find((d) => d.supersedes === doc.id && d.validFrom <= today);
     const note = successor
       ? texts.render('namedSuperseded', { successor: documentCitation(successor) })
       : v.state === 'expired' ? texts.render('namedExpired', { validUntil: formatChineseDate(doc.validUntil) })
         : v.state === 'upcoming' ? texts.render('namedUpcoming', { validFrom: formatChineseDate(doc.validFrom) }) : '';
     const lead = texts.render('namedLead', { citation: documentCitation(doc), note });
-    const awards = answer.awards && (successor || v.state !== 'active') ? expireAwards(texts, answer.awards) : answer.awards;
-    void current;
+    const awards = answer.awards && (successor || v.state !== 'active')
+      ? expireAwards(texts, answer.awards, successor && v.state !== 'expired' ? 'supersededBasis' : 'expiredBasis')
+      : answer.awards;
     return { ...answer, reply: `${lead}\n${answer.reply}`, ...(awards ? { awards } : {}) };
   }
-
-  const docs = () => deps.documents();
 
   function decorate(answer: Answer, doc: PolicyDocument, today: string, text: string, all: readonly PolicyDocument[]): Answer {
     const drawn = answer.measures.length > 0 || !!answer.awards?.length;

@@ -5,6 +5,7 @@ import {
 import type { Clock, Logger, StaffAlerts } from '../core/ports.js';
 import { todayIn } from '../dialog/answers.js';
 import type { Nlu } from '../nlu/index.js';
+import type { ValidityTexts } from '../dialog/validity.js';
 
 export interface PolicyLibraryDeps {
   /** policy/documents, or a test's folder. */
@@ -108,7 +109,7 @@ export async function createPolicyLibrary(deps: PolicyLibraryDeps): Promise<Poli
 }
 
 /** Reloads and tells: logged either way; a refusal also goes to the staff. */
-export async function reloadAndReport(library: PolicyLibrary, log: Logger, alerts: StaffAlerts, trigger: string): Promise<ReloadReport> {
+export async function reloadAndReport(library: PolicyLibrary, log: Logger, alerts: StaffAlerts, texts: ValidityTexts, trigger: string): Promise<ReloadReport> {
   let report: ReloadReport;
   try {
     report = await library.reload();
@@ -122,6 +123,6 @@ export async function reloadAndReport(library: PolicyLibrary, log: Logger, alert
   log.error({ trigger, problems: report.problems, serving: report.inForce }, 'policy reload refused: the documents in use keep serving');
   const shown = report.problems.slice(0, 5).join('\n');
   const more = report.problems.length > 5 ? `\n……另有${report.problems.length - 5}处` : '';
-  await alerts.alert(`政策文件重新加载被拒绝（${trigger}），仍在使用 ${report.inForce}。请修正后再试（npm run policy:check）：\n${shown}${more}`).catch((e: Error) => log.error({ err: e }, 'could not alert staff about a refused policy reload'));
+  await alerts.alert(`${texts.render('reloadRefused', { trigger, serving: report.inForce })}\n${shown}${more}`).catch((e: Error) => log.error({ err: e }, 'could not alert staff about a refused policy reload'));
   return report;
 }
