@@ -17,7 +17,7 @@ const KEYS = [
   'expiredLead', 'expiredBasis', 'supersededBasis', 'afterEndLead', 'afterEndSuccessor', 'afterEndBasis', 'citation', 'namedLead',
   'namedSuperseded', 'namedExpired', 'namedUpcoming', 'versionSwitched', 'referenceOnly', 'reminderAlert', 'reminderDraft',
   'reloadRefused', 'staffPolicyHeader', 'staffPolicyLine', 'staffPolicyInForce', 'staffStateActive', 'staffStateLastDay',
-  'staffStateExpired', 'staffStateUpcoming',
+  'staffStateExpired', 'staffStateUpcoming', 'staffStateSuperseded',
 ] as const;
 export type ValidityKey = (typeof KEYS)[number];
 export interface ValidityTexts {

@@ -79,7 +79,8 @@ export function policyStatusText(texts: ValidityTexts, docs: readonly PolicyDocu
   const lines = [texts.render('staffPolicyHeader', { today: formatChineseDate(today) })];
   for (const doc of [inForce, ...docs.filter((d) => d !== inForce)]) {
     const v = validityOn(doc, today);
-    const state = v.state === 'upcoming' ? texts.render('staffStateUpcoming')
+    const successor = docs.find((d) => d.supersedes === doc.id && d.validFrom <= today);
+    const state = successor ? texts.render('staffStateSuperseded', { successor: successor.number ?? successor.id }) : v.state === 'upcoming' ? texts.render('staffStateUpcoming')
       : v.state === 'expired' ? texts.render('staffStateExpired', { daysAgo: -v.daysLeft })
         : v.daysLeft === 0 ? texts.render('staffStateLastDay') : texts.render('staffStateActive', { daysLeft: v.daysLeft });
     lines.push(texts.render('staffPolicyLine', {
