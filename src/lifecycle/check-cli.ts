@@ -1,6 +1,7 @@
 // `npm run policy:check [dir]`: validates policy document folders before they are published.
 // Exit 0 when every folder passes; 1 with one line per problem (file:line: what → what to do).
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { checkPolicyDirectory, formatProblem, policyDocumentsDir, projectRoot, type PolicyDocument } from '../../policy/index.js';
 import { loadNlu, type Nlu } from '../nlu/index.js';
 
@@ -31,4 +32,4 @@ async function main(): Promise<void> {
   process.exit(failed || results.length === 0 ? 1 : 0);
 }
 
-void main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
