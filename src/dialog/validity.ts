@@ -85,7 +85,7 @@ class TurnStore implements DialogStateStore<ConversationState> {
 }
 
 /** Filler around a document's name that is not part of the question ("征求意见稿里是怎么说的"). */
-const NAME_AROUND = /^(?:那|那么|请问)?(?:在|按|按照|根据)?$|^(?:里|里面|中|上|的|版)/;
+const NAME_AFTER = /^(?:里面|里|中|上|的|版)/;
 const ONLY_FILLER = /^[\s，,。？?！!]*(?:那|那么)?(?:是|又是)?(?:怎么|如何|咋)?(?:说|写|规定|讲)?(?:的)?(?:呢|吗|啊)?[\s，,。？?！!]*$/;
 
 /**
@@ -187,6 +187,6 @@ function stripName(text: string, words: string): string {
   let after = text.slice(i + words.length);
   const beforeFiller = /(?:那|那么|请问)?(?:在|按|按照|根据)?$/.exec(before);
   if (beforeFiller) before = before.slice(0, before.length - beforeFiller[0].length);
-  after = after.replace(NAME_AROUND, '');
+  after = after.replace(NAME_AFTER, '');
   return (before + after).trim();
 }

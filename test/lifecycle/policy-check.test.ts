@@ -71,7 +71,9 @@ describe('policy:check', () => {
 });
 
 describe('which document is in force', () => {
-  const docs = loadPolicyDocuments(policyFolder(DRAFT_DIR, FINAL_DIR));
+  const both = policyFolder(DRAFT_DIR, FINAL_DIR);
+  afterAll(() => rmSync(both, { recursive: true, force: true }));
+  const docs = loadPolicyDocuments(both);
   it.each([
     ['2026-12-19', 'fuzhou-zjtx-2024'],
     ['2026-12-20', 'fictional-final-2027'],

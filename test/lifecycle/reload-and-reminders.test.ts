@@ -55,8 +55,12 @@ async function say(user: string, text: string): Promise<string> {
 }
 
 describe('reload', () => {
-  it('needs an admin token', async () => {
+  it('needs an admin token: none is 401, an official token is 403', async () => {
     expect((await svc.server.inject({ method: 'POST', url: '/api/admin/policies/reload' })).statusCode).toBe(401);
+    const official = runAdminCommand(['token', 'create', '--name', '鼓楼区工信局', '--role', 'official'], env).find((l) => l.startsWith('pb_'))!;
+    const res = await reload(official);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().message).toContain('admin');
   });
 
   it('refuses a bad document, says where and what to do, tells staff, and the old one keeps serving', async () => {
