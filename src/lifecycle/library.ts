@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   checkPolicyDirectory, documentInForce, formatProblem, loadPolicyDocuments, validitySummary,
   type MeasureResolver, type PolicyDocument,
@@ -48,8 +49,25 @@ export async function createPolicyLibrary(deps: PolicyLibraryDeps): Promise<Poli
   if (deps.pinned && !docs.some((d) => d.id === deps.pinned)) {
     throw new Error(`POLICY_DOCUMENT="${deps.pinned}" is not one of: ${docs.map((d) => d.id).join(', ')}`);
   }
-  const nlus = new WeakMap<PolicyDocument, Nlu>();
-  for (const d of docs) nlus.set(d, await deps.loadNlu(d));
+  // One NLU per document content: a reload that leaves a document as it was reuses its NLU
+  // (a segmenter costs tens of MB and a second or so to build).
+  const nlus = new Map<string, Promise<Nlu>>();
+  const nluFor = (doc: PolicyDocument) => {
+    const key = contentKey(doc);
+    let nlu = nlus.get(key);
+    if (!nlu) {
+      nlu = deps.loadNlu(doc);
+      nlus.set(key, nlu);
+      nlu.catch(() => nlus.delete(key));
+    }
+    return nlu;
+  };
+  const forgetNlusBut = (keep: readonly PolicyDocument[]) => {
+    const keys = new Set(keep.map(contentKey));
+    for (const key of [...nlus.keys()]) if (!keys.has(key)) nlus.delete(key);
+  };
+  const ready = new WeakMap<PolicyDocument, Nlu>();
+  for (const d of docs) ready.set(d, await nluFor(d));
 
   const today = () => todayIn(deps.clock.now());
   const inForce = (day = today()) => documentInForce(docs, day, deps.pinned);
@@ -71,13 +89,8 @@ export async function createPolicyLibrary(deps: PolicyLibraryDeps): Promise<Poli
     },
   });
 
-  // Resolving the examples builds each document's NLU; the ones that pass are kept for serving.
-  const fresh = new WeakMap<PolicyDocument, Promise<Nlu>>();
-  const resolveMeasure: MeasureResolver = async (doc, question) => {
-    let nlu = fresh.get(doc);
-    if (!nlu) fresh.set(doc, (nlu = deps.loadNlu(doc)));
-    return (await nlu).parse(question).measures[0];
-  };
+  // Resolving the examples builds each new document's NLU; the ones that pass are kept for serving.
+  const resolveMeasure: MeasureResolver = async (doc, question) => (await nluFor(doc)).parse(question).measures[0];
 
   return {
     documents: () => docs,
@@ -85,7 +98,7 @@ export async function createPolicyLibrary(deps: PolicyLibraryDeps): Promise<Poli
     inForce,
     live,
     nluOf(doc) {
-      const nlu = nlus.get(doc);
+      const nlu = ready.get(doc);
       if (!nlu) throw new Error(`no NLU for ${doc.versionTag}`);
       return nlu;
     },
@@ -95,9 +108,13 @@ export async function createPolicyLibrary(deps: PolicyLibraryDeps): Promise<Poli
       if (!results.length) problems.push(`${deps.dir}: no document folder found`);
       const loaded = results.flatMap((r) => (r.doc ? [r.doc] : []));
       if (deps.pinned && !problems.length && !loaded.some((d) => d.id === deps.pinned)) problems.push(`POLICY_DOCUMENT="${deps.pinned}" is no longer in ${deps.dir}`);
-      if (problems.length) return { ok: false, documents: docs.map((d) => d.versionTag), inForce: inForce().versionTag, problems };
-      for (const d of loaded) nlus.set(d, await (fresh.get(d) ?? deps.loadNlu(d)));
+      if (problems.length) {
+        forgetNlusBut(docs);
+        return { ok: false, documents: docs.map((d) => d.versionTag), inForce: inForce().versionTag, problems };
+      }
+      for (const d of loaded) ready.set(d, await nluFor(d));
       docs = loaded;
+      forgetNlusBut(docs);
       return { ok: true, documents: docs.map((d) => d.versionTag), inForce: inForce().versionTag, problems: [] };
     },
     summary() {
@@ -106,6 +123,17 @@ export async function createPolicyLibrary(deps: PolicyLibraryDeps): Promise<Poli
       return [first, ...docs.filter((d) => d !== first)].map((d) => validitySummary(d, day));
     },
   };
+}
+
+const contentKeys = new WeakMap<PolicyDocument, string>();
+/** The document's identity by content: its data and its source text. */
+function contentKey(doc: PolicyDocument): string {
+  let key = contentKeys.get(doc);
+  if (!key) {
+    key = `${doc.versionTag}:${createHash('sha256').update(JSON.stringify(doc)).update(doc.sourceText).digest('hex')}`;
+    contentKeys.set(doc, key);
+  }
+  return key;
 }
 
 /** Reloads and tells: logged either way; a refusal also goes to the staff. */
