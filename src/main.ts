@@ -14,7 +14,7 @@ import { readConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './core/ports.js';
 import { createDialogEngine, type DialogEngine } from './dialog/engine.js';
 import { loadReplies } from './dialog/replies.js';
-import { createValidityEngine, expireAwards, loadValidityTexts, referenceOnly } from './dialog/validity.js';
+import { createValidityEngine, eligibilityAsOf, loadValidityTexts } from './dialog/validity.js';
 import { createPolicyLibrary, reloadAndReport, type PolicyLibrary, type ReloadReport } from './lifecycle/library.js';
 import { createExpiryReminders, policyStatusText, type ExpiryReminders } from './lifecycle/reminders.js';
 import { SqlitePolicyReminders } from './store/sqlite-policy-reminders.js';
@@ -132,11 +132,7 @@ export async function createService(env: Record<string, string | undefined>, clo
     engine, doc, replies, logger,
     lifecycle: {
       documents: () => policies.summary(),
-      eligibility(result) {
-        const today = policies.today();
-        const note = referenceOnly(texts, policies.inForce(today), today, result.measures);
-        return note ? { reply: `${note}\n${result.reply}`, awards: expireAwards(texts, result.awards), referenceOnly: true } : { ...result, referenceOnly: false };
-      },
+      eligibility: (result) => eligibilityAsOf(texts, policies.inForce(), policies.today(), result),
     },
     limits: { ipPerMinute: config.RATE_LIMIT_PER_MINUTE, userPerMinute: config.USER_RATE_LIMIT_PER_MINUTE },
     plugins: [

@@ -64,6 +64,14 @@ export function referenceOnly(texts: ValidityTexts, doc: PolicyDocument, today: 
   });
 }
 
+/** A one-shot eligibility result as it may be shown today: reference only once the document expired. */
+export function eligibilityAsOf(texts: ValidityTexts, doc: PolicyDocument, today: string, result: { reply: string; awards: AwardView[]; measures: string[] }) {
+  const note = referenceOnly(texts, doc, today, result.measures);
+  return note
+    ? { reply: `${note}\n${result.reply}`, awards: expireAwards(texts, result.awards), referenceOnly: true }
+    : { reply: result.reply, awards: result.awards, referenceOnly: false };
+}
+
 export interface ValidityEngineDeps {
   documents(): readonly PolicyDocument[];
   /** POLICY_DOCUMENT: answer from this one whatever the date. */
