@@ -4,3 +4,5 @@ export * from './load.js';
 export * from './evaluate.js';
 export * from './format.js';
 export * from './query.js';
+export * from './lifecycle.js';
+export * from './check.js';

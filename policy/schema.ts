@@ -5,6 +5,9 @@ export type TierId = (typeof TIER_IDS)[number];
 
 const measureId = z.string().regex(/^\d+(\.\d+)?$/, 'measure id must look like "1" or "2.1"');
 
+export const DOCUMENT_STATUSES = ['征求意见稿', '正式印发', '已废止'] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
 export const MeasureSchema = z.object({
   id: measureId,
   ordinal: z.string().optional(),
@@ -13,6 +16,8 @@ export const MeasureSchema = z.object({
   text: z.string().min(1),
   units: z.array(z.string().min(1)),
   keywords: z.array(z.string().min(1)).default([]),
+  /** Questions people ask about this measure; `npm run policy:check` proves each resolves to it. */
+  examples: z.array(z.string().min(1)).default([]),
 });
 
 export const TierSchema = z.object({
@@ -85,10 +90,18 @@ export const PolicyDocumentSchema = z.object({
   id: z.string().min(1),
   version: z.number().int().positive(),
   title: z.string().min(1),
-  status: z.string().min(1),
+  /** Where the document stands: a draft for comment, the issued version, or withdrawn. */
+  status: z.enum(DOCUMENT_STATUSES, { error: `status must be one of: ${DOCUMENT_STATUSES.join(', ')}` }),
+  /** The document's own 文号 ("榕工信规〔2027〕1号"); a draft for comment has none. */
+  number: z.string().min(1).optional(),
+  /** The id of the document this one replaces: from validFrom on, only this one is answered from. */
+  supersedes: z.string().min(1).optional(),
   basis: z.string().min(1),
   issuer: z.string().min(1),
   preamble: z.string().min(1),
+  /** First day (Fuzhou date) the document is answered from. */
+  validFrom: z.iso.date(),
+  /** Last day it is in force; from the next day answers say it expired. */
   validUntil: z.iso.date(),
   validityText: z.string().min(1),
   source: z.string().min(1),
@@ -97,7 +110,7 @@ export const PolicyDocumentSchema = z.object({
   questionFields: z.array(QuestionFieldSchema).default([]),
   awards: z.array(AwardRuleSchema),
   measures: z.array(MeasureSchema).min(1),
-});
+}).refine((d) => d.validFrom <= d.validUntil, { message: 'validFrom must not be after validUntil', path: ['validFrom'] });
 
 export type Measure = z.infer<typeof MeasureSchema>;
 export type Tier = z.infer<typeof TierSchema>;

@@ -12,6 +12,8 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DIALOG_IDLE_MINUTES: z.coerce.number().positive().default(60),
   POLICY_DOCUMENT: z.string().min(1).optional(),
+  /** The folder of policy document folders (default policy/documents). */
+  POLICY_DIR: z.string().min(1).optional(),
   /** Requests per minute from one IP address to any route but /healthz; 0 turns the limit off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
   /** Questions per minute from one `user` of POST /api/ask; 0 turns the limit off. */

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { loadPolicyDocuments, projectRoot, selectPolicyDocument, type PolicyDocument } from '../policy/index.js';
+import { projectRoot, type PolicyDocument } from '../policy/index.js';
 import type { Channel, ChannelDeps } from './channels/channel.js';
 import { createFeishuChannel } from './channels/feishu/index.js';
 import { createWechatChannel } from './channels/wechat/index.js';
@@ -14,6 +14,10 @@ import { readConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './core/ports.js';
 import { createDialogEngine, type DialogEngine } from './dialog/engine.js';
 import { loadReplies } from './dialog/replies.js';
+import { createValidityEngine, eligibilityAsOf, loadValidityTexts } from './dialog/validity.js';
+import { createPolicyLibrary, reloadAndReport, type PolicyLibrary, type ReloadReport } from './lifecycle/library.js';
+import { createExpiryReminders, policyStatusText, type ExpiryReminders } from './lifecycle/reminders.js';
+import { SqlitePolicyReminders } from './store/sqlite-policy-reminders.js';
 import type { ConversationState } from './dialog/state.js';
 import { loadNlu } from './nlu/index.js';
 import { adminRoutes } from './server/admin-routes.js';
@@ -34,6 +38,11 @@ export interface Service {
   channels: Channel[];
   broadcasts: BroadcastService;
   worker: BroadcastWorker;
+  /** The policy documents, the one in force by date, reload. */
+  policies: PolicyLibrary;
+  reminders: ExpiryReminders;
+  /** Reloads policy/documents (SIGHUP, the admin route): a bad folder is refused, logged and reported to staff. */
+  reloadPolicies(trigger: string): Promise<ReloadReport>;
   /** Starts the configured channels (after the server listens: webhooks must be reachable), then the broadcaster. */
   startChannels(): Promise<void>;
   close(): Promise<void>;
@@ -59,15 +68,20 @@ export async function createService(env: Record<string, string | undefined>, clo
   const config = readConfig(env);
   const broadcastConfig = readBroadcastConfig(env);
   const root = projectRoot();
-  const doc = selectPolicyDocument(loadPolicyDocuments(join(root, 'policy', 'documents')), config.POLICY_DOCUMENT);
+  const policies = await createPolicyLibrary({
+    dir: config.POLICY_DIR ?? join(root, 'policy', 'documents'), clock, pinned: config.POLICY_DOCUMENT,
+    loadNlu: (d) => loadNlu({ segmenter: config.SEGMENTER, root, doc: d }),
+  });
+  // Parts that hold one document (broadcasts, channels, the measures API) follow the one in force.
+  const doc = policies.live;
   const replies = loadReplies(join(root, 'intents', 'replies.yaml'));
-  const nlu = await loadNlu({ segmenter: config.SEGMENTER, root, doc });
+  const texts = loadValidityTexts(join(root, 'intents', 'validity-replies.yaml'));
   const db = openDatabase(config.DB_PATH);
-  const engine = createDialogEngine({
-    doc, nlu, replies, clock,
-    states: new SqliteDialogStateStore<ConversationState>(db, () => clock.now()),
-    questions: new SqliteQuestionLog(db),
-    idleMs: config.DIALOG_IDLE_MINUTES * 60_000,
+  const states = new SqliteDialogStateStore<ConversationState>(db, () => clock.now());
+  const questions = new SqliteQuestionLog(db);
+  const engine = createValidityEngine({
+    documents: policies.documents, pinned: config.POLICY_DOCUMENT, states, replies, texts, clock,
+    engineFor: (d, store) => createDialogEngine({ doc: d, nlu: policies.nluOf(d), replies, clock, states: store, questions, idleMs: config.DIALOG_IDLE_MINUTES * 60_000 }),
   });
   const logger = pino({ level: config.LOG_LEVEL, redact: REDACT });
   const chats = new SqliteChatRegistry(db);
@@ -80,6 +94,7 @@ export async function createService(env: Record<string, string | undefined>, clo
   let staffAlerts: Channel['staffAlerts'];
   const deps: ChannelDeps = {
     engine, replies, doc, db, clock, log: logger, chats, broadcasts, roles,
+    policyStatus: () => policyStatusText(texts, policies.documents(), policies.inForce(), policies.today()),
     questionStats: new SqliteQuestionStats(db),
     events: new SqliteProcessedEvents(db),
     dataDir: dirname(config.DB_PATH),
@@ -108,25 +123,36 @@ export async function createService(env: Record<string, string | undefined>, clo
       if (view && chat && home?.broadcastFinished) await home.broadcastFinished(view, chat);
     },
   });
+  const reminders = createExpiryReminders({
+    inForce: () => policies.inForce(), today: policies.today, now: () => clock.now(),
+    log: new SqlitePolicyReminders(db), alerts: deps.alerts, logger, texts,
+  });
+  const reloadPolicies = (trigger: string) => reloadAndReport(policies, logger, deps.alerts, texts, trigger);
   const server = await buildServer({
     engine, doc, replies, logger,
+    lifecycle: {
+      documents: () => policies.summary(),
+      eligibility: (result) => eligibilityAsOf(texts, policies.inForce(), policies.today(), result),
+    },
     limits: { ipPerMinute: config.RATE_LIMIT_PER_MINUTE, userPerMinute: config.USER_RATE_LIMIT_PER_MINUTE },
     plugins: [
-      adminRoutes({ tokens, audit, broadcasts, chats, clock }),
+      adminRoutes({ tokens, audit, broadcasts, chats, clock, policies: { summary: () => policies.summary(), reload: reloadPolicies } }),
       ...channels.filter((c) => c.routes).map((c) => (app: FastifyInstance) => c.routes!(app)),
     ],
   });
   let closed = false;
   return {
-    config, doc, db, engine, server, channels, broadcasts, worker,
+    config, doc, db, engine, server, channels, broadcasts, worker, policies, reminders, reloadPolicies,
     async startChannels() {
       for (const c of channels) await c.start();
+      reminders.start(REMINDER_CHECK_MS);
       await worker.recover();
       worker.start(broadcastConfig.BROADCAST_POLL_MS);
     },
     async close() {
       if (closed) return;
       closed = true;
+      reminders.stop();
       await worker.stop();
       for (const c of channels) await c.stop().catch((e: Error) => logger.error({ err: e, channel: c.name }, 'channel did not stop cleanly'));
       await server.close();
@@ -134,6 +160,9 @@ export async function createService(env: Record<string, string | undefined>, clo
     },
   };
 }
+
+/** How often the expiry reminders are checked (they fire on the first check of the day they are due). */
+const REMINDER_CHECK_MS = 60 * 60_000;
 
 /** How long a stop may take (requests in flight, channels, the broadcaster) before the process gives up on it. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -147,7 +176,7 @@ async function run(): Promise<void> {
     process.exit(1);
   }
   const { server, config } = service;
-  server.log.info({ segmenter: config.SEGMENTER, policy: service.doc.versionTag, db: config.DB_PATH }, 'policy brain loaded');
+  server.log.info({ segmenter: config.SEGMENTER, policy: service.doc.versionTag, documents: service.policies.documents().map((d) => d.versionTag), db: config.DB_PATH }, 'policy brain loaded');
   let stopping = false;
   // fastify's close stops accepting, lets requests in flight finish (answering 503 to new ones on
   // open keep-alive connections), then the database closes: its WAL is checkpointed and removed.
@@ -170,6 +199,8 @@ async function run(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // SIGHUP: re-read policy/documents without a restart (refused and reported if a document fails the check).
+  process.on('SIGHUP', () => void service.reloadPolicies('SIGHUP'));
   try {
     await server.listen({ port: config.PORT, host: config.HOST });
   } catch (e) {

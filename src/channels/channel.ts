@@ -29,6 +29,8 @@ export interface ChannelDeps {
   broadcasts?: BroadcastService;
   /** Platform users' roles (who is an official). */
   roles?: UserRoles;
+  /** The policy documents' state today, for the staff command "/政策". */
+  policyStatus?: () => string;
 }
 
 /** A configured channel. Created before the HTTP server is built (for its routes), started after it listens. */

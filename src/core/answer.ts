@@ -5,8 +5,8 @@ export interface AwardView {
   yuan: number | null;
   maxYuan?: number;
   basis: string;
-  /** eligible / not_eligible / needs_info: finer than `eligible` for the check's result. */
-  status: 'eligible' | 'not_eligible' | 'needs_info';
+  /** eligible / not_eligible / needs_info: finer than `eligible` for the check's result; expired: the document (or the time asked about) is past its end date. */
+  status: 'eligible' | 'not_eligible' | 'needs_info' | 'expired';
   title: string;
 }
 

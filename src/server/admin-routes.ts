@@ -15,6 +15,11 @@ export interface AdminRouteDeps {
   broadcasts: BroadcastService;
   chats: ChatRegistry;
   clock: Clock;
+  /** Policy documents: their state, and reloading them without a restart (admin role only). */
+  policies?: {
+    summary(): Record<string, unknown>[];
+    reload(trigger: string): Promise<{ ok: boolean; documents: string[]; inForce: string; problems: string[] }>;
+  };
 }
 
 const Targets = z.object({
@@ -55,6 +60,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who an authenticated admin request acts as, for the audit log. */
     actor: string;
+    /** The token's role. */
+    adminRole: string;
   }
 }
 
@@ -64,6 +71,7 @@ export function adminRoutes(deps: AdminRouteDeps) {
     await root.register(async (scope) => {
       const app = scope.withTypeProvider<ZodTypeProvider>();
       app.decorateRequest('actor', '');
+      app.decorateRequest('adminRole', '');
       app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
         const token = bearerOf(request.headers.authorization);
         const record = token ? deps.tokens.findByHash(hashToken(token)) : undefined;
@@ -75,7 +83,24 @@ export function adminRoutes(deps: AdminRouteDeps) {
           return reply.code(403).send({ error: 'FORBIDDEN', message: `该令牌（角色：${record.role}）没有广播管理权限` });
         }
         request.actor = `token:${record.id}:${record.name}`;
+        request.adminRole = record.role;
       });
+
+      const policies = deps.policies;
+      if (policies) {
+        app.get('/policies', async () => policies.summary());
+        // Replacing what the bot says is for administrators, not for every official who may broadcast.
+        const Report = z.object({ ok: z.boolean(), documents: z.array(z.string()), inForce: z.string(), problems: z.array(z.string()) });
+        app.post('/policies/reload', { schema: { response: { 200: Report, 422: Report, 403: ErrorResponse } } }, async (request, reply) => {
+          if (request.adminRole !== 'admin') {
+            deps.audit.record({ at: deps.clock.now(), actor: request.actor, action: 'denied', detail: { url: request.url, role: request.adminRole } });
+            return reply.code(403).send({ error: 'FORBIDDEN', message: `重新加载政策文件需要 admin 角色的令牌（当前角色：${request.adminRole}）` });
+          }
+          const report = await policies.reload(`POST /api/admin/policies/reload by ${request.actor}`);
+          deps.audit.record({ at: deps.clock.now(), actor: request.actor, action: 'policies.reload', detail: report });
+          return reply.code(report.ok ? 200 : 422).send(report);
+        });
+      }
 
       app.post('/broadcasts', { schema: { body: CreateBroadcast, response: { 200: Created, 400: ErrorResponse } } }, async (request, reply) => {
         const body = request.body;

@@ -8,6 +8,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formatChineseDate, ruleSummary, type PolicyDocument } from '../../policy/index.js';
+import type { AwardView } from '../core/answer.js';
 import { AppError, ErrorCodes } from '../core/errors.js';
 import { securityHeaders } from './security-headers.js';
 import type { DialogEngine } from '../dialog/engine.js';
@@ -27,6 +28,15 @@ export interface ServerDeps {
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
   /** Requests per minute; 0 turns a limit off. Defaults: the config's defaults. */
   limits?: Partial<RateLimits>;
+  /** The policy lifecycle (src/lifecycle): documents' state for /healthz, expiry for one-shot results. */
+  lifecycle?: ServerLifecycle;
+}
+
+export interface ServerLifecycle {
+  /** Each document's state today, the one in force first. */
+  documents(): Record<string, unknown>[];
+  /** A one-shot eligibility result as it may be shown today (reference only once expired). */
+  eligibility(result: { reply: string; awards: AwardView[]; measures: string[] }): { reply: string; awards: AwardView[]; referenceOnly: boolean };
 }
 
 export interface RateLimits {
@@ -135,9 +145,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/healthz', { config: { rateLimit: false }, schema: { response: { 200: z.object({ status: z.literal('ok'), policy: z.string() }) } } }, async () => ({
+  app.get('/healthz', {
+    config: { rateLimit: false },
+    schema: { response: { 200: z.object({ status: z.literal('ok'), policy: z.string(), documents: z.array(z.record(z.string(), z.unknown())).optional() }) } },
+  }, async () => ({
     status: 'ok' as const,
     policy: deps.doc.versionTag,
+    ...(deps.lifecycle ? { documents: deps.lifecycle.documents() } : {}),
   }));
 
   app.post('/api/ask', {
@@ -183,7 +197,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     const outcomes = outcomesOf(deps.doc, check);
     const result = resultOf(deps.doc, deps.replies, check, outcomes);
     const missing = [...new Set(outcomes.filter((o) => o.status === 'needs_info' || o.missing.length).flatMap((o) => o.missing))];
-    return { reply: result.text, awards: result.awards, missing, validUntil: formatChineseDate(deps.doc.validUntil) };
+    const shown = deps.lifecycle?.eligibility({ reply: result.text, awards: result.awards, measures: result.measures });
+    return { reply: shown?.reply ?? result.text, awards: shown?.awards ?? result.awards, missing, validUntil: formatChineseDate(deps.doc.validUntil), ...(shown ? { referenceOnly: shown.referenceOnly } : {}) };
   });
 
   for (const plugin of deps.plugins ?? []) await plugin(app);

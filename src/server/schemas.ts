@@ -14,7 +14,7 @@ const Award = z.object({
   yuan: z.number().nullable(),
   maxYuan: z.number().optional(),
   basis: z.string(),
-  status: z.enum(['eligible', 'not_eligible', 'needs_info']),
+  status: z.enum(['eligible', 'not_eligible', 'needs_info', 'expired']),
   title: z.string(),
 });
 
@@ -54,4 +54,6 @@ export const EligibilityResponse = z.object({
   awards: z.array(Award),
   missing: z.array(z.string()),
   validUntil: z.string(),
+  /** True once the document has expired: the result is for reference only. */
+  referenceOnly: z.boolean().optional(),
 });

@@ -9,6 +9,8 @@ export interface StaffCommandsDeps {
   /** How replies name a measure ("第三条（鼓励实施技术改造）"). */
   measureName(id: string): string;
   clock: Clock;
+  /** "/政策": the policy documents' state (src/lifecycle), when the service has one. */
+  policyStatus?: () => string;
 }
 
 export interface StaffCaller {
@@ -27,6 +29,7 @@ export interface StaffCommands {
 const STATS = '/统计';
 const UNANSWERED = '/未解答';
 const HELP = '/帮助';
+const POLICY = '/政策';
 const TOP_MEASURES = 5;
 const UNANSWERED_SHOWN = 10;
 const QUOTE_MAX = 60;
@@ -116,6 +119,7 @@ export function createStaffCommands(deps: StaffCommandsDeps): StaffCommands {
         [UNANSWERED, (arg: string) => withPeriod(arg, unansweredReply)],
         [STATS, (arg: string) => withPeriod(arg, statsReply)],
         [HELP, () => replies.render('staffHelp')],
+        ...(deps.policyStatus ? [[POLICY, deps.policyStatus] as const] : []),
       ] as const) {
         if (command.startsWith(name)) return handle(command.slice(name.length).trim());
       }

@@ -44,7 +44,7 @@ export function buildFeishuChannel(settings: FeishuSettings, deps: ChannelDeps):
   const sender = new FeishuSender({ api, log });
   const cards = new SqliteCardStore(deps.db);
   const staff = createStaffCommands({
-    stats: deps.questionStats, replies, clock, measureName: (id) => deps.doc.displayName(id),
+    stats: deps.questionStats, replies, clock, measureName: (id) => deps.doc.displayName(id), policyStatus: deps.policyStatus,
   });
   const broadcastCommands = deps.broadcasts && deps.roles
     ? createBroadcastCommands({ broadcasts: deps.broadcasts, roles: deps.roles, replies })

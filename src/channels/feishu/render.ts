@@ -40,7 +40,7 @@ export function renderAnswer(answer: Answer, ctx: RenderContext): RenderedAnswer
         kind: 'card',
         card: {
           title: answer.title ?? replies.render('feishuCheckTitle'),
-          colour: running ? 'blue' : answer.awards?.length ? 'green' : 'grey',
+          colour: running ? 'blue' : answer.awards?.length && !answer.awards.some((a) => a.status === 'expired') ? 'green' : 'grey',
           body: answer.reply,
           buttons,
         },

@@ -250,7 +250,8 @@ describe('Feishu sending', () => {
     const alerts = svc.channels.find((c) => c.staffAlerts)?.staffAlerts;
     expect(alerts).toBe(feishu.staffAlerts);
     await alerts!.alert('微信机器人已退出登录，需要重新扫码');
-    const alert = await firstIn('oc_staff_room');
+    // Other alerts may share the room (an expiry reminder on the real date): find this one.
+    const alert = await fake.waitFor(() => fake.inChat('oc_staff_room').find((m) => visible(m).text.includes('微信机器人已退出登录')), 'the logout alert');
     expect(visible(alert).text).toContain('微信机器人已退出登录');
   });
 });
