@@ -1,6 +1,6 @@
 // Scoring the whole understanding — intent, measure, amounts, follow-ups — on a labelled set,
 // through the dialog engine as a user meets it. Used by `npm run eval:nlu` and by the held-out test.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Answer } from '../src/core/answer.js';
 import { createDialogEngine, type DialogEngine } from '../src/dialog/engine.js';
@@ -34,36 +34,22 @@ export interface LabelledSet {
   conversations: FollowUpConversation[];
 }
 
-/** A folder's *.jsonl questions and its followups.json conversations. */
-export function readLabelledSet(dir: string, files: { questions: string[]; followups: string }): LabelledSet {
-  const questions = files.questions.flatMap((name) =>
+/** A folder's *.jsonl questions and its followups*.json conversations. */
+export function readLabelledSet(dir: string): LabelledSet {
+  const names = readdirSync(dir).sort();
+  const questions = names.filter((n) => n.endsWith('.jsonl')).flatMap((name) =>
     readFileSync(join(dir, name), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as LabelledQuestion),
   );
-  const conversations = JSON.parse(readFileSync(join(dir, files.followups), 'utf8')) as FollowUpConversation[];
+  const conversations = names.filter((n) => /^followups.*\.json$/.test(n))
+    .flatMap((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as FollowUpConversation[]);
   return { questions, conversations };
 }
 
 export const TRAINING_DIR = join(projectRoot(), 'intents', 'training');
 export const HELDOUT_DIR = join(projectRoot(), 'test', 'nlu', 'heldout');
 
-export function trainingSet(): LabelledSet {
-  return readLabelledSet(TRAINING_DIR, { questions: ['team-questions.jsonl', 'chat-questions.jsonl', 'chat-questions-2.jsonl'].filter(exists(TRAINING_DIR)), followups: 'followups.json' });
-}
-
-export function heldOutSet(): LabelledSet {
-  return readLabelledSet(HELDOUT_DIR, { questions: ['questions.jsonl'], followups: 'followups.json' });
-}
-
-function exists(dir: string): (name: string) => boolean {
-  return (name) => {
-    try {
-      readFileSync(join(dir, name));
-      return true;
-    } catch {
-      return false;
-    }
-  };
-}
+export const trainingSet = (): LabelledSet => readLabelledSet(TRAINING_DIR);
+export const heldOutSet = (): LabelledSet => readLabelledSet(HELDOUT_DIR);
 
 // The eval's day: inside the document's validity, so dates do not colour the answers.
 const EVAL_NOW = Date.parse('2026-12-01T04:00:00Z');
