@@ -82,7 +82,7 @@ function preview(ctx: ConsoleContext, draft: Draft): Html {
   const cardBody = title && p.text.startsWith(titleLine) ? p.text.slice(titleLine.length).trimStart() : p.text;
   const unsubscribed = p.skipped.filter((s) => s.reason === 'unsubscribed').length;
   return html`<div id="preview" class="preview">
-  <p class="audience" id="audience">将发送到 <strong id="audience-count">${p.targets}</strong> 个群${Object.keys(p.byChannel).length ? html`（${Object.entries(p.byChannel).map(([c, n]) => `${CHANNEL_LABEL[c] ?? c} ${n}`).join('，')}）` : ''}${unsubscribed ? html`，跳过已退订的 ${unsubscribed} 个群` : ''}${draft.input.at ? html`，定时于 ${localTime(draft.input.at)}` : ''}。</p>
+  <p class="audience" id="audience">将发送到 <strong id="audience-count">${p.targets}</strong> 个群${Object.keys(p.byChannel).length ? html`（${Object.entries(p.byChannel).sort(([a], [b]) => b.localeCompare(a)).map(([c, n]) => `${CHANNEL_LABEL[c] ?? c} ${n}`).join('，')}）` : ''}${unsubscribed ? html`，跳过已退订的 ${unsubscribed} 个群` : ''}${draft.input.at ? html`，定时于 ${localTime(draft.input.at)}` : ''}。</p>
   <div class="phones">
     <figure class="wechat"><figcaption>微信群里</figcaption>${bubbles(p.text)}</figure>
     <figure class="feishu"><figcaption>飞书群里</figcaption>${title ? html`<div class="card"><div class="card-header">${title}</div><div class="card-body">${cardBody}</div></div>` : html`<p class="bubble">${p.text}</p>`}</figure>
