@@ -187,13 +187,13 @@ describe('the calculator at /', () => {
     const { context, page, errors } = await newPage({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await page.goto(`${base}/?tier=little_giant&firstTime=true&provincialAward=100`);
     await page.waitForSelector('#result article.award');
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    expect(await page.locator('html').evaluate((el) => el.scrollWidth)).toBeLessThanOrEqual(375);
     expect(await page.isVisible('#ask-form button')).toBe(true);
     await shot(page, 'web-phone.png', false);
     await signIn(page);
     await page.goto(`${base}/console/broadcasts`);
     await page.waitForSelector('#compose');
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    expect(await page.locator('html').evaluate((el) => el.scrollWidth)).toBeLessThanOrEqual(375);
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
@@ -228,7 +228,7 @@ describe('the console at /console', () => {
     const cells = await page.$$eval('#unanswered td.question', (tds) => tds.map((td) => td.textContent));
     expect(cells).toContain(XSS);
     expect(await page.locator('#unanswered img').count()).toBe(0);
-    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(3);
     await shot(page, 'web-console-overview.png');
     // Its detail page shows what the bot answered, again as text.
@@ -262,7 +262,7 @@ describe('the console at /console', () => {
     await page.fill('#b-text', '技改补助开始申报，截至{validUntil}。');
     await page.check('input[name=measures][value="3.1"]');
     await page.check('input[name=districts][value="鼓楼区"]');
-    await page.waitForFunction(`document.querySelector('#audience-count')?.textContent === '2'`);
+    await page.locator('#audience-count', { hasText: /^2$/ }).waitFor();
     expect(await page.textContent('#audience')).toContain('微信 1，飞书 1');
     expect(await page.textContent('.preview .wechat .bubble')).toContain('【技改申报提醒】');
     expect(await page.textContent('.preview .wechat .bubble')).toContain('截至2026年12月31日');
@@ -282,10 +282,10 @@ describe('the console at /console', () => {
     await page.waitForURL(/\/console\/broadcasts\/[0-9a-f-]{36}$/);
     expect(await page.textContent('#progress .percent')).toBe('0%');
     expect(await page.textContent('#progress .pending')).toBe('2');
-    await page.evaluate('window.__samePage = true');
+    await page.evaluate(() => { (globalThis as { __samePage?: boolean }).__samePage = true; });
     svc.worker.start(50);
-    await page.waitForFunction(`document.querySelector('#progress .percent')?.textContent === '100%'`);
-    expect(await page.evaluate('window.__samePage')).toBe(true);
+    await page.locator('#progress .percent', { hasText: /^100%$/ }).waitFor();
+    expect(await page.evaluate(() => (globalThis as { __samePage?: boolean }).__samePage)).toBe(true);
     expect(await page.textContent('#progress .status')).toBe('已完成');
     expect(await page.textContent('#progress .sent')).toBe('2');
     expect(await page.textContent('#progress .pending')).toBe('0');
@@ -313,7 +313,7 @@ describe('the console at /console', () => {
     await page.check('input[name=channel][value=feishu]');
     await page.check('input[name=when][value=later]');
     await page.fill('input[name=at]', '2099-01-01T09:00');
-    await page.waitForFunction(`document.querySelector('#audience')?.textContent?.includes('定时于 2099-01-01 09:00')`);
+    await page.locator('#audience', { hasText: '定时于 2099-01-01 09:00' }).waitFor();
     const before = fake.messages.length;
     await page.click('#compose button[type=submit]');
     await page.waitForURL(/\/console\/broadcasts\/[0-9a-f-]{36}$/);
