@@ -3,7 +3,7 @@
 // WeChat groups registered through wechaty on its mock puppet, Feishu groups through the
 // channel's webhook and the fake open platform, broadcasts sent by the real broadcaster.
 import type { EventEmitter } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
@@ -78,8 +78,17 @@ beforeAll(async () => {
   // The package's flags are for AWS Lambda: one process (the browser dies with its last
   // context) and web security off. Neither belongs in a test of a page's security.
   const args = chromium.args.filter((a) => !['--single-process', '--disable-web-security', '--allow-running-insecure-content'].includes(a));
-  browser = await playwright.launch({ executablePath: await chromium.executablePath(), args, headless: true });
-  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+  const executablePath = await chromium.executablePath();
+  if (SHOTS) {
+    mkdirSync(SHOTS, { recursive: true });
+    // The package's browser reads fonts from its own folder (FONTCONFIG_PATH, filled by executablePath()):
+    // Debian's CJK fonts (apt-get install fonts-noto-cjk) are copied there before it starts.
+    const noto = '/usr/share/fonts/opentype/noto';
+    for (const f of ['NotoSansCJK-Regular.ttc', 'NotoSansCJK-Bold.ttc']) {
+      if (existsSync(join(noto, f))) copyFileSync(join(noto, f), join(process.env.FONTCONFIG_PATH ?? join(tmpdir(), 'fonts'), f));
+    }
+  }
+  browser = await playwright.launch({ executablePath, args, headless: true });
 });
 
 afterAll(async () => {
