@@ -41,6 +41,10 @@ export function webRoutes(deps: WebDeps) {
   const assets = loadAssets();
   return async (root: FastifyInstance) => {
     await root.register(async (app) => {
+      // Pages are not API: they stay out of /openapi.json.
+      app.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, hide: true };
+      });
       // Forms post urlencoded bodies; only these routes accept them (the API stays JSON-only).
       app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
         done(null, parseForm(body as string));
