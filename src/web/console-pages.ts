@@ -9,7 +9,7 @@ import { barChart, columnChart, shareBar } from './charts.js';
 import { ConsoleQueries } from './console-queries.js';
 import type { WebDeps } from './deps.js';
 import { html, type Html } from './html.js';
-import { CookieBoundTokens, cookiesOf, csrfOf, field, isHtmx, sameSecret, sendHtml, setCookie, type FormBody } from './http.js';
+import { CookieBoundTokens, cookiesOf, csrfOf, field, isHtmx, queryOf, sameSecret, sendHtml, setCookie, type FormBody } from './http.js';
 import { page } from './layout.js';
 
 export const SESSION_COOKIE = 'pb_console';
@@ -133,10 +133,10 @@ export function consoleRoutes(deps: WebDeps, app: FastifyInstance, more: (ctx: C
       return reply.code(303).header('location', '/console/login').send();
     });
 
-    scope.get('/console', async (request, reply) => ctx.render(request, reply, 'overview', '概览', overview(ctx, String((request.query as { period?: string }).period ?? '7天'))));
+    scope.get('/console', async (request, reply) => ctx.render(request, reply, 'overview', '概览', overview(ctx, queryOf(request).period ?? '7天')));
 
     scope.get('/console/questions', async (request, reply) => {
-      const text = String((request.query as { text?: string }).text ?? '').slice(0, 1000);
+      const text = (queryOf(request).text ?? '').slice(0, 1000);
       return ctx.render(request, reply, 'overview', '问题详情', questionDetail(ctx, text));
     });
 
@@ -167,20 +167,22 @@ export function consoleRoutes(deps: WebDeps, app: FastifyInstance, more: (ctx: C
     scope.get('/console/policy', async (request, reply) => ctx.render(request, reply, 'policy', '政策', policyPage(ctx, request.webSession!)));
 
     scope.post('/console/policy/reload', async (request, reply) => {
-      if (ctx.refuseViewer(request, reply)) return reply;
-      if (!deps.reloadPolicy) return sendHtml(reply, html`<p class="error" role="alert">本服务暂不支持在线重新加载政策文件，请重启服务。</p>`, 404);
-      try {
-        const message = await deps.reloadPolicy();
-        deps.audit.record({ at: deps.clock.now(), actor: ctx.actorOf(request), action: 'policy.reload', detail: { result: message } });
-        return sendHtml(reply, html`<p class="ok" role="status">${message}</p>`);
-      } catch (e) {
-        request.log.warn({ err: (e as Error).message }, 'policy reload failed');
-        return sendHtml(reply, html`<p class="error" role="alert">重新加载失败：${(e as Error).message}</p>`, 400);
+      // Replacing what the bot says is for administrators (as on the admin API), not every official.
+      if (request.webSession!.role !== 'admin') {
+        deps.audit.record({ at: deps.clock.now(), actor: ctx.actorOf(request), action: 'denied', detail: { method: request.method, url: request.url, role: request.webSession!.role } });
+        return sendHtml(reply, html`<p class="error" role="alert">重新加载政策文件需要管理员角色。</p>`, 403);
       }
+      if (!deps.policies) return sendHtml(reply, html`<p class="error" role="alert">本服务不支持在线重新加载政策文件，请重启服务。</p>`, 404);
+      const report = await deps.policies.reload(`web console by ${ctx.actorOf(request)}`);
+      deps.audit.record({ at: deps.clock.now(), actor: ctx.actorOf(request), action: 'policies.reload', detail: { ...report } });
+      const result = report.ok
+        ? html`<p class="ok" role="status">已重新加载：${report.documents.join('、')}；当前适用 ${report.inForce}。</p>`
+        : html`<div class="error" role="alert"><p>政策文件有误，未重新加载，仍按 ${report.inForce} 答复：</p><ul>${report.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`;
+      return sendHtml(reply, html`${policyTable(ctx)}<div id="reload-result">${result}</div>`, report.ok ? 200 : 422);
     });
 
     scope.get('/console/audit', async (request, reply) => {
-      const q = request.query as Record<string, string | undefined>;
+      const q = queryOf(request);
       return ctx.render(request, reply, 'audit', '审计', auditPage(ctx, { action: q.action?.slice(0, 60), actor: q.actor?.slice(0, 100), text: q.text?.slice(0, 200), limit: 200 }));
     });
 
@@ -263,15 +265,34 @@ ${chats.length ? html`<table class="list groups"><thead><tr><th>渠道</th><th>�
 <tbody>${chats.map((c) => groupRow(c, session))}</tbody></table>` : html`<p class="empty">还没有登记的群。</p>`}`;
 }
 
+const STATE_LABEL: Record<string, string> = {
+  active: '有效', last_day: '今天到期', expired: '已过期', not_yet: '尚未生效', pending: '尚未生效', superseded: '已被替代',
+};
+
+function countdown(daysLeft: number): Html {
+  const kind = daysLeft < 0 ? 'error' : daysLeft <= 30 ? 'warn' : '';
+  return html`<strong class="countdown ${kind}">${daysLeft >= 0 ? `${daysLeft}天` : `已过期${-daysLeft}天`}</strong>`;
+}
+
+/** The documents the service knows (the one in force first), or the one it answers from. */
+function policyTable(ctx: ConsoleContext): Html {
+  const rows = ctx.deps.policies?.summary() ?? [(() => {
+    const doc = ctx.deps.doc();
+    return { document: doc.versionTag, title: doc.title, status: doc.status, validUntil: doc.validUntil, daysLeft: validityOf(doc, ctx.deps.clock.now()).daysLeft, state: undefined as string | undefined, number: undefined as string | undefined };
+  })()];
+  return html`<table class="list policies" id="policies"><thead><tr><th>文件</th><th>状态</th><th>文号</th><th>有效期至</th><th>剩余</th><th>版本</th></tr></thead>
+<tbody>${rows.map((r, i) => html`<tr data-document="${r.document}"><td>《${r.title}》${i === 0 ? html` <span class="badge">正在适用</span>` : ''}</td><td>${r.status}${r.state ? html`<br><small>${STATE_LABEL[r.state] ?? r.state}</small>` : ''}</td><td>${r.number ?? '—'}</td><td>${r.validUntil}</td><td>${countdown(r.daysLeft)}</td><td>${r.document}</td></tr>`)}</tbody></table>`;
+}
+
 function policyPage(ctx: ConsoleContext, session: WebSession): Html {
   const doc = ctx.deps.doc();
-  const v = validityOf(doc, ctx.deps.clock.now());
+  const reload = ctx.deps.policies && session.role === 'admin'
+    ? html`<form hx-post="/console/policy/reload" hx-target="#policy-state" hx-swap="innerHTML"><button type="submit">重新加载政策文件</button></form>`
+    : html`<p class="muted">${ctx.deps.policies ? '重新加载政策文件需要管理员角色。' : '修改 policy/documents/ 下的文件后，重启服务即可生效。'}</p>`;
   return html`<h1>政策</h1>
-<table class="list"><thead><tr><th>文件</th><th>状态</th><th>依据</th><th>有效期至</th><th>剩余</th><th>版本</th></tr></thead>
-<tbody><tr id="doc-${doc.id}"><td>《${doc.title}》</td><td>${doc.status}</td><td>${doc.basis}</td><td>${v.validUntil}</td>
-<td class="${v.daysLeft < 0 ? 'error' : v.daysLeft <= 30 ? 'warn' : ''}"><strong class="countdown">${v.daysLeft >= 0 ? `${v.daysLeft}天` : `已过期${-v.daysLeft}天`}</strong></td><td>${doc.versionTag}</td></tr></tbody></table>
-<p class="muted">${doc.validityText} 共 ${doc.measures.length} 条（款）措施，${doc.awards.length} 条奖励规则。<a href="/measures">查看原文</a></p>
-${ctx.deps.reloadPolicy && canAct(session) ? html`<form hx-post="/console/policy/reload" hx-target="#reload-result"><button type="submit">重新加载政策文件</button></form><div id="reload-result"></div>` : html`<p class="muted">修改 policy/documents/ 下的文件后，重启服务即可生效。</p>`}`;
+<div id="policy-state">${policyTable(ctx)}<div id="reload-result"></div></div>
+<p class="muted">正在适用的文件依据${doc.basis}。${doc.validityText} 共 ${doc.measures.length} 条（款）措施，${doc.awards.length} 条奖励规则。<a href="/measures">查看原文</a></p>
+${reload}`;
 }
 
 function auditPage(ctx: ConsoleContext, f: { action?: string; actor?: string; text?: string; limit: number }): Html {

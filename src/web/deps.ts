@@ -21,10 +21,41 @@ export interface WebDeps {
   broadcasts: BroadcastService;
   chats: ChatRegistry;
   questionStats: QuestionStats;
-  /** Reloads the policy documents, when the service can; the 政策 tab offers a button only then. */
-  reloadPolicy?: () => Promise<string> | string;
+  /**
+   * Every policy document the service knows and reloading them, when the service has a policy
+   * library (the same object the admin API's /policies routes take). Without it the 政策 tab shows
+   * the one document in `doc` and no reload button.
+   */
+  policies?: WebPolicies;
   /** Console session length; default 12 hours. */
   sessionHours?: number;
   /** Sign-in attempts per minute from one address; default 10. */
   signInPerMinute?: number;
+}
+
+/** One document's state on today's date, as the policy library summarises it. */
+export interface PolicySummary {
+  /** versionTag, "<id>@<version>". */
+  document: string;
+  title: string;
+  status: string;
+  number?: string | null;
+  validFrom?: string;
+  validUntil: string;
+  /** active, last_day, expired, not_yet, superseded … as the library names them. */
+  state?: string;
+  daysLeft: number;
+}
+
+export interface ReloadReport {
+  ok: boolean;
+  documents: string[];
+  inForce: string;
+  problems: string[];
+}
+
+export interface WebPolicies {
+  /** The one in force first. */
+  summary(): PolicySummary[];
+  reload(trigger: string): Promise<ReloadReport>;
 }

@@ -91,3 +91,12 @@ export function sendHtml(reply: FastifyReply, body: Html, status = 200): Fastify
 export function isHtmx(request: FastifyRequest): boolean {
   return request.headers['hx-request'] === 'true';
 }
+
+/** Query parameters as single strings (a repeated name keeps its last value), so no handler meets an array. */
+export function queryOf(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+    out[k] = String(Array.isArray(v) ? v.at(-1) : v);
+  }
+  return out;
+}

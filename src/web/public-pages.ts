@@ -4,7 +4,7 @@ import type { Answer } from '../core/answer.js';
 import { MAX_TEXT } from '../server/schemas.js';
 import { evaluateProfile, profileFromForm, quotedSentence, validityOf, whatWouldChange, type Profile } from './calculator.js';
 import { html, type Html } from './html.js';
-import { CookieBoundTokens, cookiesOf, csrfOf, field, sendHtml, setCookie, type FormBody } from './http.js';
+import { CookieBoundTokens, cookiesOf, csrfOf, field, queryOf, sendHtml, setCookie, type FormBody } from './http.js';
 import { page } from './layout.js';
 import type { WebDeps } from './deps.js';
 
@@ -115,7 +115,7 @@ export function publicRoutes(deps: WebDeps, app: FastifyInstance): void {
   app.get('/', async (request, reply) => {
     const doc = deps.doc();
     const visitor = visitorOf(request, reply, tokens);
-    const form = request.query as Record<string, string | undefined>;
+    const form = queryOf(request);
     const body = html`${validityBanner(doc, deps.clock.now())}
 <section class="calculator">
   <h1>政策计算器</h1>
