@@ -336,6 +336,9 @@ describe('the console at /console', () => {
     expect(await page.locator('table.audit tbody tr').count()).toBe(1);
     expect(await page.textContent('table.audit tbody')).toContain('web:token:');
     await shot(page, 'web-console-audit.png');
+    await page.goto(`${base}/console/policy`);
+    expect(await page.textContent('#policies .countdown')).toMatch(/^\d+天$|^已过期\d+天$/);
+    await shot(page, 'web-console-policy.png');
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
