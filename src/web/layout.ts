@@ -9,6 +9,15 @@ export interface PageOptions {
   csrf?: string;
 }
 
+/**
+ * No eval and no inline style (the CSP forbids both), and refusals (400, 403, 404) are shown where
+ * the answer would have gone: they carry the Chinese message for the user.
+ */
+const HTMX_CONFIG = {
+  includeIndicatorStyles: false, allowEval: false, allowScriptTags: false,
+  responseHandling: [{ code: '204', swap: false }, { code: '[23]..', swap: true }, { code: '4..', swap: true, error: false }, { code: '5..', swap: false, error: true }],
+};
+
 const CONSOLE_TABS: [string, string][] = [
   ['overview', '概览'], ['broadcasts', '广播'], ['groups', '群组'], ['policy', '政策'], ['audit', '审计'],
 ];
@@ -29,7 +38,7 @@ export function page(o: PageOptions): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}'>
+<meta name="htmx-config" content="${jsonAttr(HTMX_CONFIG)}">
 <title>${o.title}</title>
 <link rel="stylesheet" href="/assets/app.css">
 <script src="/assets/htmx.min.js" defer></script>

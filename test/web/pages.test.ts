@@ -105,7 +105,8 @@ async function newPage(options: Parameters<Browser['newContext']>[0] = {}): Prom
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+    // A refusal the page shows (400 and the like) is logged by Chromium too; that is not a script error.
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) errors.push(m.text());
   });
   return { context, page, errors };
 }
@@ -321,6 +322,10 @@ describe('the console at /console', () => {
     await page.fill('#b-text', '明天上午的座谈会改期。');
     await page.check('input[name=channel][value=feishu]');
     await page.check('input[name=when][value=later]');
+    // A time already past is refused, and the refusal is shown on the page.
+    await page.fill('input[name=at]', '2020-01-01T09:00');
+    await page.click('#compose button[type=submit]');
+    await page.locator('#compose-result .error', { hasText: '定时发送的时间必须晚于现在' }).waitFor();
     await page.fill('input[name=at]', '2099-01-01T09:00');
     await page.locator('#audience', { hasText: '定时于 2099-01-01 09:00' }).waitFor();
     const before = fake.messages.length;
