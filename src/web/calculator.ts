@@ -1,4 +1,4 @@
-import { formatChineseDate, formatYuan, type AwardOutcome, type PolicyDocument, type ProfileField } from '../../policy/index.js';
+import { formatChineseDate, formatYuan, type AwardOutcome, type PolicyDocument } from '../../policy/index.js';
 import { daysBetween, measureSentences, todayIn } from '../dialog/answers.js';
 import { newCheck, outcomesOf, resultOf } from '../dialog/eligibility.js';
 import type { Replies } from '../dialog/replies.js';
@@ -102,8 +102,4 @@ export function validityOf(doc: PolicyDocument, now: number): Validity {
   const until = formatChineseDate(doc.validUntil);
   const text = daysLeft > 0 ? `有效期至${until}，还有${daysLeft}天` : daysLeft === 0 ? `有效期至${until}，今天是最后一天` : `已于${until}到期（${-daysLeft}天前）`;
   return { title: doc.title, status: doc.status, validUntil: until, daysLeft, text };
-}
-
-export function fieldsOf(doc: PolicyDocument): ProfileField[] {
-  return doc.profileFields;
 }
