@@ -33,6 +33,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # database.ts reads migrations from src/store/migrations even when running from dist/.
 COPY --from=build /app/src/store/migrations ./src/store/migrations
+# The web pages' stylesheet and script, read at start like the migrations.
+COPY --from=build /app/src/web/assets ./src/web/assets
 # Data files read at start: the policy documents and the intents, replies and user dictionary.
 COPY --from=build /app/policy ./policy
 COPY --from=build /app/intents ./intents

@@ -28,6 +28,7 @@ import { SqliteChatRegistry } from './store/sqlite-chat-registry.js';
 import { SqliteOutbox } from './store/sqlite-outbox.js';
 import { SqliteQuestionStats } from './store/sqlite-question-stats.js';
 import { SqliteDialogStateStore, SqliteProcessedEvents, SqliteQuestionLog } from './store/sqlite-stores.js';
+import { webRoutes } from './web/index.js';
 
 export interface Service {
   config: Config;
@@ -63,8 +64,13 @@ const REDACT = [
   '*.ADMIN_TOKEN', '*.FEISHU_APP_SECRET', '*.FEISHU_ENCRYPT_KEY', '*.FEISHU_VERIFICATION_TOKEN', '*.WECHATY_PUPPET_SERVICE_TOKEN',
 ];
 
+export interface ServiceOptions {
+  /** Channels built by the caller on the service's own deps (tests: WeChat on a puppet they drive). */
+  extraChannels?: (deps: ChannelDeps) => Channel[];
+}
+
 /** Wires everything from an environment-like record; starts nothing that listens. */
-export async function createService(env: Record<string, string | undefined>, clock: Clock = systemClock): Promise<Service> {
+export async function createService(env: Record<string, string | undefined>, clock: Clock = systemClock, options: ServiceOptions = {}): Promise<Service> {
   const config = readConfig(env);
   const broadcastConfig = readBroadcastConfig(env);
   const root = projectRoot();
@@ -106,6 +112,7 @@ export async function createService(env: Record<string, string | undefined>, clo
     },
   };
   const channels = (await Promise.all([createWechatChannel(env, deps), createFeishuChannel(env, deps)])).filter((c): c is Channel => c !== null);
+  channels.push(...(options.extraChannels?.(deps) ?? []));
   staffAlerts = channels.find((c) => c.staffAlerts)?.staffAlerts;
   const worker = createBroadcastWorker({
     outbox, clock, log: logger, replies, alerts: deps.alerts,
@@ -137,6 +144,7 @@ export async function createService(env: Record<string, string | undefined>, clo
     limits: { ipPerMinute: config.RATE_LIMIT_PER_MINUTE, userPerMinute: config.USER_RATE_LIMIT_PER_MINUTE },
     plugins: [
       adminRoutes({ tokens, audit, broadcasts, chats, clock, policies: { summary: () => policies.summary(), reload: reloadPolicies } }),
+      webRoutes({ engine, doc: () => policies.inForce(), replies, clock, db, tokens, audit, broadcasts, chats, questionStats: deps.questionStats, policies: { summary: () => policies.summary(), reload: reloadPolicies } }),
       ...channels.filter((c) => c.routes).map((c) => (app: FastifyInstance) => c.routes!(app)),
     ],
   });

@@ -52,7 +52,9 @@ async function click(operator: string, card: ReceivedMessage, label: string) {
   return res.json() as { toast?: { content: string } };
 }
 
-const latestIn = (chat: string, count: number) => fake.waitFor(() => fake.inChat(chat).length >= count && fake.inChat(chat).at(-1), `${count} messages in ${chat}`);
+// Card updates (patches) are not new messages: counting them would take the preview's update for the summary.
+const sentIn = (chat: string) => fake.inChat(chat).filter((m) => m.kind !== 'patch');
+const latestIn = (chat: string, count: number) => fake.waitFor(() => sentIn(chat).length >= count && sentIn(chat).at(-1), `${count} messages in ${chat}`);
 const patchOf = (messageId: string) => fake.waitFor(() => fake.messages.find((m) => m.kind === 'patch' && m.messageId === messageId), 'the card to be updated');
 
 describe('/广播 on Feishu', () => {
