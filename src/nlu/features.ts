@@ -20,6 +20,8 @@ export interface FeatureSignals {
   cueIntents: readonly string[];
   /** The cue words themselves. */
   cues: readonly string[];
+  /** Words of other domains present in the text. */
+  outside: readonly string[];
 }
 
 const PUNCTUATION = /[\s,.;!?:()~，。；！？：、…“”"'（）【】\[\]@]+/g;
@@ -54,6 +56,8 @@ export function intentFeatures(text: string, masked: string, segmenter: Segmente
   }
   for (const intent of s.cueIntents) f.set('cue:' + intent, 1);
   for (const cue of s.cues) f.set('kw:' + cue, 1);
+  for (const word of s.outside) f.set('out:' + word, 1);
+  if (s.outside.length) f.set('f:outside', 1);
   // Unit length: a long question must not outvote a short one by its number of n-grams.
   const norm = 1 / Math.sqrt(f.size);
   for (const key of f.keys()) f.set(key, norm);

@@ -124,6 +124,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
       domain,
       cueIntents: cues.intents,
       cues: cues.words,
+      outside: lexicon.outsideCues.filter((w) => text.includes(w)),
     };
     return { text, slots, subjects, mScores, features: intentFeatures(text, mask(text), segmenter, signals), otherPlace, isQuestion, domain };
   }
@@ -183,7 +184,7 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
  */
 function otherPlacePolicyMatcher(lexicon: Lexicon): (text: string) => boolean {
   const places = lexicon.otherPlaces.join('|');
-  const owner = new RegExp(`(${places})(市|省|区|那边|那里|当地|本地)?(的|对|出台|发布|有)?[^，,。？?]{0,6}(政策|奖励|奖补|补贴|补助|扶持|措施|专精特新|小巨人|认定|申报|配套|资金|优惠)`);
+  const owner = new RegExp(`(${places})(市|省|区|那边|那里|当地|本地)?(的|对|出台|发布|有)?[^，,。？?]{0,10}(政策|奖励|奖补|补贴|补助|扶持|措施|专精特新|小巨人|认定|申报|配套|资金|优惠|奖)`);
   const visiting = new RegExp(`(去|到|赴|在|往|来)(${places})`);
   return (text) => {
     if (text.includes('福州')) return false;

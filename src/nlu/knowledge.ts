@@ -34,6 +34,7 @@ export const LexiconSchema = z.object({
   replacements: z.record(z.string().min(1), z.string()),
   stopwords: words,
   otherPlaces: words,
+  outsideCues: words,
   weakKeywords: words,
   domainCues: words,
   commands: z.object({ cancel: words, restart: words, back: words }),
