@@ -27,6 +27,11 @@ function usable(q: AskedQuery | undefined, now: number, limits: ContextLimits): 
   return !!q && now - q.at <= limits.maxAgeMs && q.turns < limits.maxTurns;
 }
 
+/** The fields a measure's award rules read. */
+function fieldsOfMeasure(nlu: Nlu, measure: string): Set<string> {
+  return new Set(nlu.doc.rulesFor(measure).flatMap((r) => [...r.when.map((c) => c.field), ...('field' in r.amount ? [r.amount.field] : [])]));
+}
+
 /**
  * Facts a follow-up gives by a bare value that only makes sense for the measure in context:
  * "那省级的呢" after a cluster question is a cluster level, after a 小巨人 question a tier.
@@ -34,9 +39,9 @@ function usable(q: AskedQuery | undefined, now: number, limits: ContextLimits): 
 function contextualFacts(nlu: Nlu, measure: string, text: string): Record<string, FactValue> {
   const doc = nlu.doc;
   const out: Record<string, FactValue> = {};
-  const fields = new Set(doc.rulesFor(measure).flatMap((r) => [...r.when.map((c) => c.field), ...('field' in r.amount ? [r.amount.field] : [])]));
+  const fields = fieldsOfMeasure(nlu, measure);
   const cues = nlu.lexicon.fieldCues;
-  Object.assign(out, nlu.factsFor(text, [...fields].filter((f) => doc.fieldKind(f) === 'count')));
+  Object.assign(out, nlu.factsFor(text, [...fields].filter((f) => doc.fieldKind(f) === 'count' || doc.fieldKind(f) === 'yuan')));
   for (const field of fields) {
     const def = doc.field(field);
     if (!def) continue;
@@ -121,6 +126,10 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
     if (!weakGlobal || !(hasOwnFacts || elliptical || counted !== undefined)) return fresh(p);
   }
   const named = p.measures.length ? p.measures : [];
+  // Facts the measure in context has no use for ("省里奖了85w" after a 数字化 question) start a new topic.
+  const targetFields = fieldsOfMeasure(nlu, targetMeasure);
+  const foreign = Object.keys(own).some((f) => !targetFields.has(f) && nlu.doc.fieldKind(f) !== 'tier' && nlu.doc.fieldKind(f) !== 'boolean');
+  if (foreign && !backTo && p.mentionedMeasures.some((m) => m !== targetMeasure)) return fresh(p);
   // "小巨人呢" after a 技改 question gives a value of the question's own fields: not a new topic.
   const givesOwnFields = Object.keys(extra).length > 0;
   const switched = named.length > 0 && !named.includes(targetMeasure) && !p.mentionedMeasures.includes(targetMeasure) && !givesOwnFields;
@@ -131,7 +140,7 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
     || (isMeasureIntent && (named.includes(targetMeasure) || givesOwnFields) && (elliptical || hasOwnFacts));
   if (!needsContext) return fresh(p);
   // The aspect: what this turn asks, when it asks something; else the query's.
-  const asksOwn = (isMeasureIntent && p.confidence >= 0.5 && !(hasOwnFacts && elliptical && p.text.length <= 16)) || (p.contextIntent !== undefined && p.confidence <= 0.5);
+  const asksOwn = (isMeasureIntent && (p.confidence >= 0.5 || backTo) && !(hasOwnFacts && elliptical && p.text.length <= 16)) || (p.contextIntent !== undefined && p.confidence <= 0.5);
   const ownMeasureIntent = !isMeasureIntent && measureIntent && measureIntent.probability >= 0.15 && !hasOwnFacts ? measureIntent.label : undefined;
   const intent = asksOwn ? (isMeasureIntent ? p.intent : p.contextIntent!) : ownMeasureIntent ?? target.intent;
   const measures = backTo || !named.length || givesOwnFields ? target.measures : [targetMeasure, ...named.filter((m) => m !== targetMeasure)];

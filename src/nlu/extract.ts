@@ -124,7 +124,9 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     for (const n of numbers) {
       const clause = clauseAt(text, n.start);
       if (n.kind === 'yuan') {
-        const field = yuanFields.find((f) => includesAny(clause, cues[f])) ?? (yuanFields.includes(ctx.pendingField ?? '') ? ctx.pendingField : undefined);
+        const topicYuan = yuanFields.filter((f) => ctx.topicFields?.includes(f));
+        const field = yuanFields.find((f) => includesAny(clause, cues[f])) ?? (yuanFields.includes(ctx.pendingField ?? '') ? ctx.pendingField : undefined)
+          ?? (topicYuan.length === 1 ? topicYuan[0] : undefined);
         if (!field) continue;
         // "含税330万，不含税290万": the rules count amounts without VAT.
         if (additive.has(field) && isGross(text, n)) continue;
@@ -154,7 +156,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
 
   /** The words just before an amount say it includes VAT, and none say it does not. */
   function isGross(text: string, n: NumberMention): boolean {
-    const near = text.slice(Math.max(0, n.start - 6), n.end + 6);
+    const before = text.slice(Math.max(0, n.start - 6), n.start).split(CLAUSE_SPLIT).pop() ?? '';
+    const near = before + text.slice(n.end, n.end + 4).split(CLAUSE_SPLIT)[0];
     return includesAny(near, lexicon.grossCues) && !includesAny(near, lexicon.netCues);
   }
 
