@@ -10,7 +10,7 @@ const nlu = await loadNlu();
 const intents = new Set(nlu.intentScopes.keys());
 const measures = new Set(nlu.doc.measures.map((m) => m.id));
 
-const textsOf = (set: LabelledSet) => [...set.questions.map((q) => q.text), ...set.conversations.flatMap((c) => c.turns.map((t) => t.text))];
+const textsOf = (set: LabelledSet): string[] => [...set.questions.map((q) => q.text), ...set.conversations.flatMap((c) => c.turns.map((t) => t.text))];
 
 describe.each([['training', training], ['held-out', heldOut]] as const)('the %s set', (_name, set) => {
   it('uses only known intents and measure ids', () => {
@@ -35,11 +35,12 @@ describe('training and held-out together', () => {
   it('hold at least 1,000 questions and 60 follow-up conversations, a quarter of the questions held out', () => {
     expect(training.questions.length + heldOut.questions.length).toBeGreaterThanOrEqual(1000);
     expect(training.conversations.length + heldOut.conversations.length).toBeGreaterThanOrEqual(60);
-    expect(heldOut.questions.length / (training.questions.length + heldOut.questions.length)).toBeGreaterThanOrEqual(0.15);
+    expect(heldOut.questions.length / (training.questions.length + heldOut.questions.length)).toBeGreaterThanOrEqual(0.25);
   });
 
   it('share no question: a held-out question never reaches the model', () => {
-    const trained = new Set(textsOf(training));
+    // The model learns from the training questions only (follow-up turns such as "原文发我" may recur).
+    const trained = new Set(training.questions.map((q) => q.text));
     expect(textsOf(heldOut).filter((t) => trained.has(t))).toEqual([]);
   });
 
