@@ -139,9 +139,10 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
           facts[field] = (facts[field] as number) + n.value;
           lastOfField.set(field, n);
         }
-      } else if (n.kind === 'bare' && n.value >= 1 && n.value < 10_000) {
-        // "省里给了一百二": with an amount's cue word, a small bare figure means 万.
-        const field = yuanFields.find((f) => includesAny(clause, cues[f]));
+      } else if (n.kind === 'bare' && n.value >= 10 && n.value < 10_000) {
+        // "省里给了一百二": right after an amount's cue word, a small bare figure means 万.
+        const lead = text.slice(Math.max(0, n.start - 8), n.start);
+        const field = yuanFields.find((f) => includesAny(lead, cues[f]));
         if (field && facts[field] === undefined && ctx.pendingField !== field) facts[field] = n.value * 10_000;
       } else if (n.kind === 'year' && yearField) {
         if (includesAny(clause, recognitionWords) || ctx.pendingField === yearField) facts[yearField] ??= n.value;

@@ -218,6 +218,11 @@ function decide(ranked: Ranked, u: { slots: Slots; mScores: Scores; otherPlace: 
   // "第四条…": a named measure is never out of scope; a clearly named one rarely is, unless the model is sure.
   const topMeasure = Math.max(0, ...Object.values(u.mScores));
   if (top.label === FALLBACK && (u.slots.measureRefs.length || (topMeasure >= 1 && top.probability < 0.5))) [top, second] = [inScope[0], inScope[1]];
+  // "第三条主要支持哪些方面", "要素保障讲了哪些": a named measure makes a list question about that measure.
+  if (scopes.get(top.label) !== 'measure' && top.label !== FALLBACK && (u.slots.measureRefs.length || (top.label === 'measures.list' && topMeasure >= 1.5))) {
+    const aspect = bestOf('measure');
+    if (aspect) [top, second] = [aspect, top];
+  }
   if (scopes.get(top.label) === 'measure' && !mentioned.length) {
     // A measure question about no measure: a general question if one fits, out of scope when
     // nothing in it is about support at all; otherwise the dialog asks which (or takes context).

@@ -44,9 +44,10 @@ interface Marker {
 function markersOf(text: string, kind: SubjectKind): Marker[] {
   const out: Marker[] = [];
   for (const m of text.matchAll(MARKERS[kind])) {
-    const count = /^\d/.test(m[1]) ? Number(m[1]) : parseNumeral(m[1]);
-    if (count === undefined || count < 1 || count > 50) continue;
     const at = m.index;
+    // "第二场…": one of the events counted, whatever its number.
+    const count = text[at - 1] === '第' ? 1 : /^\d/.test(m[1]) ? Number(m[1]) : parseNumeral(m[1]);
+    if (count === undefined || count < 1 || count > 50) continue;
     const clause = clauseAround(text, at);
     // "第一次评上", "一次" are how often, not events; "第一场" is one of the events counted.
     if (kind === 'event' && m[0].endsWith('次') && (text[at - 1] === '第' || count === 1)) continue;
