@@ -202,9 +202,16 @@ function evaluationView(ctx: AnswerContext, e: MeasureEvaluation): AwardView {
   };
 }
 
+/** "对接会来了35家企业6家银行": a question about an event's attendance is about one event. */
+function oneEventUnlessCounted(doc: PolicyDocument, id: string, facts: Facts): Facts {
+  const rule = doc.rulesFor(id).find((r) => r.amount.kind === 'perUnit');
+  if (!rule || !('field' in rule.amount) || facts[rule.amount.field] !== undefined) return facts;
+  return rule.when.some((c) => facts[c.field] !== undefined) ? { ...facts, [rule.amount.field]: 1 } : facts;
+}
+
 /** Amount and condition questions: the rules' own words, then the arithmetic for the asker's case. */
 export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amountLead' | 'conditionsLead'): QaAnswer {
-  const facts: Facts = p.slots.facts;
+  const facts: Facts = oneEventUnlessCounted(ctx.doc, id, p.slots.facts);
   const grouped = groupEvaluation(ctx.doc, id, p);
   const outcomes = grouped ? grouped.parts.map((x) => x.outcome) : rulesInQuestion(ctx.doc, id, facts);
   if (!outcomes.length) {
