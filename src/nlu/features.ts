@@ -16,6 +16,8 @@ export interface FeatureSignals {
   /** Another city's or province's own policy is the subject. */
   otherPlacePolicy: boolean;
   domain: boolean;
+  /** Words that name the document or its support ("政策", "文件", "补贴"). */
+  namesDocument: boolean;
   /** Intents whose cue words occur in the text. */
   cueIntents: readonly string[];
   /** The cue words themselves. */
@@ -50,7 +52,7 @@ export function intentFeatures(text: string, masked: string, segmenter: Segmente
   if (s.topMeasureScore === 0) f.set('f:noMeasure', 1);
   for (const [name, on] of [
     ['tier', s.tier], ['yuan', s.yuan], ['count', s.count], ['year', s.year], ['level', s.level], ['ref', s.measureRef],
-    ['self', s.self], ['question', s.question], ['otherPlacePolicy', s.otherPlacePolicy], ['domain', s.domain],
+    ['self', s.self], ['question', s.question], ['otherPlacePolicy', s.otherPlacePolicy], ['domain', s.domain], ['document', s.namesDocument],
   ] as const) {
     if (on) f.set('f:' + name, 1);
   }

@@ -121,6 +121,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
       self: lexicon.selfWords.some((w) => text.includes(w)),
       question: isQuestion,
       otherPlacePolicy: otherPlace,
+      namesDocument: lexicon.documentWords.some((w) => text.includes(w)),
       domain,
       cueIntents: cues.intents,
       cues: cues.words,

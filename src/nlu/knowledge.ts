@@ -35,6 +35,7 @@ export const LexiconSchema = z.object({
   stopwords: words,
   otherPlaces: words,
   outsideCues: words,
+  documentWords: words,
   weakKeywords: words,
   domainCues: words,
   commands: z.object({ cancel: words, restart: words, back: words }),
