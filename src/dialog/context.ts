@@ -82,10 +82,19 @@ function bestMeasureIntent(p: Parse, scopes: ReadonlyMap<string, string>): { lab
   return ranked.length ? { label: ranked[0][0], probability: ranked[0][1] } : undefined;
 }
 
-/** Follow-up cues: the message leans on what came before. */
+/** Nothing but a level's name and follow-up words ("小巨人呢", "那省级的呢"), not a question of its own. */
+function littleElse(nlu: Nlu, text: string): boolean {
+  const names = [...nlu.doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases]), ...nlu.lexicon.followUpCues, '的', '要是', '如果是', '换成']
+    .filter((w) => w.length > 0).sort((a, b) => b.length - a.length);
+  let rest = text.replace(/[\s,.;!?，。？！]+/g, '');
+  for (const w of names) rest = rest.split(w).join('');
+  return rest.length <= 3;
+}
+
+/** Follow-up cues: the message leans on what came before ("那省级的呢", "这个归谁管"). */
 function leansOnContext(nlu: Nlu, p: Parse): boolean {
   const t = p.text.replace(/[\s,.;!?，。？！]+/g, '');
-  return nlu.lexicon.followUpCues.some((w) => t.startsWith(w) || t.endsWith(w)) || t.length <= 8;
+  return nlu.lexicon.followUpCues.some((w) => t.startsWith(w) || t.endsWith(w));
 }
 
 export interface Resolved {
@@ -116,13 +125,18 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   const extra = contextualFacts(nlu, targetMeasure, p.text);
   const hasOwnFacts = Object.keys(own).length + Object.keys(extra).length > 0;
   const elliptical = leansOnContext(nlu, p) || backTo || p.slots.correction;
+  // A short measure question ("怎么申请") leans on context; a short out-of-scope one ("今天天气怎么样") does not.
+  const short = p.text.replace(/[\s,.;!?，。？！]+/g, '').length <= 8;
   // A confident global question ("有效期到什么时候") or a request for the check is not a follow-up.
   const counted = followUpCount(nlu, p.text);
   const measureIntent = bestMeasureIntent(p, scopes);
   if (!isMeasureIntent && p.intent !== FALLBACK && p.intent !== CLARIFY) {
+    const social = p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
     const weakGlobal = p.intent === 'eligibility.start'
       ? !p.asksForCheck
-      : p.confidence < 0.5 || (measureIntent !== undefined && measureIntent.probability >= 0.15) || ((p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help') && (hasOwnFacts || elliptical));
+      : social
+        ? p.confidence < 0.6 || hasOwnFacts
+        : p.confidence < 0.5 || (measureIntent !== undefined && measureIntent.probability >= 0.15 && elliptical);
     if (!weakGlobal || !(hasOwnFacts || elliptical || counted !== undefined)) return fresh(p);
   }
   const named = p.measures.length ? p.measures : [];
@@ -131,13 +145,13 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   const foreign = Object.keys(own).some((f) => !targetFields.has(f) && nlu.doc.fieldKind(f) !== 'tier' && nlu.doc.fieldKind(f) !== 'boolean');
   if (foreign && !backTo && p.mentionedMeasures.some((m) => m !== targetMeasure)) return fresh(p);
   // "小巨人呢" after a 技改 question gives a value of the question's own fields: not a new topic.
-  const givesOwnFields = Object.keys(extra).length > 0;
+  const givesOwnFields = Object.keys(extra).length > 0 && (named.every((m) => m === targetMeasure) || littleElse(nlu, p.text));
   const switched = named.length > 0 && !named.includes(targetMeasure) && !p.mentionedMeasures.includes(targetMeasure) && !givesOwnFields;
   if (switched && !backTo) return fresh(p);
   const mentionsOther = p.mentionedMeasures.length > 0 && !p.mentionedMeasures.includes(targetMeasure) && !givesOwnFields;
   const needsContext = (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY
     || (!isMeasureIntent && (hasOwnFacts || elliptical || counted !== undefined) && !mentionsOther)
-    || (isMeasureIntent && (named.includes(targetMeasure) || givesOwnFields) && (elliptical || hasOwnFacts));
+    || (isMeasureIntent && (named.includes(targetMeasure) || givesOwnFields) && (elliptical || hasOwnFacts || short));
   if (!needsContext) return fresh(p);
   // The aspect: what this turn asks, when it asks something; else the query's.
   const asksOwn = (isMeasureIntent && (p.confidence >= 0.5 || backTo) && !(hasOwnFacts && elliptical && p.text.length <= 16)) || (p.contextIntent !== undefined && p.confidence <= 0.5);

@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseLabelledQuestions } from '../../scripts/nlu-metrics.js';
-import { FALLBACK, loadNlu, SEGMENTER_NAMES, type Nlu, type Parse } from '../../src/nlu/index.js';
+import { CLARIFY, FALLBACK, loadNlu, SEGMENTER_NAMES, type Nlu, type Parse } from '../../src/nlu/index.js';
 import { anyText, FRAGMENTS } from './hostile.js';
 
 const labelled = parseLabelledQuestions(readFileSync(fileURLToPath(new URL('../../intents/training/team-questions.jsonl', import.meta.url)), 'utf8'));
 const intentsYaml = readFileSync(fileURLToPath(new URL('../../intents/intents.yaml', import.meta.url)), 'utf8');
-const INTENTS = new Set([FALLBACK, ...[...intentsYaml.matchAll(/^\s+- id: (\S+)/gm)].map((m) => m[1])]);
+const INTENTS = new Set([FALLBACK, CLARIFY, ...[...intentsYaml.matchAll(/^\s+- id: (\S+)/gm)].map((m) => m[1])]);
 
 /** Numerals, units, ordinals and clause marks in long runs: the inputs a regex could choke on. */
 const numeralSoup = fc.string({
