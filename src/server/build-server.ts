@@ -9,6 +9,8 @@ import {
 import { z } from 'zod';
 import { formatChineseDate, ruleSummary, type PolicyDocument } from '../../policy/index.js';
 import { AppError, ErrorCodes } from '../core/errors.js';
+import type { ChannelStatus } from '../core/ports.js';
+import { readinessRoute } from './readiness.js';
 import { securityHeaders } from './security-headers.js';
 import type { DialogEngine } from '../dialog/engine.js';
 import { newCheck, outcomesOf, resultOf } from '../dialog/eligibility.js';
@@ -27,6 +29,8 @@ export interface ServerDeps {
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
   /** Requests per minute; 0 turns a limit off. Defaults: the config's defaults. */
   limits?: Partial<RateLimits>;
+  /** Each messaging channel's connection state, for GET /readyz. */
+  channelStatus?: () => ChannelStatus[];
 }
 
 export interface RateLimits {
@@ -139,6 +143,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     status: 'ok' as const,
     policy: deps.doc.versionTag,
   }));
+
+  readinessRoute(app, deps.channelStatus ?? (() => []));
 
   app.post('/api/ask', {
     schema: { body: AskBody, response: { 200: AskResponse, 400: ErrorResponse, 429: ErrorResponse }, description: '用中文提问，得到回复、意图、相关措施和计算出的金额' },
