@@ -88,7 +88,7 @@ export function createChannelHealth(deps: ChannelHealthDeps): ChannelHealthRegis
       });
       // An outage is a connection lost after it was up; a channel that never connected is the
       // start-up alert's business, and a logout has alerts of its own.
-      if (state === 'reconnecting' && !outages.has(channel) && previous && previous.state !== 'starting') {
+      if (state === 'reconnecting' && !outages.has(channel) && previous?.state === 'connected') {
         outages.set(channel, { since: now, alerted: false });
       }
       if (state === 'connected' || state === 'disabled') void check();

@@ -1,0 +1,81 @@
+// wechaty-puppet-service, adjusted for a service that runs for months (read from its 1.19 source):
+// - a dropped gRPC event stream is reported at once (the library only logs it, and waits for its
+//   60 s watchdog, which does not retry if the service is still down);
+// - stopping the client closes the connection without asking the service to stop the puppet
+//   (its StopRequest stops the account on the service side: a deploy would log it out);
+// - the payload cache lives in the data folder, under a name that is not the token (the library
+//   uses $HOME/.wechaty/wechaty-puppet-service/<token>/).
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { PuppetService } from 'wechaty-puppet-service';
+
+export interface ServicePuppetOptions {
+  token: string;
+  endpoint: string;
+  /** true: plain gRPC (WorkPro); false: TLS. */
+  tlsDisabled?: boolean;
+  /** The folder for the payload cache (contacts, groups). */
+  cacheDir: string;
+  /** The event stream to the service ended or failed while connected; `reason` may echo the token (redact it). */
+  onStreamLost(reason: string): void;
+}
+
+/** The part of the library's GrpcManager used here (an EventEmitter around the gRPC client). */
+interface GrpcManagerLike {
+  on(event: string, listener: (arg?: { code?: number; details?: string; message?: string }) => void): unknown;
+  stop(): Promise<void>;
+  stopStream(): void;
+  destroyClient(): void;
+}
+
+/** 1 CANCELLED, 14 UNAVAILABLE, … on the stream; 0 OK still ends it. */
+function describe(event: string, arg?: { code?: number; details?: string; message?: string }): string {
+  if (!arg) return `event stream ${event}`;
+  return `event stream ${event}: ${arg.code ?? ''} ${arg.details ?? arg.message ?? ''}`.trim();
+}
+
+class ObservedPuppetService extends PuppetService {
+  constructor(private readonly observe: ServicePuppetOptions) {
+    super({ token: observe.token, endpoint: observe.endpoint, tls: { disable: observe.tlsDisabled ?? false } } as ConstructorParameters<typeof PuppetService>[0]);
+    // Read by PayloadStore.start() at each login; set before any login can happen.
+    (this._payloadStore as unknown as { storeDir: string }).storeDir = observe.cacheDir;
+  }
+
+  protected override bridgeGrpcEventStream(client: Parameters<PuppetService['bridgeGrpcEventStream']>[0]): void {
+    super.bridgeGrpcEventStream(client);
+    const manager = client as unknown as GrpcManagerLike;
+    let closing = false;
+    let lost = false;
+    const onLost = (event: string) => (arg?: { code?: number; details?: string; message?: string }) => {
+      if (closing || lost) return;
+      if (event === 'status' && arg?.code === 0) return;
+      lost = true;
+      this.observe.onStreamLost(describe(event, arg));
+    };
+    // The library re-emits these only once the stream has connected (its start() sees earlier failures).
+    manager.on('error', onLost('error'));
+    manager.on('end', onLost('end'));
+    manager.on('status', onLost('status'));
+    // Stopping closes our side only: the account stays logged in on the service.
+    manager.stop = async () => {
+      closing = true;
+      manager.stopStream();
+      try {
+        manager.destroyClient();
+      } catch {
+        // Already closed.
+      }
+    };
+  }
+}
+
+export type ServicePuppet = PuppetService;
+
+export function createServicePuppet(options: ServicePuppetOptions): ServicePuppet {
+  return new ObservedPuppetService(options);
+}
+
+/** The cache folder for a token, under the data folder: named by a hash, never by the token. */
+export function puppetCacheDir(dataDir: string, botName: string, token: string): string {
+  return join(dataDir, `${botName}.puppet-cache`, createHash('sha256').update(token).digest('hex').slice(0, 16));
+}
