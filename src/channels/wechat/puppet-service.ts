@@ -41,6 +41,21 @@ class ObservedPuppetService extends PuppetService {
     (this._payloadStore as unknown as { storeDir: string }).storeDir = observe.cacheDir;
   }
 
+  /**
+   * The library opens the cache at each login and closes it at each logout without waiting: a
+   * quick reconnection (logout, then login) opened it again while it was still closing, and
+   * LevelDB's lock error escaped as an uncaught exception. One after another here.
+   */
+  protected override hookPayloadStore(): void {
+    let queue = Promise.resolve();
+    const store = () => this._payloadStore;
+    const next = (job: () => Promise<void>) => {
+      queue = queue.then(job).catch(() => undefined);
+    };
+    this.on('login', ({ contactId }) => next(() => store().start(contactId)));
+    this.on('logout', () => next(() => store().stop()));
+  }
+
   protected override bridgeGrpcEventStream(client: Parameters<PuppetService['bridgeGrpcEventStream']>[0]): void {
     super.bridgeGrpcEventStream(client);
     const manager = client as unknown as GrpcManagerLike;
