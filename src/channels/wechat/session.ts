@@ -107,11 +107,12 @@ export function createWechatSession(settings: WechatSettings, deps: ChannelDeps,
   }
 
   // wechaty and its puppets log through one brolog instance, straight to the console; through the
-  // service's logger instead, so the lines are JSON like the rest and secrets are scrubbed.
+  // service's logger instead, so the lines are JSON like the rest and secrets are scrubbed. Their
+  // warnings are library chatter (each reconnection attempt brings a few): debug. What matters is
+  // logged by this channel.
   wechatyLog.textPrinter = (level: string, text: string) => {
     const line = { sdk: redact(text).slice(0, 1000) };
     if (level === 'ERR') log.warn(line, 'wechaty');
-    else if (level === 'WARN') log.info(line, 'wechaty');
     else log.debug(line, 'wechaty');
   };
 
