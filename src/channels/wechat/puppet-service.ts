@@ -18,7 +18,14 @@ export interface ServicePuppetOptions {
   cacheDir: string;
   /** The event stream to the service ended or failed while connected; `reason` may echo the token (redact it). */
   onStreamLost(reason: string): void;
+  /**
+   * A ding every `everyMs` asks the service for a dong; nothing at all heard for `silenceMs`
+   * counts as a lost connection (a network that drops packets without closing anything).
+   */
+  keepalive?: { everyMs: number; silenceMs: number };
 }
+
+const KEEPALIVE = { everyMs: 20_000, silenceMs: 60_000 };
 
 /** The part of the library's GrpcManager used here (an EventEmitter around the gRPC client). */
 interface GrpcManagerLike {
@@ -31,6 +38,7 @@ interface GrpcManagerLike {
 /** 1 CANCELLED, 14 UNAVAILABLE, … on the stream; 0 OK still ends it. */
 function describe(event: string, arg?: { code?: number; details?: string; message?: string }): string {
   if (!arg) return `event stream ${event}`;
+  if (event === 'silence') return `event stream silent: ${arg.message ?? ''}`;
   return `event stream ${event}: ${arg.code ?? ''} ${arg.details ?? arg.message ?? ''}`.trim();
 }
 
@@ -71,9 +79,33 @@ class ObservedPuppetService extends PuppetService {
     manager.on('error', onLost('error'));
     manager.on('end', onLost('end'));
     manager.on('status', onLost('status'));
+    // Heartbeats and dongs keep wechaty's own 60 s watchdog fed too: a quiet account is not reset.
+    const { everyMs, silenceMs } = this.observe.keepalive ?? KEEPALIVE;
+    let lastHeard = Date.now();
+    manager.on('data', () => {
+      lastHeard = Date.now();
+    });
+    const keepalive = setInterval(() => {
+      if (closing || lost) {
+        clearInterval(keepalive);
+        return;
+      }
+      if (Date.now() - lastHeard > silenceMs) {
+        clearInterval(keepalive);
+        onLost('silence')({ message: `nothing heard for ${Math.round((Date.now() - lastHeard) / 1000)} s` });
+        return;
+      }
+      try {
+        this.ding('keepalive');
+      } catch {
+        // Between connections: the silence check above decides.
+      }
+    }, everyMs);
+    keepalive.unref();
     // Stopping closes our side only: the account stays logged in on the service.
     manager.stop = async () => {
       closing = true;
+      clearInterval(keepalive);
       manager.stopStream();
       try {
         manager.destroyClient();

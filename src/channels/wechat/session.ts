@@ -32,6 +32,8 @@ export interface SessionOptions {
   printQr?: (qrcode: string) => void;
   /** Waits between reconnection attempts to a puppet service (tests shorten them). */
   reconnect?: { firstMs: number; maxMs: number };
+  /** A puppet service's keepalive (tests shorten it); see puppet-service.ts. */
+  keepalive?: { everyMs: number; silenceMs: number };
 }
 
 export interface SessionHooks {
@@ -125,6 +127,7 @@ export function createWechatSession(settings: WechatSettings, deps: ChannelDeps,
       token: settings.token!, endpoint: endpoint!, tlsDisabled: settings.noTlsInsecureClient,
       cacheDir: puppetCacheDir(deps.dataDir, settings.botName, settings.token!),
       onStreamLost: (reason) => streamLost(redact(reason)),
+      keepalive: options.keepalive,
     });
     servicePuppet = puppet;
     return puppet;

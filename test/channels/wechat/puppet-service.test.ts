@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,6 +68,47 @@ class ServiceSide {
   }
 }
 
+/**
+ * A TCP relay between the bot and the puppet service that can go silent: it stops passing
+ * bytes without closing anything, as a network that drops packets does.
+ */
+class Relay {
+  silent = false;
+  private readonly sockets = new Set<Socket>();
+  private server?: Server;
+  port = 0;
+
+  constructor(private readonly target: number) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((client) => {
+      this.sockets.add(client);
+      client.on('error', () => undefined).on('close', () => this.sockets.delete(client));
+      if (this.silent) return;
+      const upstream = connect(this.target, '127.0.0.1');
+      this.sockets.add(upstream);
+      upstream.on('error', () => undefined).on('close', () => this.sockets.delete(upstream));
+      client.on('data', (d) => void (this.silent || upstream.write(d)));
+      upstream.on('data', (d) => void (this.silent || client.write(d)));
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+
+  /** The network heals: what was held is cut (as its peers' timeouts would), new connections pass. */
+  heal(): void {
+    this.silent = false;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
+
 interface World {
   side: ServiceSide;
   service: Service;
@@ -79,13 +121,14 @@ interface World {
 
 const worlds: World[] = [];
 
-async function startWorld(tls: boolean): Promise<World> {
-  const endpoint = `127.0.0.1:${await freePort()}`;
+async function startWorld(tls: boolean, relay?: (servicePort: number) => Promise<number>): Promise<World> {
+  const port = await freePort();
   const token = `insecure_${randomUUID()}`;
-  const side = new ServiceSide(endpoint, token, tls);
+  const side = new ServiceSide(`127.0.0.1:${port}`, token, tls);
   await side.puppet.start();
   side.mocker.login(side.bot);
   await side.up();
+  const endpoint = `127.0.0.1:${relay ? await relay(port) : port}`;
 
   const dataDir = mkdtempSync(join(tmpdir(), 'wechat-service-'));
   const service = await createService({ DB_PATH: join(dataDir, 'bot.db'), LOG_LEVEL: 'silent' });
@@ -103,7 +146,11 @@ async function startWorld(tls: boolean): Promise<World> {
     WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_SERVICE_TOKEN: token, WECHATY_PUPPET_SERVICE_ENDPOINT: endpoint,
     WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: tls ? 'false' : 'true', WECHAT_BOT_NAME: 'test-bot',
   })!;
-  const channel = buildWechatChannel(settings, deps, { printQr: () => undefined, reconnect: { firstMs: 100, maxMs: 1_000 } });
+  const channel = buildWechatChannel(settings, deps, {
+    printQr: () => undefined, reconnect: { firstMs: 100, maxMs: 1_000 },
+    // The mock answers a ding a second later.
+    keepalive: { everyMs: 300, silenceMs: 4_000 },
+  });
   health.start();
   await channel.start();
   await until(() => channel.loggedIn(), 'the bot to log in through the puppet service');
@@ -212,3 +259,25 @@ describe.each([
     expect(existsSync(join(homedir(), '.wechaty', 'wechaty-puppet-service', w.side.token))).toBe(false);
   }, 60_000);
 });
+
+it('notices a connection that went silent without closing, and reconnects once the network heals', async () => {
+  let relay: Relay | undefined;
+  const w = await startWorld(false, async (servicePort) => {
+    relay = new Relay(servicePort);
+    await relay.start();
+    return relay.port;
+  });
+  try {
+    await answered(w, '小巨人配套奖励多少', '50%');
+    relay!.silent = true;
+    // No error, no end: only the keepalive's silence shows it.
+    await until(() => wechatState(w) === 'reconnecting', 'the silence to be noticed', 30_000);
+    expect(w.health.statuses().find((s) => s.channel === 'wechat')?.detail).toContain('silent');
+    relay!.heal();
+    await until(() => w.channel.loggedIn(), 'the reconnection', 30_000);
+    await answered(w, '技改补助需要什么条件', '300万元');
+    expect(w.alerts).toEqual([]);
+  } finally {
+    await relay?.stop();
+  }
+}, 90_000);
