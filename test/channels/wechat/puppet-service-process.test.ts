@@ -1,8 +1,10 @@
 // The built service as a real process, pointed at a puppet service (the library's PuppetServer
-// on 127.0.0.1, serving a mock account) with a token the service does not accept. The service
-// echoes the token in its refusal ("Invalid Wechaty TOKEN …"); every log level is on, wechaty's
-// own logger too. The refusal must be logged, told to the staff and shown on /readyz, with no
-// trace of the token anywhere.
+// on 127.0.0.1, serving a mock account), the way a deployment runs it.
+// - With a token the service does not accept: the service echoes the token in its refusal
+//   ("Invalid Wechaty TOKEN …"); every log level is on, wechaty's own logger too. The refusal
+//   must be logged, told to the staff and shown on /readyz, with no trace of the token anywhere.
+// - With the right token, a deploy: SIGTERM. Nothing at error level, no staff alert, and the
+//   account is still logged in on the puppet service.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ const puppet = new PuppetMock({ mocker });
 let server: PuppetServer;
 let endpoint: string;
 let svc: ServiceProcess | undefined;
+let second: ServiceProcess | undefined;
 
 beforeAll(async () => {
   endpoint = `127.0.0.1:${await freePort()}`;
@@ -32,7 +35,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (svc && svc.child.exitCode === null) svc.child.kill('SIGKILL');
+  for (const p of [svc, second]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
   await server?.stop();
   await puppet.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -60,4 +63,26 @@ it('refuses a wrong token: logged, alerted and shown as not connected, with noth
   expect(output.includes(wrong.slice('insecure_'.length))).toBe(false);
   // A stop is not a logout: nothing at error level about the account, no rescan alert.
   expect(output).not.toContain('LOGGED OUT');
+}, 120_000);
+
+it('stops on SIGTERM without logging the account out, without an alert and without an error line', async () => {
+  second = await startService({
+    DB_PATH: join(dir, 'deploy.db'), LOG_LEVEL: 'info',
+    WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_SERVICE_TOKEN: accepted,
+    WECHATY_PUPPET_SERVICE_ENDPOINT: endpoint, WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
+  });
+  await until(() => second!.output().includes('wechat: logged in'), 'the login through the puppet service', 60_000);
+  const ready = await get(`${second.base}/readyz`);
+  expect(ready.status).toBe(200);
+  expect(JSON.parse(ready.body).channels).toContainEqual(expect.objectContaining({ channel: 'wechat', state: 'connected' }));
+  second.child.kill('SIGTERM');
+  expect(await second.exited).toBe(0);
+
+  const output = second.output();
+  expect(output).toContain('wechat: stopped (not a logout)');
+  expect(output).not.toContain('LOGGED OUT');
+  expect(output).not.toContain('staff alert');
+  // pino's error level is 50: a deploy is not an incident.
+  expect(output).not.toContain('"level":50');
+  expect(puppet.isLoggedIn).toBe(true);
 }, 120_000);
