@@ -79,7 +79,8 @@ export function createWechatSession(settings: WechatSettings, deps: ChannelDeps,
   let previousLogin = readLoginRecord();
   let loggedOutAlerted = false;
   let lastScanAlert = 0;
-  let startAlerted = false;
+  /** When the staff were told that the channel could not start (they are told when it does). */
+  let startAlertedAt: number | undefined;
   let lastSignOfLife = 0;
   let retry: NodeJS.Timeout | undefined;
   /** Errors the puppet reports while starting: it swallows them, so this is how a failed start shows. */
@@ -175,7 +176,11 @@ export function createWechatSession(settings: WechatSettings, deps: ChannelDeps,
       loggedIn = true;
       lastSignOfLife = clock.now();
       loggedOutAlerted = false;
-      startAlerted = false;
+      if (startAlertedAt !== undefined) {
+        const minutes = Math.max(1, Math.round((clock.now() - startAlertedAt) / 60_000));
+        alert(replies.render('channelBack', { channel: replies.render('channelNameWechat'), minutes }));
+        startAlertedAt = undefined;
+      }
       lastScanAlert = 0;
       reconnectWait = reconnectWaits.firstMs;
       reconnectAttempts = 0;
@@ -286,8 +291,8 @@ export function createWechatSession(settings: WechatSettings, deps: ChannelDeps,
   function startFailed(reason: string, retryMs: number): void {
     log.error({ reason, retryInMs: retryMs }, 'wechat: COULD NOT START; retrying');
     report('reconnecting', reason);
-    if (!startAlerted) {
-      startAlerted = true;
+    if (startAlertedAt === undefined) {
+      startAlertedAt = clock.now();
       alert(replies.render('wechatStartFailed', { reason }));
     }
   }

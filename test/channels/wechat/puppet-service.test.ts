@@ -121,13 +121,13 @@ interface World {
 
 const worlds: World[] = [];
 
-async function startWorld(tls: boolean, relay?: (servicePort: number) => Promise<number>): Promise<World> {
+async function startWorld(tls: boolean, relay?: (servicePort: number) => Promise<number>, serviceDownAtStart = false): Promise<World> {
   const port = await freePort();
   const token = `insecure_${randomUUID()}`;
   const side = new ServiceSide(`127.0.0.1:${port}`, token, tls);
   await side.puppet.start();
   side.mocker.login(side.bot);
-  await side.up();
+  if (!serviceDownAtStart) await side.up();
   const endpoint = `127.0.0.1:${relay ? await relay(port) : port}`;
 
   const dataDir = mkdtempSync(join(tmpdir(), 'wechat-service-'));
@@ -152,10 +152,10 @@ async function startWorld(tls: boolean, relay?: (servicePort: number) => Promise
     keepalive: { everyMs: 300, silenceMs: 4_000 },
   });
   health.start();
-  await channel.start();
-  await until(() => channel.loggedIn(), 'the bot to log in through the puppet service');
   const world = { side, service, channel, health, clock, alerts, dataDir };
   worlds.push(world);
+  await channel.start();
+  if (!serviceDownAtStart) await until(() => channel.loggedIn(), 'the bot to log in through the puppet service');
   return world;
 }
 
@@ -280,4 +280,19 @@ it('notices a connection that went silent without closing, and reconnects once t
   } finally {
     await relay?.stop();
   }
+}, 90_000);
+
+it('starts while the puppet service is down: tells the staff once, keeps trying, logs in and says so when it comes up', async () => {
+  const w = await startWorld(false, undefined, true);
+  await until(() => w.alerts.length > 0, 'the start failure alert', 30_000);
+  expect(w.alerts[0]).toContain('【微信机器人】无法启动');
+  expect(wechatState(w)).toBe('reconnecting');
+  await until(() => /ECONNREFUSED|UNAVAILABLE/.test(w.health.statuses().find((s) => s.channel === 'wechat')?.detail ?? ''), 'a refused attempt');
+  await w.side.up();
+  await until(() => w.channel.loggedIn(), 'the login once the service is up', 30_000);
+  await answered(w, '小巨人配套奖励多少', '50%');
+  await until(() => w.alerts.length === 2, 'the all-clear');
+  expect(w.alerts[1]).toContain('【微信机器人】连接已恢复');
+  await w.health.check();
+  expect(w.alerts).toHaveLength(2);
 }, 90_000);
