@@ -4,8 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import qrcodeTerminal from 'qrcode-terminal';
-import { qrcodeValueToImageUrl, ScanStatus, WechatyBuilder, type Wechaty, type WechatyOptions } from 'wechaty';
-import { log as wechatyLog } from 'wechaty-puppet';
+import { log as wechatyLog, qrcodeValueToImageUrl, ScanStatus, WechatyBuilder, type Wechaty, type WechatyOptions } from 'wechaty';
 import type { ChannelState } from '../../core/ports.js';
 import type { ChannelDeps } from '../channel.js';
 import { errorText } from './send-errors.js';
