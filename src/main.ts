@@ -12,6 +12,9 @@ import { createBroadcastService, type BroadcastService } from './broadcast/servi
 import { abortableSleep, createBroadcastWorker, type BroadcastWorker } from './broadcast/worker.js';
 import { readConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './core/ports.js';
+import { SECRET_ENV, secretRedactor } from './core/redact.js';
+import { createChannelHealth, type ChannelHealthRegistry } from './health/channel-health.js';
+import { readHealthConfig } from './health/config.js';
 import { createDialogEngine, type DialogEngine } from './dialog/engine.js';
 import { loadReplies } from './dialog/replies.js';
 import { createValidityEngine, eligibilityAsOf, loadValidityTexts } from './dialog/validity.js';
@@ -44,6 +47,8 @@ export interface Service {
   reminders: ExpiryReminders;
   /** Reloads policy/documents (SIGHUP, the admin route): a bad folder is refused, logged and reported to staff. */
   reloadPolicies(trigger: string): Promise<ReloadReport>;
+  /** Each channel's connection state (GET /readyz; metrics may read it too). */
+  health: ChannelHealthRegistry;
   /** Starts the configured channels (after the server listens: webhooks must be reachable), then the broadcaster. */
   startChannels(): Promise<void>;
   close(): Promise<void>;
@@ -73,6 +78,7 @@ export interface ServiceOptions {
 export async function createService(env: Record<string, string | undefined>, clock: Clock = systemClock, options: ServiceOptions = {}): Promise<Service> {
   const config = readConfig(env);
   const broadcastConfig = readBroadcastConfig(env);
+  const healthConfig = readHealthConfig(env);
   const root = projectRoot();
   const policies = await createPolicyLibrary({
     dir: config.POLICY_DIR ?? join(root, 'policy', 'documents'), clock, pinned: config.POLICY_DOCUMENT,
@@ -89,7 +95,10 @@ export async function createService(env: Record<string, string | undefined>, clo
     documents: policies.documents, pinned: config.POLICY_DOCUMENT, states, replies, texts, clock,
     engineFor: (d, store) => createDialogEngine({ doc: d, nlu: policies.nluOf(d), replies, clock, states: store, questions, idleMs: config.DIALOG_IDLE_MINUTES * 60_000 }),
   });
-  const logger = pino({ level: config.LOG_LEVEL, redact: REDACT });
+  // The redact paths cover fields named like secrets; libraries also echo secrets inside
+  // messages (a puppet service's "Invalid Wechaty TOKEN …"), so every line is scrubbed too.
+  const redact = secretRedactor(SECRET_ENV.map((name) => env[name]));
+  const logger = pino({ level: config.LOG_LEVEL, redact: REDACT, hooks: { streamWrite: redact } });
   const chats = new SqliteChatRegistry(db);
   const tokens = new SqliteAdminTokens(db);
   const audit = new SqliteAuditLog(db);
@@ -98,24 +107,27 @@ export async function createService(env: Record<string, string | undefined>, clo
   seedToken(tokens, broadcastConfig.ADMIN_TOKEN, clock.now());
   const broadcasts = createBroadcastService({ outbox, chats, audit, clock, doc, replies });
   let staffAlerts: Channel['staffAlerts'];
+  const alerts = {
+    async alert(text: string) {
+      const safe = redact(text);
+      logger.warn({ alert: safe }, 'staff alert');
+      await staffAlerts?.alert(safe);
+    },
+  };
+  const health = createChannelHealth({ clock, alerts, replies, log: logger, outageAlertMs: healthConfig.CHANNEL_OUTAGE_ALERT_SECONDS * 1000 });
   const deps: ChannelDeps = {
-    engine, replies, doc, db, clock, log: logger, chats, broadcasts, roles,
+    engine, replies, doc, db, clock, log: logger, chats, broadcasts, roles, alerts, health, redact,
     policyStatus: () => policyStatusText(texts, policies.documents(), policies.inForce(), policies.today()),
     questionStats: new SqliteQuestionStats(db),
     events: new SqliteProcessedEvents(db),
     dataDir: dirname(config.DB_PATH),
-    alerts: {
-      async alert(text) {
-        logger.warn({ alert: text }, 'staff alert');
-        await staffAlerts?.alert(text);
-      },
-    },
   };
   const channels = (await Promise.all([createWechatChannel(env, deps), createFeishuChannel(env, deps)])).filter((c): c is Channel => c !== null);
   channels.push(...(options.extraChannels?.(deps) ?? []));
   staffAlerts = channels.find((c) => c.staffAlerts)?.staffAlerts;
+  for (const name of ['wechat', 'feishu']) if (!channels.some((c) => c.name === name)) health.report(name, 'disabled', 'not configured');
   const worker = createBroadcastWorker({
-    outbox, clock, log: logger, replies, alerts: deps.alerts,
+    outbox, clock, log: logger, replies, alerts,
     senders: channels.flatMap((c) => (c.broadcastSender ? [c.broadcastSender] : [])),
     pacing: pacingFrom(broadcastConfig),
     random: Math.random,
@@ -141,6 +153,7 @@ export async function createService(env: Record<string, string | undefined>, clo
       documents: () => policies.summary(),
       eligibility: (result) => eligibilityAsOf(texts, policies.inForce(), policies.today(), result),
     },
+    channelStatus: () => health.statuses(),
     limits: { ipPerMinute: config.RATE_LIMIT_PER_MINUTE, userPerMinute: config.USER_RATE_LIMIT_PER_MINUTE },
     plugins: [
       adminRoutes({ tokens, audit, broadcasts, chats, clock, policies: { summary: () => policies.summary(), reload: reloadPolicies } }),
@@ -150,8 +163,9 @@ export async function createService(env: Record<string, string | undefined>, clo
   });
   let closed = false;
   return {
-    config, doc, db, engine, server, channels, broadcasts, worker, policies, reminders, reloadPolicies,
+    config, doc, db, engine, server, channels, broadcasts, worker, policies, reminders, reloadPolicies, health,
     async startChannels() {
+      health.start();
       for (const c of channels) await c.start();
       reminders.start(REMINDER_CHECK_MS);
       await worker.recover();
@@ -161,6 +175,7 @@ export async function createService(env: Record<string, string | undefined>, clo
       if (closed) return;
       closed = true;
       reminders.stop();
+      health.stop();
       await worker.stop();
       for (const c of channels) await c.stop().catch((e: Error) => logger.error({ err: e, channel: c.name }, 'channel did not stop cleanly'));
       await server.close();

@@ -50,9 +50,25 @@ export function createBroadcastWorker(deps: WorkerDeps): BroadcastWorker {
   let timer: NodeJS.Timeout | undefined;
 
   async function finishIfComplete(id: string) {
-    if (outbox.unfinishedCount(id) === 0 && outbox.finish(id, clock.now()) && deps.onFinished) {
+    if (outbox.unfinishedCount(id) !== 0 || !outbox.finish(id, clock.now())) return;
+    await reportProblems(id);
+    if (deps.onFinished) {
       await deps.onFinished(id).catch((e: Error) => log.error({ err: e.message, broadcast: id }, 'broadcast summary could not be sent'));
     }
+  }
+
+  /** Groups a finished broadcast did not surely reach are told to the staff, wherever it was composed. */
+  async function reportProblems(id: string) {
+    const deliveries = outbox.deliveries(id);
+    const failed = deliveries.filter((d) => d.status === 'failed');
+    const uncertain = deliveries.filter((d) => d.status === 'uncertain');
+    if (!failed.length && !uncertain.length) return;
+    const names = (list: typeof deliveries) => list.map((d) => d.chatName || d.chatId).join('、') || '无';
+    const title = outbox.broadcast(id)?.title ?? deps.replies.render('broadcastUntitled');
+    log.warn({ broadcast: id, failed: failed.length, uncertain: uncertain.length }, 'broadcast finished with groups not surely reached');
+    await deps.alerts.alert(deps.replies.render('broadcastEndedWithProblems', {
+      id, title, failed: failed.length, uncertain: uncertain.length, failedChats: names(failed), uncertainChats: names(uncertain),
+    })).catch((e: Error) => log.error({ err: e.message, broadcast: id }, 'broadcast problem alert could not be sent'));
   }
 
   /** One account, one serial queue: a channel's deliveries go out one at a time, paced. */
@@ -60,6 +76,8 @@ export function createBroadcastWorker(deps: WorkerDeps): BroadcastWorker {
     const channel = sender.channel;
     let sent = 0;
     while (!abort.signal.aborted) {
+      // A channel that cannot send keeps its deliveries queued; the next poll looks again.
+      if (sender.available && !sender.available()) return;
       const haltedUntil = outbox.haltedUntil(channel);
       if (haltedUntil !== undefined && haltedUntil > clock.now()) return;
       const next = outbox.nextQueued(channel);
@@ -79,6 +97,11 @@ export function createBroadcastWorker(deps: WorkerDeps): BroadcastWorker {
         const error = e as Error;
         const kind = e instanceof SendError ? e.kind : 'transient';
         log.warn({ channel, chat: next.chatId, delivery: next.id, kind, err: error.message }, 'broadcast delivery failed');
+        if (kind === 'unavailable') {
+          // Nothing left the service: the same delivery goes out once the channel is back.
+          outbox.mark(next.id, 'queued', clock.now(), error.message);
+          return;
+        }
         if (kind === 'blocked') {
           // The platform refused before sending: safe to queue again, after a long rest.
           outbox.mark(next.id, 'queued', clock.now(), error.message);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { PolicyDocument } from '../../policy/index.js';
-import type { BroadcastSender, Clock, ChatRegistry, Logger, ProcessedEvents, StaffAlerts } from '../core/ports.js';
+import type { BroadcastSender, ChannelHealth, Clock, ChatRegistry, Logger, ProcessedEvents, StaffAlerts } from '../core/ports.js';
 import type { UserRoles } from '../admin/ports.js';
 import type { BroadcastService, BroadcastView } from '../broadcast/service.js';
 import type { DialogEngine } from '../dialog/engine.js';
@@ -31,6 +31,10 @@ export interface ChannelDeps {
   roles?: UserRoles;
   /** The policy documents' state today, for the staff command "/政策". */
   policyStatus?: () => string;
+  /** Where the channel reports its connection state (main serves it on /readyz and alerts on outages). */
+  health?: ChannelHealth;
+  /** Removes the service's secrets from a text a library produced, before it is logged, stored or sent. */
+  redact?: (text: string) => string;
 }
 
 /** A configured channel. Created before the HTTP server is built (for its routes), started after it listens. */

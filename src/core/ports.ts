@@ -93,8 +93,13 @@ export interface OutgoingMessage {
   text: string;
 }
 
-/** Why a send failed, as far as the platform says. */
-export type SendFailure = 'blocked' | 'permanent' | 'transient';
+/**
+ * Why a send failed, as far as the platform says. "unavailable": refused before anything left
+ * because the channel is not connected (queued again, sent once it is back); "blocked": the
+ * platform refused it ("too frequent": queued again after a long rest); "permanent": never
+ * deliverable; "transient": the fate is unknown or the failure may pass.
+ */
+export type SendFailure = 'unavailable' | 'blocked' | 'permanent' | 'transient';
 
 export class SendError extends Error {
   constructor(readonly kind: SendFailure, message: string) {
@@ -108,4 +113,27 @@ export interface BroadcastSender {
   /** True when the platform dedupes by our delivery id, so resending after a crash is safe. */
   readonly idempotent: boolean;
   send(chatId: string, message: OutgoingMessage, deliveryId: string): Promise<void>;
+  /** False while the channel cannot send at all (disconnected, logged out): its deliveries wait. */
+  available?(): boolean;
+}
+
+/** Where a messaging channel's connection stands (the readiness view and the outage alerts read it). */
+export type ChannelState = 'starting' | 'connected' | 'reconnecting' | 'logged_out' | 'disabled';
+
+export interface ChannelStatus {
+  channel: string;
+  state: ChannelState;
+  /** When the channel entered this state (ms since the epoch). */
+  since: number;
+  /** The last thing heard from the platform (a message, a login, a reconnect); null before any. */
+  lastEventAt: number | null;
+  /** Why, in English, when the state is not "connected" (never a secret: redacted by the channel). */
+  detail?: string;
+}
+
+/** What each channel tells about its connection; main keeps one and serves it. */
+export interface ChannelHealth {
+  report(channel: string, state: ChannelState, detail?: string): void;
+  /** Something arrived from the platform: the connection is alive. */
+  heard(channel: string): void;
 }

@@ -11,6 +11,7 @@ const KEYS = [
   'dialogRestarted', 'dialogBackAtStart', 'dialogBack', 'dialogExpired', 'dialogVersionChanged', 'dialogOfferPrivate',
   'dialogCarriedOver', 'wechatNonText', 'wechatThrottled', 'wechatUnsubscribed', 'wechatSubscribed', 'wechatSubscriptionRefused',
   'wechatLoggedOut', 'wechatScanNeeded', 'wechatFrequencyLimited', 'wechatStartFailed',
+  'channelDown', 'channelBack', 'channelNameWechat', 'channelNameFeishu', 'broadcastEndedWithProblems',
   'resultHeader', 'resultEligible', 'resultNotEligible', 'resultNeedsInfo', 'resultUnknownDepends', 'resultOthers',
   'resultFooter', 'resultUnits', 'resultUnitsHeader', 'resultOutOfScope', 'resultTitle', 'quoteLine', 'givenValues',
   'broadcastTitle', 'broadcastValidityReminder', 'broadcastHalted', 'broadcastUncertain',

@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { formatChineseDate, ruleSummary, type PolicyDocument } from '../../policy/index.js';
 import type { AwardView } from '../core/answer.js';
 import { AppError, ErrorCodes } from '../core/errors.js';
+import type { ChannelStatus } from '../core/ports.js';
+import { readinessRoute } from './readiness.js';
 import { securityHeaders } from './security-headers.js';
 import type { DialogEngine } from '../dialog/engine.js';
 import { newCheck, outcomesOf, resultOf } from '../dialog/eligibility.js';
@@ -30,6 +32,8 @@ export interface ServerDeps {
   limits?: Partial<RateLimits>;
   /** The policy lifecycle (src/lifecycle): documents' state for /healthz, expiry for one-shot results. */
   lifecycle?: ServerLifecycle;
+  /** Each messaging channel's connection state, for GET /readyz. */
+  channelStatus?: () => ChannelStatus[];
 }
 
 export interface ServerLifecycle {
@@ -153,6 +157,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     policy: deps.doc.versionTag,
     ...(deps.lifecycle ? { documents: deps.lifecycle.documents() } : {}),
   }));
+
+  readinessRoute(app, deps.channelStatus ?? (() => []));
 
   app.post('/api/ask', {
     schema: { body: AskBody, response: { 200: AskResponse, 400: ErrorResponse, 429: ErrorResponse }, description: '用中文提问，得到回复、意图、相关措施和计算出的金额' },

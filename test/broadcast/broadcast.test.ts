@@ -22,6 +22,7 @@ const silent = { info() {}, warn() {}, error() {}, debug() {} };
 class RecordingSender implements BroadcastSender {
   readonly received: { chat: string; message: OutgoingMessage; key: string }[] = [];
   failures: (SendError | Error)[] = [];
+  available?: () => boolean;
   constructor(readonly channel: string, readonly idempotent: boolean) {}
   async send(chat: string, message: OutgoingMessage, key: string) {
     const failure = this.failures.shift();
@@ -198,6 +199,40 @@ describe('scheduling, cancelling and platform refusals', () => {
     expect(w.wechat.received).toHaveLength(0);
     const byChannel = Object.fromEntries(w.service.view(created.id)!.deliveries.map((d) => [d.channel, d.status]));
     expect(byChannel).toEqual({ feishu: 'sent', wechat: 'uncertain' });
+    // Finished with a group not surely reached: the staff are told which, once.
+    expect(w.service.view(created.id)?.status).toBe('done');
+    expect(w.alerts.filter((a) => a.includes('待人工核对1个'))).toHaveLength(1);
+    expect(w.alerts.join()).toContain('企业群0');
+  });
+
+  it('keeps a send refused while WeChat is disconnected queued, not done, and delivers it once when back', async () => {
+    addGroups(w, 'wechat', 2);
+    let connected = true;
+    w.wechat.available = () => connected;
+    // The first group's send is refused before leaving (the connection just dropped).
+    w.wechat.failures = [new SendError('unavailable', '14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1')];
+    const created = w.service.create({ text: '通知', targets: { channel: 'wechat' } }, 't');
+    const sendOnce = w.wechat.send.bind(w.wechat);
+    w.wechat.send = async (chat, message, key) => {
+      try {
+        await sendOnce(chat, message, key);
+      } catch (e) {
+        connected = false;
+        throw e;
+      }
+    };
+    await w.worker.tick();
+    expect(w.wechat.received).toHaveLength(0);
+    expect(w.service.view(created.id)).toMatchObject({ status: 'sending', counts: { queued: 2 } });
+    await w.worker.tick();
+    expect(w.wechat.received).toHaveLength(0);
+    // No halt and no alert: the outage has alerts of its own.
+    expect(w.alerts).toEqual([]);
+    connected = true;
+    await w.worker.tick();
+    expect(w.wechat.received.map((r) => r.chat).sort()).toEqual(['wechat-g-0@chatroom', 'wechat-g-1@chatroom']);
+    expect(w.service.view(created.id)).toMatchObject({ status: 'done', counts: { sent: 2 } });
+    expect(w.alerts).toEqual([]);
   });
 });
 

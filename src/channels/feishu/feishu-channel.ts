@@ -1,4 +1,4 @@
-import { SendError, type BroadcastSender, type OutgoingMessage, type StaffAlerts } from '../../core/ports.js';
+import { SendError, type BroadcastSender, type ChannelState, type OutgoingMessage, type StaffAlerts } from '../../core/ports.js';
 import type { Replies } from '../../dialog/replies.js';
 import { createBroadcastCommands } from '../../broadcast/commands.js';
 import { createStaffCommands } from '../../staff/staff-commands.js';
@@ -19,6 +19,8 @@ const CARD_RETENTION_MS = 15 * 86_400_000;
 const HOUSEKEEPING_MS = 3_600_000;
 /** How long stop() waits for answers still being sent (main gives the whole stop 10 s). */
 const STOP_DRAIN_MS = 5_000;
+/** After the SDK gives up on the long connection (bad credentials, exhausted retries), it is opened anew this often. */
+const LONG_CONNECTION_RETRY_MS = 60_000;
 /** Identical staff alerts within this window are sent once (the uuid repeats; Feishu drops repeats for an hour). */
 const ALERT_DEDUPE_MS = 10 * 60_000;
 
@@ -53,9 +55,42 @@ export function buildFeishuChannel(settings: FeishuSettings, deps: ChannelDeps):
     engine: deps.engine, doc: deps.doc, replies, chats: deps.chats, events: deps.events, clock, log,
     sender, api: { botOpenId, chatInfo: (id) => api.chatInfo(id) }, cards, staff, staffIds: settings.staff, broadcasts: broadcastCommands,
   });
-  const dispatcher = createFeishuDispatcher(handler, log);
+  // Every event is a sign the platform reaches us (the readiness view's "last event").
+  const dispatcher = createFeishuDispatcher({
+    message: (e) => (deps.health?.heard(CHANNEL), handler.message(e)),
+    cardAction: (e) => (deps.health?.heard(CHANNEL), handler.cardAction(e)),
+    botAdded: (e) => (deps.health?.heard(CHANNEL), handler.botAdded(e)),
+  }, log);
   let connection: LongConnection | undefined;
   let housekeeping: NodeJS.Timeout | undefined;
+  let reopen: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const health = (state: ChannelState, detail?: string) => deps.health?.report(CHANNEL, state, detail);
+
+  /** Opens the long connection and keeps it open: the SDK reconnects; after it gives up, this does. */
+  async function openLongConnection(): Promise<void> {
+    reopen = undefined;
+    if (stopped) return;
+    connection?.stop();
+    connection = dispatcher.longConnection(settings, {
+      ready: () => {
+        health('connected');
+        deps.health?.heard(CHANNEL);
+      },
+      lost: () => health('reconnecting', 'the long connection to Feishu dropped'),
+      restored: () => {
+        health('connected');
+        deps.health?.heard(CHANNEL);
+      },
+      gaveUp: (reason) => {
+        health('reconnecting', `the SDK gave up (${reason}); opening it again in ${LONG_CONNECTION_RETRY_MS / 1000} s`);
+        if (stopped || reopen) return;
+        reopen = setTimeout(() => void openLongConnection(), LONG_CONNECTION_RETRY_MS);
+        reopen.unref();
+      },
+    });
+    await connection.start();
+  }
 
   const tidy = () => {
     deps.events.prune(clock.now() - EVENT_RETENTION_MS);
@@ -113,12 +148,17 @@ export function buildFeishuChannel(settings: FeishuSettings, deps: ChannelDeps):
       // Learn the bot's open_id early (group mentions need it); a failure is retried on demand.
       botOpenId().catch((e: Error) => log.warn({ err: e.message }, 'feishu bot info unavailable for now'));
       if (settings.mode === 'ws') {
-        connection = dispatcher.longConnection(settings);
-        await connection.start();
+        health('starting');
+        await openLongConnection();
+      } else {
+        // Webhooks: Feishu calls in; there is no connection of ours to lose.
+        health('connected');
       }
     },
     async stop() {
+      stopped = true;
       if (housekeeping) clearInterval(housekeeping);
+      if (reopen) clearTimeout(reopen);
       connection?.stop();
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([

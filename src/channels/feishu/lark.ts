@@ -151,7 +151,15 @@ export interface FeishuDispatcher {
   /** Hands one event body (plain JSON, already authenticated) to the routes; resolves to the ack. */
   dispatch(body: object): Promise<unknown>;
   /** The long connection: no public URL, authenticated once when connecting. */
-  longConnection(settings: FeishuSettings): LongConnection;
+  longConnection(settings: FeishuSettings, events?: LongConnectionEvents): LongConnection;
+}
+
+/** What the SDK tells about its connection (it reconnects by itself until it gives up). */
+export interface LongConnectionEvents {
+  ready(): void;
+  lost(): void;
+  restored(): void;
+  gaveUp(reason: string): void;
 }
 
 export interface LongConnection {
@@ -174,7 +182,7 @@ export function createFeishuDispatcher(routes: EventRoutes, log: Logger): Feishu
     // needCheck: false, as the long connection calls it: the SDK's own check would hash a
     // re-serialised body, and it never checks the verification token or the timestamp.
     dispatch: (body) => dispatcher.invoke(body, { needCheck: false }),
-    longConnection(settings) {
+    longConnection(settings, events) {
       let ws: lark.WSClient | undefined;
       return {
         async start() {
@@ -185,10 +193,22 @@ export function createFeishuDispatcher(routes: EventRoutes, log: Logger): Feishu
             autoReconnect: true,
             logger: sdkLogger(log),
             loggerLevel: lark.LoggerLevel.info,
-            onReady: () => log.info('feishu long connection ready'),
-            onReconnecting: () => log.warn('feishu long connection lost; reconnecting'),
-            onReconnected: () => log.info('feishu long connection restored'),
-            onError: (e: Error) => log.error({ err: e.message }, 'feishu long connection gave up'),
+            onReady: () => {
+              log.info('feishu long connection ready');
+              events?.ready();
+            },
+            onReconnecting: () => {
+              log.warn('feishu long connection lost; reconnecting');
+              events?.lost();
+            },
+            onReconnected: () => {
+              log.info('feishu long connection restored');
+              events?.restored();
+            },
+            onError: (e: Error) => {
+              log.error({ err: e.message }, 'feishu long connection gave up');
+              events?.gaveUp(e.message);
+            },
           });
           await ws.start({ eventDispatcher: dispatcher });
         },

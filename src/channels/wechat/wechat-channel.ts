@@ -1,18 +1,16 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import qrcodeTerminal from 'qrcode-terminal';
-import {
-  qrcodeValueToImageUrl, ScanStatus, types, WechatyBuilder,
-  type Contact, type Message, type Room, type Wechaty, type WechatyOptions,
-} from 'wechaty';
+import { types, type Contact, type Message, type Room, type Wechaty } from 'wechaty';
 import type { Answer } from '../../core/answer.js';
-import { SendError, type BroadcastSender, type SendFailure } from '../../core/ports.js';
+import type { BroadcastSender } from '../../core/ports.js';
 import { conversationKey, type Turn } from '../../core/turn.js';
 import type { Channel, ChannelDeps } from '../channel.js';
 import { BurstLimiter } from './burst-limiter.js';
+import { errorText, isFrequencyLimit, refusedBeforeLeaving, WechatSendError } from './send-errors.js';
 import { KeyedSerial, SerialQueue } from './serial.js';
+import { createWechatSession, type SessionOptions } from './session.js';
 import type { WechatSettings } from './settings.js';
 import { splitMessage } from './split-message.js';
+
+export { WechatSendError, type WechatSendFailure } from './send-errors.js';
 
 const CHANNEL = 'wechat';
 /** A backlog replayed after a reconnect is not answered: a late answer in a group is noise. */
@@ -21,11 +19,7 @@ const STALE_MS = 10 * 60_000;
 const ROOM_REFRESH_MS = 10 * 60_000;
 /** How long a message id is remembered against re-delivery (Feishu needs 8 h; the table is shared). */
 const EVENT_RETENTION_MS = 48 * 3600_000;
-/** While logged out, the staff get a fresh QR link at most this often. */
-const SCAN_ALERT_EVERY_MS = 10 * 60_000;
 const FREQUENCY_ALERT_EVERY_MS = 3600_000;
-const ERROR_LOG_EVERY_MS = 60_000;
-const RETRY_START_MS = 5 * 60_000;
 /** Room.say puts "@name " before the text: keep room for it in a chunk. */
 const MENTION_ROOM = 34;
 /** WeChat's own service accounts talk in private chats too; they are never people. */
@@ -37,24 +31,6 @@ const HINTED_TYPES = new Set<types.Message>([
 ]);
 /** Group commands (after the @): the words the README and the replies advertise. */
 const SUBSCRIPTION_COMMANDS = new Map([['订阅通知', true], ['退订通知', false]]);
-
-export type WechatSendFailure = 'not_logged_in' | 'room_not_found' | 'frequency_limited' | 'failed';
-
-/**
- * How the broadcaster should treat each failure: refused before anything left ("blocked": queue
- * again after a rest), never deliverable ("permanent"), or unknown ("transient": WeChat has no
- * delivery id, so the broadcaster reports it as uncertain rather than risk a double post).
- */
-const FAILURE_KIND: Record<WechatSendFailure, SendFailure> = {
-  not_logged_in: 'blocked', frequency_limited: 'blocked', room_not_found: 'permanent', failed: 'transient',
-};
-
-/** A send WeChat refused; `reason` says why, `kind` what a broadcaster should do about it. */
-export class WechatSendError extends SendError {
-  constructor(readonly reason: WechatSendFailure, message: string) {
-    super(FAILURE_KIND[reason], message);
-  }
-}
 
 /** The WeChat channel as main and a broadcaster see it: no wechaty type crosses this line. */
 export interface WechatChannel extends Channel {
@@ -74,43 +50,12 @@ export function isWechatChannel(channel: Channel): channel is WechatChannel {
   return channel.name === CHANNEL && typeof (channel as Partial<WechatChannel>).sendToRoom === 'function';
 }
 
-type PuppetInstance = Exclude<WechatyOptions['puppet'], string | undefined>;
-
-export interface WechatChannelOptions {
-  /** A puppet instance instead of the one named by the settings (tests use wechaty-puppet-mock). */
-  puppet?: PuppetInstance;
-  /** Where the login QR code is drawn; the terminal by default. */
-  printQr?: (qrcode: string) => void;
-}
-
-interface LoginRecord {
-  account: string;
-  at: number;
-}
-
-function printQrInTerminal(qrcode: string): void {
-  qrcodeTerminal.generate(qrcode, { small: true }, (drawn) => process.stdout.write(`${drawn}\n`));
-}
-
-function errorText(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  // fetch says only "fetch failed"; the reason (ENOTFOUND, ECONNREFUSED…) is its cause.
-  const cause = e.cause instanceof Error ? `: ${(e.cause as NodeJS.ErrnoException).code ?? e.cause.message}` : '';
-  return `${e.message}${cause}`;
-}
-
-function isFrequencyLimit(e: unknown): boolean {
-  return /频繁|frequen|rate.?limit|too many/i.test(errorText(e));
-}
+export type WechatChannelOptions = SessionOptions;
 
 /** Builds the channel around a Wechaty instance; starts nothing. */
 export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, options: WechatChannelOptions = {}): WechatChannel {
   const { engine, chats, events, alerts, clock, log, replies } = deps;
-  // Named after the bot and kept in the data folder: wechaty stores the session there
-  // (<name>.memory-card.json), so a restart logs in again without a scan where the puppet can.
-  const sessionName = join(deps.dataDir, settings.botName);
-  const loginFile = `${sessionName}.login.json`;
-  const printQr = options.printQr ?? printQrInTerminal;
+  const redact = deps.redact ?? ((text: string) => text);
 
   const sendQueue = new SerialQueue();
   const conversations = new KeyedSerial();
@@ -121,124 +66,22 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
   const ignored = new Set([...SYSTEM_CONTACTS, ...settings.ignoreContacts]);
   const admins = new Set(settings.admins);
 
-  let loggedIn = false;
   let stopping = false;
-  let previousLogin = readLoginRecord();
-  let loggedOutAlerted = false;
-  let lastScanAlert = 0;
   let lastFrequencyAlert = 0;
   let housekeeping: NodeJS.Timeout | undefined;
-  let retry: NodeJS.Timeout | undefined;
-  let startAlerted = false;
-  let lastSignOfLife = 0;
-  /** Errors the puppet reports while starting: it swallows them, so this is how a failed start shows. */
-  let startErrors: string[] | undefined;
-  /** Built at start: a puppet service may first need its address looked up. */
-  let bot: Wechaty | undefined;
 
-  function readLoginRecord(): LoginRecord | undefined {
-    if (!existsSync(loginFile)) return undefined;
-    try {
-      return JSON.parse(readFileSync(loginFile, 'utf8')) as LoginRecord;
-    } catch {
-      return undefined;
-    }
-  }
+  const session = createWechatSession(settings, deps, options, {
+    wire,
+    loggedIn: (bot) => void recordAllRooms(bot),
+  });
 
   function alert(text: string): void {
-    alerts.alert(text).catch((e: unknown) => log.error({ err: e }, 'wechat: could not deliver a staff alert'));
+    alerts.alert(redact(text)).catch((e: unknown) => log.error({ err: e }, 'wechat: could not deliver a staff alert'));
   }
 
-  // ------------------------------------------------------------------ login lifecycle
-
-  function createBot(endpoint: string | undefined): Wechaty {
-    // Named after the bot and kept in the data folder: wechaty stores the session there
-    // (<name>.memory-card.json), so a restart logs in again without a scan where the puppet can.
-    const created = options.puppet
-      ? WechatyBuilder.build({ name: sessionName, puppet: options.puppet })
-      : WechatyBuilder.build({
-        name: sessionName,
-        puppet: settings.puppet,
-        puppetOptions: {
-          token: settings.token,
-          endpoint,
-          ...(settings.noTlsInsecureClient !== undefined ? { tls: { disable: settings.noTlsInsecureClient } } : {}),
-        } as Record<string, unknown>,
-      });
-    wire(created);
-    return created;
-  }
+  // ------------------------------------------------------------------ what arrives
 
   function wire(bot: Wechaty): void {
-    bot.on('scan', (qrcode, status) => {
-      if (status !== ScanStatus.Waiting && status !== ScanStatus.Timeout) {
-        lastSignOfLife = clock.now();
-        log.info({ status: ScanStatus[status] }, 'wechat: QR code scanned, waiting for confirmation on the phone');
-        return;
-      }
-      lastSignOfLife = clock.now();
-      const link = qrcodeValueToImageUrl(qrcode);
-      if (previousLogin) {
-        // The account was logged in before: the session is gone and only a person can fix it.
-        // No restart: the puppet keeps offering fresh codes until someone scans one.
-        log.error({ link, account: previousLogin.account }, 'wechat: LOGIN LOST: scan the QR code with the bot account to log in again');
-        const now = clock.now();
-        if (now - lastScanAlert >= SCAN_ALERT_EVERY_MS) {
-          lastScanAlert = now;
-          alert(replies.render('wechatScanNeeded', { link }));
-        }
-      } else {
-        log.warn({ link }, 'wechat: scan the QR code with the bot account to log in (also printed below)');
-      }
-      printQr(qrcode);
-    });
-
-    bot.on('login', (user) => {
-      loggedIn = true;
-      lastSignOfLife = clock.now();
-      loggedOutAlerted = false;
-      startAlerted = false;
-      lastScanAlert = 0;
-      const record: LoginRecord = { account: user.name(), at: clock.now() };
-      previousLogin = record;
-      try {
-        writeFileSync(loginFile, JSON.stringify(record));
-      } catch (e) {
-        log.warn({ err: e }, 'wechat: could not write the login record');
-      }
-      log.info({ account: record.account }, 'wechat: logged in');
-      void recordAllRooms(bot);
-    });
-
-    bot.on('logout', (user, reason) => {
-      loggedIn = false;
-      const account = user.name();
-      log.error({ account, reason }, 'wechat: LOGGED OUT: the bot answers nobody until the account logs in again');
-      if (!loggedOutAlerted) {
-        loggedOutAlerted = true;
-        alert(replies.render('wechatLoggedOut', { account, reason: reason || '未说明原因' }));
-      }
-    });
-
-    // Puppets retry on their own and repeat the same error many times a second while a network
-    // is down: each distinct message is logged once a minute, with how often it recurred.
-    const errorsSeen = new Map<string, { at: number; repeats: number }>();
-    bot.on('error', (e) => {
-      const text = errorText(e);
-      const now = clock.now();
-      const seen = errorsSeen.get(text);
-      if (seen && now - seen.at < ERROR_LOG_EVERY_MS) {
-        startErrors?.push(text);
-        seen.repeats++;
-        return;
-      }
-      startErrors?.push(text);
-      if (errorsSeen.size > 100) errorsSeen.clear();
-      errorsSeen.set(text, { at: now, repeats: 0 });
-      log.warn({ error: text, repeatedSinceLastLog: seen?.repeats ?? 0 }, 'wechat: puppet error');
-      log.debug({ err: e }, 'wechat: puppet error (details)');
-    });
-
     bot.on('room-join', (room) => noteRoom(room, true));
     bot.on('room-topic', (room) => noteRoom(room, true));
     bot.on('room-leave', (room, leavers) => {
@@ -250,6 +93,7 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
 
     bot.on('message', (msg) => {
       if (stopping || msg.self()) return;
+      deps.health?.heard(CHANNEL);
       // Keyed before any await: one conversation's messages are handled in arrival order.
       const room = msg.room();
       const key = `${room?.id ?? ''}\u241f${msg.talker().id}`;
@@ -380,18 +224,25 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
       try {
         await job();
       } catch (e) {
-        if (isFrequencyLimit(e)) {
-          log.error({ err: e }, 'wechat: SENDING LIMITED by WeChat');
-          const now = clock.now();
-          if (alertOnLimit && now - lastFrequencyAlert >= FREQUENCY_ALERT_EVERY_MS) {
-            lastFrequencyAlert = now;
-            alert(replies.render('wechatFrequencyLimited', { reason: errorText(e) }));
-          }
-          throw new WechatSendError('frequency_limited', errorText(e));
-        }
-        throw e instanceof WechatSendError ? e : new WechatSendError('failed', errorText(e));
+        throw classify(e, alertOnLimit);
       }
     });
+  }
+
+  /** What a failed send means for whoever retries it; texts are redacted (they end up in logs and the outbox). */
+  function classify(e: unknown, alertOnLimit: boolean): WechatSendError {
+    if (e instanceof WechatSendError) return e;
+    const text = redact(errorText(e));
+    if (isFrequencyLimit(e)) {
+      log.error({ error: text }, 'wechat: SENDING LIMITED by WeChat');
+      const now = clock.now();
+      if (alertOnLimit && now - lastFrequencyAlert >= FREQUENCY_ALERT_EVERY_MS) {
+        lastFrequencyAlert = now;
+        alert(replies.render('wechatFrequencyLimited', { reason: text }));
+      }
+      return new WechatSendError('frequency_limited', text);
+    }
+    return new WechatSendError(refusedBeforeLeaving(e) ? 'disconnected' : 'failed', text);
   }
 
   function sayInRoom(room: Room, text: string, mention?: Contact, alertOnLimit = true): Promise<void> {
@@ -412,15 +263,23 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
   }
 
   async function sendToRoom(roomId: string, text: string, alertOnLimit = true): Promise<void> {
-    if (!loggedIn || !bot) throw new WechatSendError('not_logged_in', 'the WeChat account is not logged in');
-    const room = await bot.Room.find({ id: roomId });
+    const bot = session.bot();
+    if (!session.loggedIn() || !bot) throw new WechatSendError('not_logged_in', session.whyNotConnected() ?? 'the WeChat account is not logged in');
+    let room: Room | undefined;
+    try {
+      room = await bot.Room.find({ id: roomId });
+    } catch (e) {
+      throw classify(e, alertOnLimit);
+    }
+    // A lookup that came back empty because the connection just dropped is not a missing group.
+    if (!room && !session.loggedIn()) throw new WechatSendError('disconnected', session.whyNotConnected() ?? 'disconnected');
     if (!room) throw new WechatSendError('room_not_found', `no WeChat group ${roomId}`);
     await sayInRoom(room, text, undefined, alertOnLimit);
   }
 
   return {
     name: CHANNEL,
-    loggedIn: () => loggedIn,
+    loggedIn: () => session.loggedIn(),
     sendToRoom: (roomId, text) => sendToRoom(roomId, text),
     broadcastSender: {
       channel: CHANNEL,
@@ -428,6 +287,7 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
       idempotent: false,
       // The rendered text already starts with the title; a card title is Feishu's.
       send: (chatId, message) => sendToRoom(chatId, message.text, false),
+      available: () => session.loggedIn(),
     },
     async start() {
       events.prune(clock.now() - EVENT_RETENTION_MS);
@@ -436,87 +296,14 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
         limiter.sweep(clock.now());
       }, 3600_000);
       housekeeping.unref();
-      await launch();
+      await session.start();
     },
     async stop() {
       stopping = true;
       if (housekeeping) clearInterval(housekeeping);
-      if (retry) clearTimeout(retry);
       // Let answers being sent finish, but never hang a shutdown on the network.
       await Promise.race([conversations.idle().then(() => sendQueue.idle()), new Promise((r) => setTimeout(r, 5000).unref())]);
-      await bot?.stop();
-      loggedIn = false;
+      await session.stop();
     },
   };
-
-  /** Problems only a person can fix are logged loudly and told to the staff once; the service keeps running. */
-  function startFailed(reason: string): void {
-    log.error({ reason }, `wechat: COULD NOT START; retrying every ${RETRY_START_MS / 60_000} minutes`);
-    if (!startAlerted) {
-      startAlerted = true;
-      alert(replies.render('wechatStartFailed', { reason }));
-    }
-  }
-
-  /**
-   * Builds and starts the bot. Never throws: a crash would only restart the service into the
-   * same failure. A puppet-service token is resolved to an address here first: the gRPC
-   * resolver that wechaty-token registers calls listener.onError / onSuccessfulResolution,
-   * which the installed @grpc/grpc-js (1.14) no longer has, so any lookup through it ends in
-   * an uncaught TypeError that kills the process (seen for a failed lookup; read for a
-   * successful one). With an explicit host:port that resolver is never used.
-   */
-  async function launch(): Promise<void> {
-    retry = undefined;
-    if (stopping) return;
-    let endpoint = settings.endpoint;
-    if (!options.puppet && settings.puppet === 'wechaty-puppet-service' && !endpoint) {
-      try {
-        endpoint = await discoverPuppetService(settings.token!, settings.authority);
-        log.info({ endpoint }, 'wechat: puppet service found for the token');
-      } catch (e) {
-        startFailed(`cannot find the puppet service for the token: ${errorText(e)}`);
-        retry = setTimeout(() => void launch(), RETRY_START_MS);
-        retry.unref();
-        return;
-      }
-    }
-    bot = createBot(endpoint);
-    startErrors = [];
-    try {
-      // Resolves once the puppet runs; login follows (from the saved session, or a scan).
-      await bot.start();
-    } catch (e) {
-      startErrors.push(errorText(e));
-    }
-    const failures = startErrors;
-    startErrors = undefined;
-    if (failures.length) {
-      startFailed(failures[0]);
-      // Some puppets recover on their own (a web login retrying): restart only one that showed
-      // no sign of life (a QR code, a login) in the meantime.
-      const failedAt = clock.now();
-      const failedBot = bot;
-      retry = setTimeout(() => {
-        if (stopping || loggedIn || lastSignOfLife > failedAt) return;
-        bot = undefined;
-        void failedBot.stop().catch(() => undefined).then(() => launch());
-      }, RETRY_START_MS);
-      retry.unref();
-      return;
-    }
-    log.info({ puppet: options.puppet ? 'injected' : settings.puppet, session: `${sessionName}.memory-card.json` }, 'wechat: started, waiting for login');
-  }
-}
-
-/** What wechaty-token does (GET https://<authority>/v0/hosties/<token> → { host, port }; 404: unknown token), without its crash. */
-async function discoverPuppetService(token: string, authority: string): Promise<string> {
-  const res = await fetch(`https://${authority}/v0/hosties/${encodeURIComponent(token)}`, { signal: AbortSignal.timeout(15_000) });
-  if (res.status >= 400 && res.status < 500) throw new Error(`${authority} does not know this token (HTTP ${res.status})`);
-  if (!res.ok) throw new Error(`${authority} answered HTTP ${res.status}`);
-  // Older discovery services answer { ip, port }.
-  const address = (await res.json()) as { host?: string; ip?: string; port?: number };
-  const host = address.host ?? address.ip;
-  if (!host || !address.port) throw new Error(`${authority} has no address for this token`);
-  return `${host}:${address.port}`;
 }

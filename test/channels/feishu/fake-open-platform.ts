@@ -1,6 +1,8 @@
 // A fake Feishu open platform on 127.0.0.1 for the real SDK to talk to: tenant token, send,
 // reply, card update, bot info and chat info. It records what it accepted, dedupes sends by
 // uuid like Feishu does, and can be told to refuse the next few calls ("too frequent").
+import { createHash } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 export const BOT_OPEN_ID = 'ou_fakebot0000000000000000000000';
@@ -39,6 +41,11 @@ export class FakeOpenPlatform {
   private seq = 0;
   private app: FastifyInstance | undefined;
   url = '';
+  /** The long connection's WebSocket endpoint takes new connections while true (false: an outage). */
+  longConnectionUp = true;
+  /** Long connections accepted so far. */
+  longConnections = 0;
+  private readonly sockets = new Set<Duplex>();
 
   /** The tenant token this platform issues (two fakes with different tokens show whether clients share a cache). */
   constructor(private readonly token = 't-fake-tenant-token') {}
@@ -111,12 +118,45 @@ export class FakeOpenPlatform {
       const body = req.body as { content: string };
       return this.accept(req, reply, { kind: 'patch', messageId, chatId: this.chatOf.get(messageId), msgType: 'interactive', content: body.content });
     });
+    // The long connection (FEISHU_MODE=ws): the SDK asks for a WebSocket address, then opens it.
+    // The socket only has to open: no event is pushed through it here (tests dispatch directly).
+    app.post('/callback/ws/endpoint', async (req) => {
+      const body = req.body as { AppID?: string; AppSecret?: string };
+      if (!body?.AppID || !body.AppSecret) return { code: 1000040343, msg: 'app credentials missing' };
+      return {
+        code: 0, msg: 'ok',
+        data: {
+          URL: `${this.url.replace(/^http/, 'ws')}/ws?device_id=fake-device&service_id=1`,
+          ClientConfig: { PingInterval: 3600, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 },
+        },
+      };
+    });
+    app.server.on('upgrade', (req, socket: Duplex) => {
+      const key = req.headers['sec-websocket-key'];
+      if (!this.longConnectionUp || typeof key !== 'string') {
+        socket.destroy();
+        return;
+      }
+      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+      socket.on('close', () => this.sockets.delete(socket));
+      this.sockets.add(socket);
+      this.longConnections++;
+    });
     this.url = await app.listen({ port: 0, host: '127.0.0.1' });
     this.app = app;
     return this.url;
   }
 
+  /** The platform drops every open long connection (clients see the socket close). */
+  dropLongConnections(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   async stop(): Promise<void> {
+    this.dropLongConnections();
     await this.app?.close();
   }
 

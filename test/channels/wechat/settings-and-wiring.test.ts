@@ -74,7 +74,7 @@ describe('WeChat channel in the service', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toContain('无法启动');
     expect(channel.loggedIn()).toBe(false);
-    await expect(channel.broadcastSender.send('room@chatroom', { text: 'x' }, 'd1')).rejects.toMatchObject({ kind: 'blocked' });
+    await expect(channel.broadcastSender.send('room@chatroom', { text: 'x' }, 'd1')).rejects.toMatchObject({ kind: 'unavailable' });
     await channel.stop();
     await service.close();
   });

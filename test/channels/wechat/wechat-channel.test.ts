@@ -166,7 +166,7 @@ describe('WeChat group', () => {
     await until(() => !h!.channel.loggedIn(), 'the logout');
     const refused = sender.send(h.room.id, { text: 'x' }, 'delivery-3');
     await expect(refused).rejects.toBeInstanceOf(WechatSendError);
-    await expect(refused).rejects.toMatchObject({ kind: 'blocked', reason: 'not_logged_in' });
+    await expect(refused).rejects.toMatchObject({ kind: 'unavailable', reason: 'not_logged_in' });
     expect(h.inRoom()).toHaveLength(2);
   });
 });
