@@ -56,23 +56,35 @@ function contextualFacts(nlu: Nlu, measure: string, text: string): Record<string
   return out;
 }
 
-const NUM = /(\d+|[一二两三四五六七八九十]+)\s*(家|间|场|个)/;
+const NUM = '(\\d+|[一二两三四五六七八九十]+)';
+const COUNTED: Record<string, RegExp> = {
+  enterprise: new RegExp(`${NUM}\\s*(?:家|间)(?!银行|金融)`),
+  event: new RegExp(`${NUM}\\s*场`),
+  cluster: new RegExp(`${NUM}\\s*个`),
+};
 
 /** "两家呢", "还有两家子公司也是": how many subjects a follow-up counts, the asker included when it adds. */
-function followUpCount(nlu: Nlu, text: string): number | undefined {
-  const m = NUM.exec(text);
+function followUpCount(nlu: Nlu, text: string, measure: string): number | undefined {
+  const kind = kindOf(nlu, measure);
+  // "来了42家企业、7家银行" is attendance, not a count of askers.
+  if (!kind || (kind === 'enterprise' && /银行|对接|参会/.test(text))) return undefined;
+  const m = COUNTED[kind].exec(text);
   if (!m) return undefined;
   const n = /^\d/.test(m[1]) ? Number(m[1]) : ({ 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 } as Record<string, number>)[m[1]];
   if (!n || n > 50) return undefined;
-  const adds = /还有|另外|也是|也都|同样/.test(text) || nlu.lexicon.additiveCues.some((w) => text.includes(w) && w !== '一共' && w !== '总共');
+  const adds = /还有|另外|也是|也都|同样/.test(text);
   return adds ? n + 1 : n;
+}
+
+function kindOf(nlu: Nlu, measure: string): 'enterprise' | 'event' | 'cluster' | undefined {
+  const audience = nlu.doc.rulesFor(measure)[0]?.audience;
+  return audience === 'enterprise' ? 'enterprise' : audience === 'organizer' ? 'event' : audience === 'county' ? 'cluster' : undefined;
 }
 
 /** One group of counted subjects of the kind the measure's rules pay. */
 function countedSubjects(nlu: Nlu, measure: string, count: number, facts: Record<string, FactValue>): Parse['subjects'] {
-  const audience = nlu.doc.rulesFor(measure)[0]?.audience;
-  if (!audience) return {};
-  const kind = audience === 'enterprise' ? 'enterprise' : audience === 'organizer' ? 'event' : 'cluster';
+  const kind = kindOf(nlu, measure);
+  if (!kind) return {};
   return { [kind]: { shared: facts, groups: [{ kind, count, text: '', facts: {}, looseYuan: [] }] } };
 }
 
@@ -84,7 +96,7 @@ function bestMeasureIntent(p: Parse, scopes: ReadonlyMap<string, string>): { lab
 
 /** Nothing but a level's name and follow-up words ("小巨人呢", "那省级的呢"), not a question of its own. */
 function littleElse(nlu: Nlu, text: string): boolean {
-  const names = [...nlu.doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases]), ...nlu.lexicon.followUpCues, '的', '要是', '如果是', '换成']
+  const names = [...nlu.doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases]), ...nlu.lexicon.followUpCues, ...nlu.lexicon.selfWords, '的', '要是', '如果是', '换成', '只是', '就是', '是']
     .filter((w) => w.length > 0).sort((a, b) => b.length - a.length);
   let rest = text.replace(/[\s,.;!?，。？！]+/g, '');
   for (const w of names) rest = rest.split(w).join('');
@@ -128,7 +140,7 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   // A short measure question ("怎么申请") leans on context; a short out-of-scope one ("今天天气怎么样") does not.
   const short = p.text.replace(/[\s,.;!?，。？！]+/g, '').length <= 8;
   // A confident global question ("有效期到什么时候") or a request for the check is not a follow-up.
-  const counted = followUpCount(nlu, p.text);
+  const counted = followUpCount(nlu, p.text, targetMeasure);
   const measureIntent = bestMeasureIntent(p, scopes);
   if (!isMeasureIntent && p.intent !== FALLBACK && p.intent !== CLARIFY) {
     const social = p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
@@ -137,7 +149,8 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
       : social
         ? p.confidence < 0.6 || hasOwnFacts
         : p.confidence < 0.5 || (measureIntent !== undefined && measureIntent.probability >= 0.15 && elliptical);
-    if (!weakGlobal || !(hasOwnFacts || elliptical || counted !== undefined)) return fresh(p);
+    const leaning = hasOwnFacts || elliptical || counted !== undefined || (short && measureIntent !== undefined && measureIntent.probability >= 0.15);
+    if (!weakGlobal || !leaning) return fresh(p);
   }
   const named = p.measures.length ? p.measures : [];
   // Facts the measure in context has no use for ("省里奖了85w" after a 数字化 question) start a new topic.
@@ -145,12 +158,13 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   const foreign = Object.keys(own).some((f) => !targetFields.has(f) && nlu.doc.fieldKind(f) !== 'tier' && nlu.doc.fieldKind(f) !== 'boolean');
   if (foreign && !backTo && p.mentionedMeasures.some((m) => m !== targetMeasure)) return fresh(p);
   // "小巨人呢" after a 技改 question gives a value of the question's own fields: not a new topic.
-  const givesOwnFields = Object.keys(extra).length > 0 && (named.every((m) => m === targetMeasure) || littleElse(nlu, p.text));
+  const namedByTopic = named.filter((m) => !p.levelOnly.includes(m));
+  const givesOwnFields = Object.keys(extra).length > 0 && (namedByTopic.every((m) => m === targetMeasure) || littleElse(nlu, p.text));
   const switched = named.length > 0 && !named.includes(targetMeasure) && !p.mentionedMeasures.includes(targetMeasure) && !givesOwnFields;
   if (switched && !backTo) return fresh(p);
   const mentionsOther = p.mentionedMeasures.length > 0 && !p.mentionedMeasures.includes(targetMeasure) && !givesOwnFields;
   const needsContext = (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY
-    || (!isMeasureIntent && (hasOwnFacts || elliptical || counted !== undefined) && !mentionsOther)
+    || (!isMeasureIntent && (hasOwnFacts || elliptical || counted !== undefined || (short && p.intent !== FALLBACK)) && !mentionsOther)
     || (isMeasureIntent && (named.includes(targetMeasure) || givesOwnFields) && (elliptical || hasOwnFacts || short));
   if (!needsContext) return fresh(p);
   // The aspect: what this turn asks, when it asks something; else the query's.
@@ -161,7 +175,8 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   const facts: Record<string, FactValue> = { ...target.facts, ...extra, ...own };
   // "还有一个信息化系统投了80万，加起来呢": amounts of an additive field add to the earlier one.
   if (nlu.lexicon.additiveCues.some((w) => p.text.includes(w))) {
-    for (const field of nlu.lexicon.additiveFields) {
+    const countFields = Object.keys(own).filter((f) => nlu.doc.fieldKind(f) === 'count' && /再加|加上|多加|又来|多来/.test(p.text));
+    for (const field of [...nlu.lexicon.additiveFields, ...countFields]) {
       const before = target.facts[field];
       if (typeof before === 'number' && typeof own[field] === 'number' && !p.slots.correction) facts[field] = before + (own[field] as number);
     }

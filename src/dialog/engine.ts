@@ -266,6 +266,8 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     if (!measure) return simple(askWhichMeasure(ctx, nlu.intentLabels.get(parse.intent) ?? nlu.intentLabels.get('measure.content') ?? ''));
     // "数字化评了一级有支持吗": facts the measure's rules use make a content question a conditions one.
     if (parse.intent === 'measure.content' && measuresWithFacts(doc, parse).includes(measure)) parse = { ...parse, intent: 'measure.conditions' };
+    // "如果一年办四场，每场都达标呢": how often, asked with the figures that compute it, is an amount.
+    if (parse.intent === 'measure.frequency' && Object.keys(parse.subjects).length + parse.slots.numbers.filter((n) => n.kind === 'count').length > 0 && measuresWithFacts(doc, parse).includes(measure)) parse = { ...parse, intent: 'measure.amount' };
     const several = parse.intent === 'measure.amount' || parse.intent === 'measure.conditions' ? measuresWithFacts(doc, parse) : [];
     const lead = parse.intent === 'measure.amount' ? 'amountLead' : 'conditionsLead';
     if (several.length >= 2) return simple(severalMeasuresAnswer(ctx, several, parse, lead));

@@ -36,6 +36,8 @@ export interface Parse {
   alternatives?: [string, string];
   /** Subjects counted in the question, by kind, with the facts all of them share. */
   subjects: Partial<Record<SubjectKind, { shared: Slots['facts']; groups: SubjectGroup[] }>>;
+  /** Measures named only by a level's name ("小巨人"): who asks, more than what about. */
+  levelOnly: string[];
   /** An enterprise stating two or more profile facts about itself without asking anything. */
   describesItself: boolean;
   /** Words that ask for the whole eligibility check ("帮我测测", "政策体检"). */
@@ -96,13 +98,14 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
   const intentScopes = new Map(intents.intents.map((i) => [i.id, i.scope]));
   const otherPlacePolicy = otherPlacePolicyMatcher(lexicon);
 
-  interface Understood { text: string; slots: Slots; subjects: Parse['subjects']; mScores: Scores; features: ReturnType<typeof intentFeatures>; otherPlace: boolean; isQuestion: boolean; domain: boolean }
+  interface Understood { levelOnly: string[]; text: string; slots: Slots; subjects: Parse['subjects']; mScores: Scores; features: ReturnType<typeof intentFeatures>; otherPlace: boolean; isQuestion: boolean; domain: boolean }
 
   // normalize → extract → score measures → features; the model and the decision come after.
   function understand(raw: string, ctx: ParseContext, training = false): Understood {
     const text = normalizeText(raw, replacements);
     const slots = extractor.extract(text, { pendingField: ctx.pendingField, currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear() });
-    const mScores = measureScores(measureIndex, text, slots);
+    const levelOnly: string[] = [];
+    const mScores = measureScores(measureIndex, text, slots, levelOnly);
     // Training needs only the features; counting subjects is for answering.
     const subjects = training ? {} : subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }));
     const isQuestion = lexicon.questionCues.some((w) => text.includes(w));
@@ -127,7 +130,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
       cues: cues.words,
       outside: lexicon.outsideCues.filter((w) => text.includes(w)),
     };
-    return { text, slots, subjects, mScores, features: intentFeatures(text, mask(text), segmenter, signals), otherPlace, isQuestion, domain };
+    return { levelOnly, text, slots, subjects, mScores, features: intentFeatures(text, mask(text), segmenter, signals), otherPlace, isQuestion, domain };
   }
 
   const examples: TrainingExample[] = [
@@ -145,7 +148,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const asksForCheck = lexicon.checkRequests.some((w) => u.text.includes(w));
     const decision = decide(prediction.ranked, u, intents.clarify, intentScopes);
     return {
-      raw, text: u.text, ...decision, describesItself, asksForCheck, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
+      raw, text: u.text, ...decision, describesItself, asksForCheck, levelOnly: u.levelOnly, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
       otherPlace: u.otherPlace, intentScores: probabilities, measureScores: u.mScores,
     };
   }

@@ -140,7 +140,7 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
 }
 
 /** How strongly the question is about each measure. */
-export function measureScores(index: MeasureIndex, text: string, slots: Slots): Scores {
+export function measureScores(index: MeasureIndex, text: string, slots: Slots, levelOnly: string[] = []): Scores {
   const scores: Scores = {};
   const tierPart: Scores = {};
   const add = (id: string, v: number) => (scores[id] = (scores[id] ?? 0) + v);
@@ -188,7 +188,10 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots): 
   // "我们是省级专精特新，技改投了…": when another measure is named by its own words, a level
   // name is the asker describing itself and counts for half.
   const topical = Object.keys(scores).some((m) => scores[m] - (tierPart[m] ?? 0) >= 0.6);
-  if (topical) for (const [m, v] of Object.entries(tierPart)) scores[m] -= v / 2;
+  for (const [m, v] of Object.entries(tierPart)) {
+    if (scores[m] - v < 1e-9) levelOnly.push(m);
+    if (topical) scores[m] -= v / 2;
+  }
   for (const t of index.titles) if (text.includes(t.title)) add(t.measure, 1.5);
   for (const ref of slots.measureRefs) add(ref, 5);
   const hinted = new Set(index.figureFields.filter((x) => slots.facts[x.field] !== undefined).map((x) => x.measure));

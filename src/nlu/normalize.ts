@@ -50,6 +50,8 @@ const DIGIT_NAMES = '零一二三四五六七八九';
 
 export function plainNumbers(text: string): string {
   return text
+    // "3.5 million" → "350万".
+    .replace(/(\d+(?:\.\d+)?)\s*(?:million|mio)\b/g, (_, n: string) => `${Number((Number(n) * 100).toFixed(4))}万`)
     // "2百8十万": digits inside a Chinese numeral read as Chinese digits.
     .replace(/\d(?=[百千十])|(?<=[百千十])\d/g, (d) => DIGIT_NAMES[Number(d)])
     .replace(new RegExp(`(${CN_NUM}|\\d)\\s*个?\\s*w(?![a-z])`, 'g'), '$1万')
