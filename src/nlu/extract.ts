@@ -113,7 +113,9 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     const field = best?.field ?? countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)));
     // "6家制造业企业去深圳参展" counts exhibitors, not the attendance of a matchmaking event.
     const context = cues[`${field}.context`];
-    return field && (!context || ctx.topicFields?.includes(field) || includesAny(text, context)) ? field : undefined;
+    // The topic word must be near: "3家工信企业…还办了对接会" counts enterprises, not attendance.
+    const near = text.slice(Math.max(0, n.start - 16), n.end + 16);
+    return field && (!context || ctx.topicFields?.includes(field) || includesAny(near, context)) ? field : undefined;
   }
 
   /** Which field a number belongs to: the cue words of its own clause, else the pending question. */
@@ -145,7 +147,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         const field = yuanFields.find((f) => includesAny(lead, cues[f]));
         if (field && facts[field] === undefined && ctx.pendingField !== field) facts[field] = n.value * 10_000;
       } else if (n.kind === 'year' && yearField) {
-        if (includesAny(clause, recognitionWords) || ctx.pendingField === yearField) facts[yearField] ??= n.value;
+        // In one subject's own words ("另一家2024年") a year can only be when it was recognised.
+        if (includesAny(clause, recognitionWords) || ctx.pendingField === yearField || ctx.question !== undefined) facts[yearField] ??= n.value;
       } else if (n.kind === 'level' && levelField) {
         facts[levelField] ??= n.value;
       } else if (n.kind === 'count') {

@@ -30,7 +30,6 @@ const MARKERS: Record<SubjectKind, RegExp> = {
   event: new RegExp(`${NUM}\\s*(?:场|次(?!性))`, 'g'),
   cluster: new RegExp(`${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群))`, 'g'),
 };
-const LEAD = /(其中|另外|另|还有|又有|有|剩下|剩余)$/;
 const EVENT_STATS = /银行|金融机构|对接|参会|来了/;
 
 interface Marker {
@@ -58,48 +57,80 @@ function markersOf(text: string, kind: SubjectKind): Marker[] {
   return out;
 }
 
-function clauseAround(text: string, at: number): string {
-  const split = /[,.;!?:，。；！？：\s]/;
+const CLAUSE_BREAK = /[,.;!?:，。；！？：\s]/;
+
+/** The clause around a position: between the nearest breaks (commas, stops, spaces). */
+function clauseBounds(text: string, at: number): [number, number] {
   let s = at;
-  while (s > 0 && !split.test(text[s - 1])) s--;
+  while (s > 0 && !CLAUSE_BREAK.test(text[s - 1])) s--;
   let e = at;
-  while (e < text.length && !split.test(text[e])) e++;
+  while (e < text.length && !CLAUSE_BREAK.test(text[e])) e++;
+  return [s, e];
+}
+
+function clauseAround(text: string, at: number): string {
+  const [s, e] = clauseBounds(text, at);
   return text.slice(s, e);
 }
+
+// "仓山区和长乐区都…", "我们和子公司都是…", "公司A和公司B各…": two subjects named, one count.
+const SUBJECT_NOUN = '(?:区|县|市|公司|子公司|企业|厂|单位|我们|那家|他们|协会|商会)';
+const PAIR = new RegExp(`[\\u4e00-\\u9fa5a-z]{0,6}?${SUBJECT_NOUN}[a-z]?(?:和|跟|与|同)[\\u4e00-\\u9fa5a-z]{0,6}?${SUBJECT_NOUN}[a-z]?(?:都|各|均|也都)`);
+const KIND_WORDS: Record<SubjectKind, RegExp> = { cluster: /集群/, event: /对接|场/, enterprise: /./ };
+
+function pairCount(text: string, kind: SubjectKind): number {
+  const m = PAIR.exec(text);
+  if (!m) return 0;
+  // The pair counts what its clause is about: clusters, events, or else enterprises.
+  const after = clauseAround(text, m.index + m[0].length) + text.slice(m.index, m.index + m[0].length);
+  const about = (['cluster', 'event'] as SubjectKind[]).find((k) => KIND_WORDS[k].test(after)) ?? 'enterprise';
+  return about === kind ? 2 : 0;
+}
+
+const ONLY = /只有|仅有|只是|仅/;
 
 /**
  * The groups of one kind in a question. A first marker is the total when later markers split
  * it ("三场…有两场…还有一场"); parts that do not add up to the total leave a remainder group
- * with the question's shared facts only.
+ * with the question's shared facts only ("两家…只有一家是工信企业": the other is not).
  */
 export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
   const markers = markersOf(text, kind);
-  if (!markers.length) return [];
+  const pair = pairCount(text, kind);
+  if (!markers.length) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
   const [first, ...rest] = markers;
   // "三场…有两场…还有一场": the first is the total; "一个国家级一个省级": every marker is a part.
   const isTotal = first.count > 1 && rest.length > 0 && rest.reduce((n, m) => n + m.count, 0) <= first.count;
   const parts = isTotal ? rest : markers.length > 1 ? markers : [];
   if (!parts.length) {
     // One count for everyone: "两家子公司都…", "办了两场，每场都…".
-    if (first.count < 2) return [];
+    if (first.count < 2) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
     if (kind === 'enterprise' && !first.named) return [];
     return [{ kind, count: first.count, text: '', facts: {}, looseYuan: [] }];
   }
   const groups: SubjectGroup[] = parts.map((m, i) => {
-    // A part's words run from its marker (with "其中"/"还有" before it) to the next part.
-    const lead = LEAD.exec(text.slice(Math.max(0, m.at - 2), m.at))?.[0] ?? '';
-    const end = i + 1 < parts.length ? parts[i + 1].at - (LEAD.exec(text.slice(Math.max(0, parts[i + 1].at - 2), parts[i + 1].at))?.[0].length ?? 0) : text.length;
-    const segment = text.slice(m.at - lead.length, end);
+    // A part's words: its clause ("2024年一家", "还有一场只来了20家企业"), cut at a neighbour part in the same clause.
+    const [cs, ce] = clauseBounds(text, m.at);
+    const prev = parts[i - 1];
+    const next = parts[i + 1];
+    const start = prev && prev.end > cs ? m.at : cs;
+    const end = next && next.at < ce ? next.at : ce;
+    const segment = text.slice(start, end);
     return { kind, count: m.count, text: segment, ...factsOf(segment) };
   });
-  const rest2 = isTotal ? first.count - parts.reduce((n, m) => n + m.count, 0) : 0;
-  if (rest2 > 0) groups.push({ kind, count: rest2, text: '', facts: {}, looseYuan: [] });
+  const remaining = isTotal ? first.count - parts.reduce((n, m) => n + m.count, 0) : 0;
+  if (remaining > 0) {
+    // "只有一家是工信企业": the rest are not.
+    const only = groups.find((g) => ONLY.test(g.text));
+    const negated = only ? Object.fromEntries(Object.entries(only.facts).filter(([, v]) => typeof v === 'boolean').map(([f, v]) => [f, !v])) : {};
+    groups.push({ kind, count: remaining, text: '', facts: negated, looseYuan: [] });
+  }
   return groups;
 }
 
-/** The part of a question shared by all its groups: everything before the first part. */
+/** The words of a question outside its groups' own: what every group shares. */
 export function sharedText(text: string, groups: readonly SubjectGroup[]): string {
-  const firstPart = groups.find((g) => g.text);
-  if (!firstPart) return text;
-  return text.slice(0, text.indexOf(firstPart.text));
+  let out = text;
+  for (const g of groups) if (g.text) out = out.replace(g.text, ' ');
+  return out;
 }
