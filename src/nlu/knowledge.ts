@@ -32,6 +32,7 @@ export const IntentsFileSchema = z
 const words = z.array(z.string().min(1));
 export const LexiconSchema = z.object({
   replacements: z.record(z.string().min(1), z.string()),
+  englishTerms: z.record(z.string().regex(/^[a-z0-9&\- ]+$/, 'lower-case English words'), z.string().min(1)),
   stopwords: words,
   otherPlaces: words,
   outsideCues: words,

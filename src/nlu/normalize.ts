@@ -14,9 +14,12 @@ function traditionalToSimplified(): Convert {
   return toSimplified;
 }
 
-/** Longest first, so "啥子" wins over "啥". */
-export function replacementPairs(lexicon: Lexicon): [string, string][] {
-  return Object.entries(lexicon.replacements).sort((a, b) => b[0].length - a[0].length);
+/** Longest first, so "啥子" wins over "啥". English terms match whole words only ("ip", not "vip"). */
+export function replacementPairs(lexicon: Lexicon): [string | RegExp, string][] {
+  const english = Object.entries(lexicon.englishTerms)
+    .sort((a, b) => b[0].length - a[0].length)
+    .map(([en, zh]): [RegExp, string] => [new RegExp(`(?<![a-z])${en.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z])`, 'g'), zh]);
+  return [...english, ...Object.entries(lexicon.replacements).sort((a, b) => b[0].length - a[0].length)];
 }
 
 const MENTION = /(^|\s)@[^\s\u2005]+[\s\u2005]*/g;
@@ -27,7 +30,7 @@ const DECORATION = /[\p{Extended_Pictographic}\u200b-\u200f\u2060\ufe0f\p{Cc}【
  * The text every later step sees: half-width, simplified, typos fixed, mentions and
  * decoration gone, numbers whole ("3,500,000" → "3500000"), Chinese punctuation as ASCII.
  */
-export function normalizeText(raw: string, replacements: readonly [string, string][]): string {
+export function normalizeText(raw: string, replacements: readonly [string | RegExp, string][]): string {
   let text = raw.normalize('NFKC');
   text = text.replace(MENTION, ' ');
   text = traditionalToSimplified()(text);
@@ -37,7 +40,13 @@ export function normalizeText(raw: string, replacements: readonly [string, strin
   text = text.replace(DECORATION, ' ');
   text = text.toLowerCase();
   text = plainNumbers(text);
-  for (const [from, to] of replacements) if (text.includes(from)) text = text.split(from).join(to);
+  const latin = /[a-z]/.test(text);
+  for (const [from, to] of replacements) {
+    if (typeof from !== 'string') {
+      if (latin) text = text.replace(from, to);
+    }
+    else if (text.includes(from)) text = text.split(from).join(to);
+  }
   return text.replace(/\s+/g, ' ').trim();
 }
 
