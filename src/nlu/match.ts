@@ -1,3 +1,4 @@
+import { pinyin } from 'pinyin-pro';
 import type { PolicyDocument } from '../../policy/index.js';
 import type { Lexicon } from './knowledge.js';
 import type { Slots } from './extract.js';
@@ -75,6 +76,15 @@ interface MeasureKeyword {
   bigrams: string[];
   /** Names an enterprise level ("小巨人", "省级专精特新"): says who asks more than what about. */
   tier: boolean;
+  /** The keyword's sound (" zheng yin qi "), for typed homophones ("政银其"); empty for short or non-Chinese ones. */
+  sound: string;
+}
+
+const HAN = /^\p{Script=Han}+$/u;
+
+/** Toneless pinyin, one syllable per character, padded with spaces: " zheng yin qi ". */
+export function soundOf(text: string): string {
+  return ` ${pinyin(text, { toneType: 'none', type: 'array' }).join(' ')} `;
 }
 
 interface MeasureIndex {
@@ -113,7 +123,8 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
       const base = word.length >= 4 ? 1 : word.length === 3 ? 0.85 : 0.7;
       const weight = (weak.has(word) ? 0.35 : base) / (owners.get(word) ?? 1);
       // Questions are lower-cased before matching ("ipo").
-      return { measure: m.id, word: word.toLowerCase(), weight, bigrams: bigramsOf(word.toLowerCase()), tier: tierWords.has(word) };
+      const sound = word.length >= 3 && HAN.test(word) ? soundOf(word) : '';
+      return { measure: m.id, word: word.toLowerCase(), weight, bigrams: bigramsOf(word.toLowerCase()), tier: tierWords.has(word), sound };
     }),
   ).sort((a, b) => b.word.length - a.word.length);
   const byFirstChar = new CharIndex<number>();
@@ -178,12 +189,23 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots, l
     }
   }
   near.sort((a, b) => a - b);
+  const credited = new Set<number>();
   for (const i of near) {
     const k = keywords[i];
     const hits = bigramHits[i] / k.bigrams.length;
     bigramHits[i] = 0;
     if (matched.has(k.word)) continue;
-    if (hits >= 0.66) addKeyword(k, k.weight * 0.7 * hits);
+    if (hits >= 0.66) {
+      addKeyword(k, k.weight * 0.7 * hits);
+      credited.add(i);
+    }
+  }
+  // Homophones typed by pinyin input ("政银其对结会", "专精特心"): the same sounds as a keyword.
+  if ((residual.match(/\p{Script=Han}/gu)?.length ?? 0) >= 3) {
+    const sounds = soundOf(residual);
+    keywords.forEach((k, i) => {
+      if (k.sound && !credited.has(i) && !matched.has(k.word) && sounds.includes(k.sound)) addKeyword(k, k.weight * 0.8);
+    });
   }
   // "我们是省级专精特新，技改投了…": when another measure is named by its own words, a level
   // name is the asker describing itself and counts for half.
