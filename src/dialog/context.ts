@@ -58,7 +58,7 @@ function contextualFacts(nlu: Nlu, measure: string, text: string): Record<string
 
 const NUM = '(\\d+|[一二两三四五六七八九十]+)';
 const COUNTED: Record<string, RegExp> = {
-  enterprise: new RegExp(`${NUM}\\s*(?:家|间)(?!银行|金融)`),
+  enterprise: new RegExp(`${NUM}\\s*(?:家|间|个(?=子公司|公司|厂|分公司))(?!银行|金融)`),
   event: new RegExp(`${NUM}\\s*场`),
   cluster: new RegExp(`${NUM}\\s*个`),
 };
@@ -148,7 +148,7 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
       ? !p.asksForCheck
       : social
         ? p.confidence < 0.6 || hasOwnFacts
-        : p.confidence < 0.5 || (measureIntent !== undefined && measureIntent.probability >= 0.15 && elliptical);
+        : p.confidence < 0.5 || ((measureIntent !== undefined && measureIntent.probability >= 0.15) || p.cueIntents.some((i) => scopes.get(i) === 'measure')) && (elliptical || short);
     const leaning = hasOwnFacts || elliptical || counted !== undefined || (short && measureIntent !== undefined && measureIntent.probability >= 0.15);
     if (!weakGlobal || !leaning) return fresh(p);
   }
@@ -169,7 +169,9 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   if (!needsContext) return fresh(p);
   // The aspect: what this turn asks, when it asks something; else the query's.
   const asksOwn = (isMeasureIntent && (p.confidence >= 0.5 || backTo) && !(hasOwnFacts && elliptical && p.text.length <= 16)) || (p.contextIntent !== undefined && p.confidence <= 0.5);
-  const ownMeasureIntent = !isMeasureIntent && measureIntent && measureIntent.probability >= 0.15 && !hasOwnFacts ? measureIntent.label : undefined;
+  // "这个以后每年还有吗": a measure question's cue word in a follow-up beats a general guess.
+  const cued = p.cueIntents.find((i) => scopes.get(i) === 'measure' && i !== 'measure.content');
+  const ownMeasureIntent = isMeasureIntent ? undefined : cued ?? (measureIntent && measureIntent.probability >= 0.15 && !hasOwnFacts ? measureIntent.label : undefined);
   const intent = asksOwn ? (isMeasureIntent ? p.intent : p.contextIntent!) : ownMeasureIntent ?? target.intent;
   const measures = backTo || !named.length || givesOwnFields ? target.measures : [targetMeasure, ...named.filter((m) => m !== targetMeasure)];
   const facts: Record<string, FactValue> = { ...target.facts, ...extra, ...own };
@@ -184,7 +186,8 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   const parse: Parse = {
     ...p, intent, measures, needsMeasure: false, contextIntent: undefined, alternatives: undefined,
     slots: { ...p.slots, facts }, mentionedMeasures: measures,
-    subjects: counted === undefined ? p.subjects : countedSubjects(nlu, measures[0], counted, facts),
+    // The turn's own counted groups ("一个国家级一个省级集群") win over a bare count.
+    subjects: counted === undefined || Object.keys(p.subjects).length ? p.subjects : countedSubjects(nlu, measures[0], counted, facts),
     confidence: Math.max(p.confidence, 0.6),
   };
   // Counted subjects of the earlier turn do not carry over; shared facts do.

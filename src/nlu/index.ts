@@ -36,6 +36,8 @@ export interface Parse {
   alternatives?: [string, string];
   /** Subjects counted in the question, by kind, with the facts all of them share. */
   subjects: Partial<Record<SubjectKind, { shared: Slots['facts']; groups: SubjectGroup[] }>>;
+  /** Intents whose cue words the message has (intents.yaml `cues`). */
+  cueIntents: string[];
   /** Measures named only by a level's name ("小巨人"): who asks, more than what about. */
   levelOnly: string[];
   /** An enterprise stating two or more profile facts about itself without asking anything. */
@@ -98,7 +100,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
   const intentScopes = new Map(intents.intents.map((i) => [i.id, i.scope]));
   const otherPlacePolicy = otherPlacePolicyMatcher(lexicon);
 
-  interface Understood { levelOnly: string[]; text: string; slots: Slots; subjects: Parse['subjects']; mScores: Scores; features: ReturnType<typeof intentFeatures>; otherPlace: boolean; isQuestion: boolean; domain: boolean }
+  interface Understood { cueIntents: string[]; levelOnly: string[]; text: string; slots: Slots; subjects: Parse['subjects']; mScores: Scores; features: ReturnType<typeof intentFeatures>; otherPlace: boolean; isQuestion: boolean; domain: boolean }
 
   // normalize → extract → score measures → features; the model and the decision come after.
   function understand(raw: string, ctx: ParseContext, training = false): Understood {
@@ -130,7 +132,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
       cues: cues.words,
       outside: lexicon.outsideCues.filter((w) => text.includes(w)),
     };
-    return { levelOnly, text, slots, subjects, mScores, features: intentFeatures(text, mask(text), segmenter, signals), otherPlace, isQuestion, domain };
+    return { cueIntents: cues.intents, levelOnly, text, slots, subjects, mScores, features: intentFeatures(text, mask(text), segmenter, signals), otherPlace, isQuestion, domain };
   }
 
   const examples: TrainingExample[] = [
@@ -148,7 +150,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const asksForCheck = lexicon.checkRequests.some((w) => u.text.includes(w));
     const decision = decide(prediction.ranked, u, intents.clarify, intentScopes);
     return {
-      raw, text: u.text, ...decision, describesItself, asksForCheck, levelOnly: u.levelOnly, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
+      raw, text: u.text, ...decision, describesItself, asksForCheck, levelOnly: u.levelOnly, cueIntents: u.cueIntents, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
       otherPlace: u.otherPlace, intentScores: probabilities, measureScores: u.mScores,
     };
   }
