@@ -81,7 +81,7 @@ export function buildFeishuChannel(settings: FeishuSettings, deps: ChannelDeps):
     idempotent: true,
     async send(chatId, message, deliveryId) {
       try {
-        await sender.sendToChat(chatId, noticeMessage(message, replies), deliveryId);
+        await sender.sendToChat(chatId, noticeMessage(message, replies), deliveryId, 'broadcast');
       } catch (e) {
         // Retries for "too frequent" already happened here; another try later may still work.
         const transient = !(e instanceof FeishuApiError) || isRetryable(e);
