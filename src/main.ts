@@ -24,6 +24,9 @@ import { SqliteChatRegistry } from './store/sqlite-chat-registry.js';
 import { SqliteOutbox } from './store/sqlite-outbox.js';
 import { SqliteQuestionStats } from './store/sqlite-question-stats.js';
 import { SqliteDialogStateStore, SqliteProcessedEvents, SqliteQuestionLog } from './store/sqlite-stores.js';
+import { readOpsConfig, type OpsConfig } from './ops/config.js';
+import { createMetrics, listenMetrics, meteredEngine, metricsRoute, type Metrics } from './ops/metrics.js';
+import { startRetention, type DailySchedule } from './ops/retention.js';
 
 export interface Service {
   config: Config;
@@ -34,6 +37,8 @@ export interface Service {
   channels: Channel[];
   broadcasts: BroadcastService;
   worker: BroadcastWorker;
+  ops: OpsConfig;
+  metrics: Metrics;
   /** Starts the configured channels (after the server listens: webhooks must be reachable), then the broadcaster. */
   startChannels(): Promise<void>;
   close(): Promise<void>;
@@ -55,20 +60,22 @@ const REDACT = [
 ];
 
 /** Wires everything from an environment-like record; starts nothing that listens. */
-export async function createService(env: Record<string, string | undefined>, clock: Clock = systemClock): Promise<Service> {
+export async function createService(env: Record<string, string | undefined>, clock: Clock = systemClock, hooks: { daily?: DailySchedule } = {}): Promise<Service> {
   const config = readConfig(env);
   const broadcastConfig = readBroadcastConfig(env);
+  const ops = readOpsConfig(env);
   const root = projectRoot();
   const doc = selectPolicyDocument(loadPolicyDocuments(join(root, 'policy', 'documents')), config.POLICY_DOCUMENT);
   const replies = loadReplies(join(root, 'intents', 'replies.yaml'));
   const nlu = await loadNlu({ segmenter: config.SEGMENTER, root, doc });
   const db = openDatabase(config.DB_PATH);
-  const engine = createDialogEngine({
+  const metrics = createMetrics(db);
+  const engine = meteredEngine(createDialogEngine({
     doc, nlu, replies, clock,
     states: new SqliteDialogStateStore<ConversationState>(db, () => clock.now()),
     questions: new SqliteQuestionLog(db),
     idleMs: config.DIALOG_IDLE_MINUTES * 60_000,
-  });
+  }), metrics);
   const logger = pino({ level: config.LOG_LEVEL, redact: REDACT });
   const chats = new SqliteChatRegistry(db);
   const tokens = new SqliteAdminTokens(db);
@@ -79,7 +86,7 @@ export async function createService(env: Record<string, string | undefined>, clo
   const broadcasts = createBroadcastService({ outbox, chats, audit, clock, doc, replies });
   let staffAlerts: Channel['staffAlerts'];
   const deps: ChannelDeps = {
-    engine, replies, doc, db, clock, log: logger, chats, broadcasts, roles,
+    engine, replies, doc, db, clock, log: logger, chats, broadcasts, roles, metrics,
     questionStats: new SqliteQuestionStats(db),
     events: new SqliteProcessedEvents(db),
     dataDir: dirname(config.DB_PATH),
@@ -112,21 +119,32 @@ export async function createService(env: Record<string, string | undefined>, clo
     engine, doc, replies, logger,
     limits: { ipPerMinute: config.RATE_LIMIT_PER_MINUTE, userPerMinute: config.USER_RATE_LIMIT_PER_MINUTE },
     plugins: [
+      (app: FastifyInstance) => metrics.instrument(app),
+      metricsRoute(metrics, tokens),
       adminRoutes({ tokens, audit, broadcasts, chats, clock }),
       ...channels.filter((c) => c.routes).map((c) => (app: FastifyInstance) => c.routes!(app)),
     ],
   });
   let closed = false;
+  let stopRetention: (() => void) | undefined;
+  let metricsServer: Awaited<ReturnType<typeof listenMetrics>> | undefined;
   return {
-    config, doc, db, engine, server, channels, broadcasts, worker,
+    config, doc, db, engine, server, channels, broadcasts, worker, ops, metrics,
     async startChannels() {
-      for (const c of channels) await c.start();
+      stopRetention = startRetention({ db, clock, log: logger, days: ops.QUESTION_LOG_DAYS, schedule: hooks.daily });
+      if (ops.METRICS_PORT !== undefined) metricsServer = await listenMetrics(metrics, ops.METRICS_HOST, ops.METRICS_PORT);
+      for (const c of channels) {
+        await c.start();
+        metrics.channelUp(c.name, true);
+      }
       await worker.recover();
       worker.start(broadcastConfig.BROADCAST_POLL_MS);
     },
     async close() {
       if (closed) return;
       closed = true;
+      stopRetention?.();
+      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
       await worker.stop();
       for (const c of channels) await c.stop().catch((e: Error) => logger.error({ err: e, channel: c.name }, 'channel did not stop cleanly'));
       await server.close();

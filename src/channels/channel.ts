@@ -7,6 +7,7 @@ import type { DialogEngine } from '../dialog/engine.js';
 import type { Replies } from '../dialog/replies.js';
 import type { QuestionStats } from '../staff/question-stats.js';
 import type { Db } from '../store/database.js';
+import type { Metrics } from '../ops/metrics.js';
 
 /** What main hands every messaging channel. Channels translate; the engine decides. */
 export interface ChannelDeps {
@@ -29,6 +30,8 @@ export interface ChannelDeps {
   broadcasts?: BroadcastService;
   /** Platform users' roles (who is an official). */
   roles?: UserRoles;
+  /** Platform errors and channel state for /metrics. */
+  metrics?: Pick<Metrics, 'platformError' | 'channelUp'>;
 }
 
 /** A configured channel. Created before the HTTP server is built (for its routes), started after it listens. */

@@ -41,7 +41,7 @@ export function buildFeishuChannel(settings: FeishuSettings, deps: ChannelDeps):
     botId = undefined;
     throw e;
   }));
-  const sender = new FeishuSender({ api, log });
+  const sender = new FeishuSender({ api, log, onError: (e) => deps.metrics?.platformError(CHANNEL, e.code === -1 ? `http_${e.status ?? 'none'}` : String(e.code)) });
   const cards = new SqliteCardStore(deps.db);
   const staff = createStaffCommands({
     stats: deps.questionStats, replies, clock, measureName: (id) => deps.doc.displayName(id),

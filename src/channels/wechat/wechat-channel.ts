@@ -380,6 +380,7 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
       try {
         await job();
       } catch (e) {
+        deps.metrics?.platformError(CHANNEL, isFrequencyLimit(e) ? 'frequency_limited' : e instanceof WechatSendError ? e.reason : 'failed');
         if (isFrequencyLimit(e)) {
           log.error({ err: e }, 'wechat: SENDING LIMITED by WeChat');
           const now = clock.now();
