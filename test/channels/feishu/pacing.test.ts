@@ -158,6 +158,36 @@ describe('FeishuSender', () => {
     expect(notInChat.calls).toHaveLength(1);
   });
 
+  it('holds every send of the app until the time x-ogw-ratelimit-reset named after an app-wide refusal', async () => {
+    const clock = virtualClock();
+    const sentAt: Record<string, number> = {};
+    let refused = false;
+    const api: FeishuApi = {
+      async send(target) {
+        const chat = 'chatId' in target ? target.chatId : target.replyTo;
+        if (!refused) {
+          refused = true;
+          throw new FeishuApiError(99991400, 429, 'app limit', 3000);
+        }
+        sentAt[chat] ??= clock.now();
+        return 'om_1';
+      },
+      async patch() {},
+      async botOpenId() { return 'ou_bot'; },
+      async chatInfo() { return { name: '', members: 0 }; },
+    };
+    const sender = new FeishuSender({ api, log: silent, clock, random: () => 0 });
+    await clock.run((async () => {
+      await Promise.all([
+        sender.sendToChat('oc_a', { kind: 'text', text: '一' }, 'u-a'),
+        // Asked for after the refusal: another chat, yet it waits for the app's window too.
+        clock.sleep(10).then(() => sender.sendToChat('oc_b', { kind: 'text', text: '二' }, 'u-b')),
+      ]);
+    })());
+    expect(sentAt.oc_a).toBeGreaterThanOrEqual(1_003_000);
+    expect(sentAt.oc_b).toBeGreaterThanOrEqual(1_003_000);
+  });
+
   it('refuses a uuid Feishu would not take', async () => {
     const sender = new FeishuSender({ api: stubApi([]), log: silent, clock: fakeClock() });
     await expect(sender.sendToChat('oc_a', { kind: 'text', text: 'x' }, 'u'.repeat(51))).rejects.toThrow('1-50 characters');
