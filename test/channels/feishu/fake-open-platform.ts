@@ -67,7 +67,7 @@ export class FakeOpenPlatform {
   }
 
   /** Polls until `pick` returns something (a bounded wait, not a timed assertion). */
-  async waitFor<T>(pick: () => T | undefined | false, what = 'the fake platform to receive a message', timeoutMs = 10_000): Promise<T> {
+  async waitFor<T>(pick: () => T | undefined | false, what = 'the fake platform to receive a message', timeoutMs = 20_000): Promise<T> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const found = pick();
