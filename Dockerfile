@@ -3,7 +3,7 @@
 #   docker run -p 3000:3000 -v policy-bot-data:/data policy-bot
 
 # ---- build: compile TypeScript and the native modules (better-sqlite3, nodejieba) ----
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # nodejieba builds from source when its prebuilt binary cannot be downloaded;
 # better-sqlite3 likewise when no prebuilt matches.
@@ -21,7 +21,7 @@ COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
 # ---- runtime ----
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \

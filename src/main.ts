@@ -32,6 +32,9 @@ import { SqliteOutbox } from './store/sqlite-outbox.js';
 import { SqliteQuestionStats } from './store/sqlite-question-stats.js';
 import { SqliteDialogStateStore, SqliteProcessedEvents, SqliteQuestionLog } from './store/sqlite-stores.js';
 import { webRoutes } from './web/index.js';
+import { readOpsConfig, type OpsConfig } from './ops/config.js';
+import { createMetrics, listenMetrics, meteredEngine, metricsRoute, type Metrics } from './ops/metrics.js';
+import { startRetention, type DailySchedule } from './ops/retention.js';
 
 export interface Service {
   config: Config;
@@ -49,6 +52,8 @@ export interface Service {
   reloadPolicies(trigger: string): Promise<ReloadReport>;
   /** Each channel's connection state (GET /readyz; metrics may read it too). */
   health: ChannelHealthRegistry;
+  ops: OpsConfig;
+  metrics: Metrics;
   /** Starts the configured channels (after the server listens: webhooks must be reachable), then the broadcaster. */
   startChannels(): Promise<void>;
   close(): Promise<void>;
@@ -72,6 +77,8 @@ const REDACT = [
 export interface ServiceOptions {
   /** Channels built by the caller on the service's own deps (tests: WeChat on a puppet they drive). */
   extraChannels?: (deps: ChannelDeps) => Channel[];
+  /** When the daily question-log retention runs (tests: a controllable schedule). */
+  daily?: DailySchedule;
 }
 
 /** Wires everything from an environment-like record; starts nothing that listens. */
@@ -79,6 +86,7 @@ export async function createService(env: Record<string, string | undefined>, clo
   const config = readConfig(env);
   const broadcastConfig = readBroadcastConfig(env);
   const healthConfig = readHealthConfig(env);
+  const ops = readOpsConfig(env);
   const root = projectRoot();
   const policies = await createPolicyLibrary({
     dir: config.POLICY_DIR ?? join(root, 'policy', 'documents'), clock, pinned: config.POLICY_DOCUMENT,
@@ -89,12 +97,13 @@ export async function createService(env: Record<string, string | undefined>, clo
   const replies = loadReplies(join(root, 'intents', 'replies.yaml'));
   const texts = loadValidityTexts(join(root, 'intents', 'validity-replies.yaml'));
   const db = openDatabase(config.DB_PATH);
+  const metrics = createMetrics(db);
   const states = new SqliteDialogStateStore<ConversationState>(db, () => clock.now());
   const questions = new SqliteQuestionLog(db);
-  const engine = createValidityEngine({
+  const engine = meteredEngine(createValidityEngine({
     documents: policies.documents, pinned: config.POLICY_DOCUMENT, states, replies, texts, clock,
     engineFor: (d, store) => createDialogEngine({ doc: d, nlu: policies.nluOf(d), replies, clock, states: store, questions, idleMs: config.DIALOG_IDLE_MINUTES * 60_000 }),
-  });
+  }), metrics);
   // The redact paths cover fields named like secrets; libraries also echo secrets inside
   // messages (a puppet service's "Invalid Wechaty TOKEN …"), so every line is scrubbed too.
   const redact = secretRedactor(SECRET_ENV.map((name) => env[name]));
@@ -116,7 +125,7 @@ export async function createService(env: Record<string, string | undefined>, clo
   };
   const health = createChannelHealth({ clock, alerts, replies, log: logger, outageAlertMs: healthConfig.CHANNEL_OUTAGE_ALERT_SECONDS * 1000 });
   const deps: ChannelDeps = {
-    engine, replies, doc, db, clock, log: logger, chats, broadcasts, roles, alerts, health, redact,
+    engine, replies, doc, db, clock, log: logger, chats, broadcasts, roles, alerts, health, redact, metrics,
     policyStatus: () => policyStatusText(texts, policies.documents(), policies.inForce(), policies.today()),
     questionStats: new SqliteQuestionStats(db),
     events: new SqliteProcessedEvents(db),
@@ -156,17 +165,26 @@ export async function createService(env: Record<string, string | undefined>, clo
     channelStatus: () => health.statuses(),
     limits: { ipPerMinute: config.RATE_LIMIT_PER_MINUTE, userPerMinute: config.USER_RATE_LIMIT_PER_MINUTE },
     plugins: [
+      (app: FastifyInstance) => metrics.instrument(app),
+      metricsRoute(metrics, tokens),
       adminRoutes({ tokens, audit, broadcasts, chats, clock, policies: { summary: () => policies.summary(), reload: reloadPolicies } }),
       webRoutes({ engine, doc: () => policies.inForce(), replies, clock, db, tokens, audit, broadcasts, chats, questionStats: deps.questionStats, policies: { summary: () => policies.summary(), reload: reloadPolicies } }),
       ...channels.filter((c) => c.routes).map((c) => (app: FastifyInstance) => c.routes!(app)),
     ],
   });
   let closed = false;
+  let stopRetention: (() => void) | undefined;
+  let metricsServer: Awaited<ReturnType<typeof listenMetrics>> | undefined;
   return {
-    config, doc, db, engine, server, channels, broadcasts, worker, policies, reminders, reloadPolicies, health,
+    config, doc, db, engine, server, channels, broadcasts, worker, policies, reminders, reloadPolicies, health, ops, metrics,
     async startChannels() {
       health.start();
-      for (const c of channels) await c.start();
+      stopRetention = startRetention({ db, clock, log: logger, days: ops.QUESTION_LOG_DAYS, schedule: options.daily });
+      if (ops.METRICS_PORT !== undefined) metricsServer = await listenMetrics(metrics, ops.METRICS_HOST, ops.METRICS_PORT);
+      for (const c of channels) {
+        await c.start();
+        metrics.channelUp(c.name, true);
+      }
       reminders.start(REMINDER_CHECK_MS);
       await worker.recover();
       worker.start(broadcastConfig.BROADCAST_POLL_MS);
@@ -176,6 +194,8 @@ export async function createService(env: Record<string, string | undefined>, clo
       closed = true;
       reminders.stop();
       health.stop();
+      stopRetention?.();
+      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
       await worker.stop();
       for (const c of channels) await c.stop().catch((e: Error) => logger.error({ err: e, channel: c.name }, 'channel did not stop cleanly'));
       await server.close();

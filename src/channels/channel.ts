@@ -7,6 +7,7 @@ import type { DialogEngine } from '../dialog/engine.js';
 import type { Replies } from '../dialog/replies.js';
 import type { QuestionStats } from '../staff/question-stats.js';
 import type { Db } from '../store/database.js';
+import type { Metrics } from '../ops/metrics.js';
 
 /** What main hands every messaging channel. Channels translate; the engine decides. */
 export interface ChannelDeps {
@@ -35,6 +36,8 @@ export interface ChannelDeps {
   health?: ChannelHealth;
   /** Removes the service's secrets from a text a library produced, before it is logged, stored or sent. */
   redact?: (text: string) => string;
+  /** Platform errors and channel state for /metrics. */
+  metrics?: Pick<Metrics, 'platformError' | 'channelUp'>;
 }
 
 /** A configured channel. Created before the HTTP server is built (for its routes), started after it listens. */

@@ -46,7 +46,12 @@ export interface ChatRecord {
   lastSeen: number;
   tags: string[];
   subscribed: boolean;
+  /** Set while the bot is not in the chat (removed, the group disbanded); absent when it is. */
+  left?: { at: number; reason: LeaveReason };
 }
+
+/** removed: the bot was taken out of a group; disbanded: the group is gone; left: the account left it. */
+export type LeaveReason = 'removed' | 'disbanded' | 'left';
 
 export interface ChatSighting {
   channel: string;
@@ -65,8 +70,10 @@ export interface ChatFilter {
 }
 
 export interface ChatRegistry {
-  /** Records that the bot saw this chat now; keeps its tags and subscription. */
+  /** Records that the bot saw this chat now (and so is in it again); keeps its tags and subscription. */
   seen(chat: ChatSighting, at: number): void;
+  /** The bot is no longer in the chat; false when the chat is unknown. `seen` makes it active again. */
+  markLeft(channel: string, id: string, at: number, reason: LeaveReason): boolean;
   /** False when the chat is unknown. */
   setSubscribed(channel: string, id: string, subscribed: boolean): boolean;
   setTags(channel: string, id: string, tags: string[]): boolean;

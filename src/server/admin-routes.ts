@@ -52,6 +52,7 @@ const BroadcastView = z.object({
 const Chat = z.object({
   channel: z.string(), id: z.string(), kind: z.string(), name: z.string(), members: z.number(),
   firstSeen: z.number(), lastSeen: z.number(), tags: z.array(z.string()), subscribed: z.boolean(),
+  left: z.object({ at: z.number(), reason: z.string() }).optional(),
 });
 
 const Id = z.object({ id: z.string().max(100) });

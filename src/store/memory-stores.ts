@@ -1,6 +1,6 @@
 import { parseStoredState } from './stored-state.js';
 import type {
-  ChatFilter, ChatRecord, ChatRegistry, ChatSighting, DialogStateStore, ProcessedEvents, QuestionLog, QuestionLogEntry,
+  ChatFilter, ChatRecord, ChatRegistry, ChatSighting, LeaveReason, DialogStateStore, ProcessedEvents, QuestionLog, QuestionLogEntry,
 } from '../core/ports.js';
 import { matchesFilter } from './chat-filter.js';
 
@@ -49,7 +49,13 @@ export class MemoryChatRegistry implements ChatRegistry {
       name: chat.name || old?.name || '', members: chat.members || old?.members || 0,
       firstSeen: old?.firstSeen ?? at, lastSeen: Math.max(old?.lastSeen ?? at, at),
       tags: old?.tags ?? [], subscribed: old?.subscribed ?? true,
+      ...(old?.left && old.left.at > at ? { left: old.left } : {}),
     });
+  }
+  markLeft(channel: string, id: string, at: number, reason: LeaveReason): boolean {
+    const c = this.chats.get(this.key(channel, id));
+    if (c) c.left = { at, reason };
+    return !!c;
   }
   setSubscribed(channel: string, id: string, subscribed: boolean): boolean {
     const c = this.chats.get(this.key(channel, id));

@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, send, startService, type ServiceProcess } from './service-process.js';
 
 const USERS = 24;
-const LOAD_MS = 1500;
 const PROFILES: Record<string, string>[] = [
   { tier: '省级专精特新', firstTime: '是', recognizedYear: '2025年', industrial: '是的', techInvestment: '350万', digitalLevel: '二级', provincialAward: '没有' },
   { tier: '国家级小巨人', firstTime: '是', recognizedYear: '去年', industrial: '是', techInvestment: '100万', digitalLevel: '一级', provincialAward: '八十万' },
@@ -135,6 +134,12 @@ function unfinishedRequests(log: string): string[] {
 }
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const totalAcked = (users: User[]) => users.reduce((n, u) => n + u.acked, 0);
+/** Resolves once `more` turns have been acknowledged: a fault mid-load, however slow the machine. */
+async function afterAcks(users: User[], more: number): Promise<void> {
+  const target = totalAcked(users) + more;
+  while (totalAcked(users) < target) await delay(10);
+}
 
 describe('the service under load and faults', () => {
   beforeAll(async () => {
@@ -156,7 +161,7 @@ describe('the service under load and faults', () => {
     const users: User[] = Array.from({ length: USERS }, (_, i) => ({ id: `enterprise-${i}`, profile: i % PROFILES.length, pos: -1, uncertain: false, paused: false, acked: 0, checksDone: 0 }));
 
     // --- load, then SIGTERM in the middle of it
-    const sigterm = delay(LOAD_MS).then(() => svc.child.kill('SIGTERM'));
+    const sigterm = afterAcks(users, 2 * USERS).then(() => svc.child.kill('SIGTERM'));
     const first = svc;
     await load(svc.base, users, first.exited);
     await sigterm;
@@ -183,7 +188,7 @@ describe('the service under load and faults', () => {
     // --- restart, check every conversation, load again, then SIGKILL in the middle of it
     await restartAndReconcile();
     const second = svc;
-    const sigkill = delay(LOAD_MS).then(() => second.child.kill('SIGKILL'));
+    const sigkill = afterAcks(users, 2 * USERS).then(() => second.child.kill('SIGKILL'));
     await load(svc.base, users, second.exited);
     await sigkill;
     expect(await second.exited).toBe('SIGKILL');

@@ -51,12 +51,21 @@ export interface BotAddedEvent {
   name?: string;
 }
 
+/** im.chat.member.bot.deleted_v1 (the bot was removed from a group) and im.chat.disbanded_v1. */
+export interface ChatGoneEvent {
+  event_id?: string;
+  chat_id?: string;
+  name?: string;
+}
+
 /** The synchronous answer to an event: {} or a toast shown to whoever clicked. */
 export type EventAck = Record<string, never> | { toast: { type: 'info' | 'success' | 'warning' | 'error'; content: string } };
 
-/** Where the SDK's dispatcher routes the three kinds of event this channel handles. */
+/** Where the SDK's dispatcher routes the kinds of event this channel handles. */
 export interface EventRoutes {
   message(event: MessageEvent): EventAck;
   cardAction(event: CardActionEvent): EventAck;
   botAdded(event: BotAddedEvent): EventAck;
+  botRemoved(event: ChatGoneEvent): EventAck;
+  chatDisbanded(event: ChatGoneEvent): EventAck;
 }

@@ -43,7 +43,7 @@ export function buildFeishuChannel(settings: FeishuSettings, deps: ChannelDeps):
     botId = undefined;
     throw e;
   }));
-  const sender = new FeishuSender({ api, log });
+  const sender = new FeishuSender({ api, log, onError: (e) => deps.metrics?.platformError(CHANNEL, e.code === -1 ? `http_${e.status ?? 'none'}` : String(e.code)) });
   const cards = new SqliteCardStore(deps.db);
   const staff = createStaffCommands({
     stats: deps.questionStats, replies, clock, measureName: (id) => deps.doc.displayName(id), policyStatus: deps.policyStatus,
@@ -60,6 +60,8 @@ export function buildFeishuChannel(settings: FeishuSettings, deps: ChannelDeps):
     message: (e) => (deps.health?.heard(CHANNEL), handler.message(e)),
     cardAction: (e) => (deps.health?.heard(CHANNEL), handler.cardAction(e)),
     botAdded: (e) => (deps.health?.heard(CHANNEL), handler.botAdded(e)),
+    botRemoved: (e) => (deps.health?.heard(CHANNEL), handler.botRemoved(e)),
+    chatDisbanded: (e) => (deps.health?.heard(CHANNEL), handler.chatDisbanded(e)),
   }, log);
   let connection: LongConnection | undefined;
   let housekeeping: NodeJS.Timeout | undefined;
@@ -116,7 +118,7 @@ export function buildFeishuChannel(settings: FeishuSettings, deps: ChannelDeps):
     idempotent: true,
     async send(chatId, message, deliveryId) {
       try {
-        await sender.sendToChat(chatId, noticeMessage(message, replies), deliveryId);
+        await sender.sendToChat(chatId, noticeMessage(message, replies), deliveryId, 'broadcast');
       } catch (e) {
         // Retries for "too frequent" already happened here; another try later may still work.
         const transient = !(e instanceof FeishuApiError) || isRetryable(e);

@@ -6,10 +6,11 @@ import { conversationKey, type Turn } from '../../core/turn.js';
 import type { DialogEngine } from '../../dialog/engine.js';
 import type { Replies } from '../../dialog/replies.js';
 import type { BroadcastCommands } from '../../broadcast/commands.js';
+import { changeSubscription, subscriptionCommand } from '../../broadcast/subscription.js';
 import type { StaffCommands } from '../../staff/staff-commands.js';
 import type { CardStore } from './card-store.js';
 import type { FeishuMessage } from './cards.js';
-import type { BotAddedEvent, CardActionEvent, ClickValue, EventAck, EventRoutes, MessageEvent } from './events.js';
+import type { BotAddedEvent, CardActionEvent, ChatGoneEvent, ClickValue, EventAck, EventRoutes, MessageEvent } from './events.js';
 import type { FeishuApi } from './lark.js';
 import { renderAnswer } from './render.js';
 import type { FeishuSender } from './sender.js';
@@ -180,6 +181,8 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
         if (sent) cards.register(sent, previewKey(user), clock.now());
         return;
       }
+    } else if (kind === 'group' && subscriptionCommand(words) !== undefined) {
+      reply = text(await groupSubscription(msg.chat_id, user, subscriptionCommand(words)!));
     } else if (staff.isCommand(words)) reply = text(staff.run(words, { isStaff: deps.staffIds.has(user) }));
     else {
       turn = {
@@ -192,6 +195,29 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
     // In a group the answer quotes the question; in a private chat a quote is noise.
     const sent = kind === 'p2p' ? await sender.sendToChat(msg.chat_id, reply, uuid) : await sender.reply(msg.chat_id, msg.message_id, reply, uuid);
     if (check && turn && sent) cards.register(sent, conversationKey(turn), clock.now());
+  }
+
+  /** "@bot 退订通知" / "订阅通知" in a group: its owner (as Feishu reports it) or anyone in FEISHU_STAFF decides. */
+  async function groupSubscription(chatId: string, user: string, subscribe: boolean): Promise<string> {
+    let owner: string | undefined;
+    if (!deps.staffIds.has(user)) {
+      owner = await deps.api.chatInfo(chatId).then((info) => info.owner, (e: Error) => {
+        log.warn({ chat: chatId, err: e.message }, 'feishu chat owner unknown; subscription command refused');
+        return undefined;
+      });
+    }
+    const allowed = deps.staffIds.has(user) || owner === user;
+    log.info({ chat: chatId, user, subscribed: subscribe, allowed }, allowed ? 'feishu: group subscription changed' : 'feishu: subscription command refused (not owner or staff)');
+    return changeSubscription(chats, replies, { channel: CHANNEL, chat: chatId, subscribe, allowed });
+  }
+
+  /** Removed or disbanded: the chat stays known (tags, subscription) but broadcasts skip it until the bot is added back. */
+  function chatGone(ev: ChatGoneEvent, reason: 'removed' | 'disbanded'): EventAck {
+    if (!ev.chat_id || !firstDelivery(ev.event_id)) return {};
+    if (!chats.get(CHANNEL, ev.chat_id)) chats.seen({ channel: CHANNEL, id: ev.chat_id, kind: 'group', name: ev.name }, clock.now());
+    chats.markLeft(CHANNEL, ev.chat_id, clock.now(), reason);
+    log.info({ chat: ev.chat_id, reason }, 'feishu: the bot is no longer in a group; marked inactive');
+    return {};
   }
 
   /** A preview's button: the card turns into the outcome, without buttons, so it cannot be pressed twice. */
@@ -251,9 +277,12 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
       return {};
     },
     botAdded(ev: BotAddedEvent) {
+      // seen() also makes a chat the bot had been removed from active again.
       if (ev.chat_id) chats.seen({ channel: CHANNEL, id: ev.chat_id, kind: 'group', name: ev.name }, clock.now());
       return {};
     },
+    botRemoved: (ev) => chatGone(ev, 'removed'),
+    chatDisbanded: (ev) => chatGone(ev, 'disbanded'),
     async drain() {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },

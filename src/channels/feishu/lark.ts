@@ -2,7 +2,7 @@
 // the small interfaces below, so no SDK type leaves this folder (and the SDK could be swapped).
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../../core/ports.js';
-import type { BotAddedEvent, CardActionEvent, EventRoutes, MessageEvent } from './events.js';
+import type { BotAddedEvent, CardActionEvent, ChatGoneEvent, EventRoutes, MessageEvent } from './events.js';
 import type { FeishuSettings } from './settings.js';
 
 export type MsgType = 'text' | 'interactive';
@@ -17,7 +17,8 @@ export interface FeishuApi {
   /** Replaces a card's content (cards with update_multi, which every schema 2.0 card is). */
   patch(messageId: string, content: string): Promise<void>;
   botOpenId(): Promise<string>;
-  chatInfo(chatId: string): Promise<{ name: string; members: number }>;
+  /** owner: the group owner's open_id, when Feishu says. */
+  chatInfo(chatId: string): Promise<{ name: string; members: number; owner?: string }>;
 }
 
 export class FeishuApiError extends Error {
@@ -140,8 +141,10 @@ export function createFeishuApi(settings: FeishuSettings, log: Logger): FeishuAp
       return id;
     },
     async chatInfo(chatId) {
-      const data = await call<{ name?: string; user_count?: string }>('chat info', () => client.im.chat.get({ path: { chat_id: chatId } }));
-      return { name: data?.name ?? '', members: Number(data?.user_count ?? 0) || 0 };
+      const data = await call<{ name?: string; user_count?: string; owner_id?: string; owner_id_type?: string }>('chat info',
+        () => client.im.chat.get({ path: { chat_id: chatId }, params: { user_id_type: 'open_id' } }));
+      const owner = data?.owner_id && (data.owner_id_type ?? 'open_id') === 'open_id' ? data.owner_id : undefined;
+      return { name: data?.name ?? '', members: Number(data?.user_count ?? 0) || 0, ...(owner ? { owner } : {}) };
     },
   };
 }
@@ -173,6 +176,8 @@ export function createFeishuDispatcher(routes: EventRoutes, log: Logger): Feishu
   const dispatcher = new lark.EventDispatcher({ logger: sdkLogger(log), loggerLevel: lark.LoggerLevel.info }).register({
     'im.message.receive_v1': (data) => routes.message(data as unknown as MessageEvent),
     'im.chat.member.bot.added_v1': (data) => routes.botAdded(data as unknown as BotAddedEvent),
+    'im.chat.member.bot.deleted_v1': (data) => routes.botRemoved(data as unknown as ChatGoneEvent),
+    'im.chat.disbanded_v1': (data) => routes.chatDisbanded(data as unknown as ChatGoneEvent),
     // Card clicks arrive as this event on the same dispatcher (webhook or long connection);
     // the SDK's typings do not list it, so it is registered under its name.
     'card.action.trigger': (data: unknown) => routes.cardAction(data as CardActionEvent),

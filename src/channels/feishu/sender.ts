@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/ports.js';
 import { cardJson, encodeMessage, type CardSpec, type FeishuMessage } from './cards.js';
 import { FeishuApiError, type FeishuApi, type Target } from './lark.js';
-import { Pacer, realPacerClock, type PacerClock } from './pacer.js';
+import { Pacer, realPacerClock, type PacerClock, type SendPriority } from './pacer.js';
 
 /** Feishu's "too frequent" answers: the chat's limit (HTTP 400) and the app's (HTTP 429). */
 export const CHAT_RATE_LIMITED = 230020;
@@ -42,6 +42,8 @@ export interface SenderDeps {
   clock?: PacerClock;
   random?: () => number;
   retry?: RetryPolicy;
+  /** Every refusal or failed call, retried or not (metrics). */
+  onError?: (error: FeishuApiError) => void;
 }
 
 /** Sends within Feishu's limits: paced per chat and per app, retried with backoff on "too frequent". */
@@ -58,9 +60,9 @@ export class FeishuSender {
     this.retry = deps.retry ?? DEFAULT_RETRY;
   }
 
-  /** A new message in a chat; resolves to its message id. */
-  sendToChat(chatId: string, message: FeishuMessage, uuid: string): Promise<string> {
-    return this.deliver(chatId, { chatId }, message, uuid);
+  /** A new message in a chat; resolves to its message id. Broadcast notices give way to answers. */
+  sendToChat(chatId: string, message: FeishuMessage, uuid: string, priority: SendPriority = 'answer'): Promise<string> {
+    return this.deliver(chatId, { chatId }, message, uuid, priority);
   }
 
   /** A reply quoting a message of that chat (the user's question, or the card clicked). */
@@ -74,24 +76,33 @@ export class FeishuSender {
     return this.withRetries(chatId, 'update card', () => this.deps.api.patch(messageId, content));
   }
 
-  private async deliver(chatId: string, target: Target, message: FeishuMessage, uuid: string): Promise<string> {
+  private async deliver(chatId: string, target: Target, message: FeishuMessage, uuid: string, priority: SendPriority = 'answer'): Promise<string> {
     if (!uuid || uuid.length > 50) throw new Error(`a Feishu message uuid must be 1-50 characters, got ${uuid.length}`);
     const { msgType, content } = encodeMessage(message);
-    return this.withRetries(chatId, 'send', () => this.deps.api.send(target, msgType, content, uuid));
+    return this.withRetries(chatId, 'send', () => this.deps.api.send(target, msgType, content, uuid), priority);
   }
 
-  private async withRetries<T>(chatId: string, what: string, op: () => Promise<T>): Promise<T> {
+  private async withRetries<T>(chatId: string, what: string, op: () => Promise<T>, priority: SendPriority = 'answer'): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      await this.pacer.acquire(chatId);
+      const release = await this.pacer.acquire(chatId, priority);
+      let error: FeishuApiError;
       try {
-        return await op();
+        const result = await op();
+        release();
+        return result;
       } catch (e) {
-        const error = e instanceof FeishuApiError ? e : new FeishuApiError(-1, undefined, (e as Error).message);
-        if (!isRetryable(error) || attempt + 1 >= this.retry.attempts) throw error;
-        const wait = backoff(attempt, this.retry, this.random, error.retryAfterMs);
-        this.deps.log.warn({ chat: chatId, code: error.code, status: error.status, attempt: attempt + 1, waitMs: wait }, `feishu ${what} refused; retrying`);
-        await this.clock.sleep(wait);
+        release();
+        error = e instanceof FeishuApiError ? e : new FeishuApiError(-1, undefined, (e as Error).message);
       }
+      this.deps.onError?.(error);
+      // Feishu says when its window opens again: every send waits for it, not only this one.
+      if (isRateLimited(error) && error.retryAfterMs) {
+        this.pacer.pause(error.code === CHAT_RATE_LIMITED ? 'chat' : 'app', chatId, this.clock.now() + Math.min(error.retryAfterMs, 60_000));
+      }
+      if (!isRetryable(error) || attempt + 1 >= this.retry.attempts) throw error;
+      const wait = backoff(attempt, this.retry, this.random, error.retryAfterMs);
+      this.deps.log.warn({ chat: chatId, code: error.code, status: error.status, attempt: attempt + 1, waitMs: wait }, `feishu ${what} refused; retrying`);
+      await this.clock.sleep(wait);
     }
   }
 }

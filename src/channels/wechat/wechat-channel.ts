@@ -1,6 +1,7 @@
 import { types, type Contact, type Message, type Room, type Wechaty } from 'wechaty';
 import type { Answer } from '../../core/answer.js';
 import type { BroadcastSender } from '../../core/ports.js';
+import { changeSubscription, subscriptionCommand } from '../../broadcast/subscription.js';
 import { conversationKey, type Turn } from '../../core/turn.js';
 import type { Channel, ChannelDeps } from '../channel.js';
 import { BurstLimiter } from './burst-limiter.js';
@@ -29,8 +30,6 @@ const HINTED_TYPES = new Set<types.Message>([
   types.Message.Attachment, types.Message.Audio, types.Message.Contact, types.Message.ChatHistory, types.Message.Emoticon,
   types.Message.Image, types.Message.Location, types.Message.MiniProgram, types.Message.Url, types.Message.Video,
 ]);
-/** Group commands (after the @): the words the README and the replies advertise. */
-const SUBSCRIPTION_COMMANDS = new Map([['订阅通知', true], ['退订通知', false]]);
 
 /** The WeChat channel as main and a broadcaster see it: no wechaty type crosses this line. */
 export interface WechatChannel extends Channel {
@@ -86,9 +85,12 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
     bot.on('room-topic', (room) => noteRoom(room, true));
     bot.on('room-leave', (room, leavers) => {
       const self = bot.isLoggedIn ? bot.currentUser.id : undefined;
-      // The registry keeps the group (and its subscription): a broadcaster learns of the removal when sending fails.
-      if (leavers.some((c) => c.id === self)) log.warn({ room: room.id }, 'wechat: the bot was removed from a group');
-      else noteRoom(room, true);
+      // The registry keeps the group (tags, subscription) but broadcasts skip it until the bot is back.
+      if (leavers.some((c) => c.id === self)) {
+        chats.markLeft(CHANNEL, room.id, clock.now(), 'removed');
+        roomSeenAt.delete(room.id);
+        log.warn({ room: room.id }, 'wechat: the bot was removed from a group; marked inactive');
+      } else noteRoom(room, true);
     });
 
     bot.on('message', (msg) => {
@@ -183,7 +185,7 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
       await reply(replies.render('wechatNonText'));
       return;
     }
-    const subscribe = room && byMention ? SUBSCRIPTION_COMMANDS.get(text.replace(/[\s。.!！]+$/, '')) : undefined;
+    const subscribe = room && byMention ? subscriptionCommand(text) : undefined;
     if (room && subscribe !== undefined) {
       await subscription(room, talker, subscribe, reply);
       return;
@@ -204,16 +206,14 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
   }
 
   async function subscription(room: Room, talker: Contact, subscribe: boolean, reply: (body: string) => Promise<void>): Promise<void> {
-    if (!canManage(room, talker)) {
-      // The id is what WECHAT_ADMINS takes: logged so staff can grant the right.
-      log.info({ room: room.id, user: talker.id, name: talker.name() }, 'wechat: subscription command refused (not owner or admin)');
-      await reply(replies.render('wechatSubscriptionRefused'));
-      return;
+    const allowed = canManage(room, talker);
+    // The id is what WECHAT_ADMINS takes: logged so staff can grant the right.
+    if (!allowed) log.info({ room: room.id, user: talker.id, name: talker.name() }, 'wechat: subscription command refused (not owner or admin)');
+    else {
+      noteRoom(room, true);
+      log.info({ room: room.id, user: talker.id, subscribed: subscribe }, 'wechat: group subscription changed');
     }
-    noteRoom(room, true);
-    chats.setSubscribed(CHANNEL, room.id, subscribe);
-    log.info({ room: room.id, user: talker.id, subscribed: subscribe }, 'wechat: group subscription changed');
-    await reply(replies.render(subscribe ? 'wechatSubscribed' : 'wechatUnsubscribed'));
+    await reply(changeSubscription(chats, replies, { channel: CHANNEL, chat: room.id, subscribe, allowed }));
   }
 
   // ------------------------------------------------------------------ sending
@@ -224,7 +224,9 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
       try {
         await job();
       } catch (e) {
-        throw classify(e, alertOnLimit);
+        const err = classify(e, alertOnLimit);
+        deps.metrics?.platformError(CHANNEL, err.reason);
+        throw err;
       }
     });
   }

@@ -66,6 +66,15 @@ export function cardClickEvent(o: { operator: string; messageId: string; chatId:
   }, o.eventId);
 }
 
+/** The bot added to a group, removed from it, or the group disbanded (im.chat.member.bot.added_v1 / deleted_v1, im.chat.disbanded_v1). */
+export function membershipEvent(kind: 'added' | 'removed' | 'disbanded', chatId: string, name = '') {
+  const type = { added: 'im.chat.member.bot.added_v1', removed: 'im.chat.member.bot.deleted_v1', disbanded: 'im.chat.disbanded_v1' }[kind];
+  return envelope(type, {
+    chat_id: chatId, name, external: false, operator_tenant_key: 'tenant_test',
+    operator_id: { open_id: 'ou_group_owner', union_id: 'on_owner', user_id: 'uowner' },
+  });
+}
+
 export function urlVerification(token = VERIFICATION_TOKEN) {
   return { challenge: `challenge-${next('')}`, token, type: 'url_verification' };
 }

@@ -18,22 +18,26 @@ export interface ReceivedMessage {
   uuid?: string;
   /** Parsed content: {text} for text, the card JSON for interactive. */
   content: Record<string, unknown>;
+  /** When the request reached the fake (Date.now()): rates are measured here, where Feishu would. */
+  at: number;
 }
 
 export interface Refusal {
   status: number;
   code: number;
   msg?: string;
+  /** Seconds until the window opens again, sent as x-ogw-ratelimit-reset as Feishu does. */
+  reset?: number;
 }
 
 export class FakeOpenPlatform {
   readonly messages: ReceivedMessage[] = [];
   /** Every call to a message endpoint, refused or not. */
-  readonly attempts: { path: string; status: number }[] = [];
+  readonly attempts: { path: string; status: number; at: number }[] = [];
   tokenRequests = 0;
   /** Sends that repeated a uuid already seen (Feishu would drop them silently). */
   deduped = 0;
-  readonly chats = new Map<string, { name: string; members: number }>();
+  readonly chats = new Map<string, { name: string; members: number; owner?: string }>();
   private readonly refusals: Refusal[] = [];
   private tokenRefusals = 0;
   private readonly chatOf = new Map<string, string>();
@@ -70,7 +74,7 @@ export class FakeOpenPlatform {
   }
 
   /** Polls until `pick` returns something (a bounded wait, not a timed assertion). */
-  async waitFor<T>(pick: () => T | undefined | false, what = 'the fake platform to receive a message', timeoutMs = 10_000): Promise<T> {
+  async waitFor<T>(pick: () => T | undefined | false, what = 'the fake platform to receive a message', timeoutMs = 20_000): Promise<T> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const found = pick();
@@ -100,7 +104,7 @@ export class FakeOpenPlatform {
       if (!this.authorized(req)) return this.unauthorized(reply);
       const chat = this.chats.get((req.params as { chat_id: string }).chat_id);
       if (!chat) return reply.code(400).send({ code: 232011, msg: 'chat not found' });
-      return { code: 0, msg: 'ok', data: { name: chat.name, user_count: String(chat.members), chat_mode: 'group' } };
+      return { code: 0, msg: 'ok', data: { name: chat.name, user_count: String(chat.members), chat_mode: 'group', ...(chat.owner ? { owner_id: chat.owner, owner_id_type: 'open_id' } : {}) } };
     });
     app.post('/open-apis/im/v1/messages', async (req, reply) => {
       const query = req.query as { receive_id_type?: string };
@@ -170,16 +174,18 @@ export class FakeOpenPlatform {
 
   private accept(req: FastifyRequest, reply: FastifyReply, m: { kind: ReceivedMessage['kind']; messageId?: string; chatId?: string; replyTo?: string; msgType: string; content: string; uuid?: string }) {
     const path = req.url.split('?')[0];
+    const at = Date.now();
     if (!this.authorized(req)) {
-      this.attempts.push({ path, status: 400 });
+      this.attempts.push({ path, status: 400, at });
       return this.unauthorized(reply);
     }
     const refusal = this.refusals.shift();
     if (refusal) {
-      this.attempts.push({ path, status: refusal.status });
+      this.attempts.push({ path, status: refusal.status, at });
+      if (refusal.reset !== undefined) void reply.header('x-ogw-ratelimit-reset', String(refusal.reset));
       return reply.code(refusal.status).send({ code: refusal.code, msg: refusal.msg ?? 'refused by the fake' });
     }
-    this.attempts.push({ path, status: 200 });
+    this.attempts.push({ path, status: 200, at });
     // Feishu: the same uuid within an hour sends nothing new and answers with the first message.
     const seen = m.uuid ? this.byUuid.get(m.uuid) : undefined;
     if (seen) {
@@ -191,7 +197,7 @@ export class FakeOpenPlatform {
     if (m.chatId) this.chatOf.set(messageId, m.chatId);
     this.messages.push({
       kind: m.kind, messageId, chatId: m.chatId, replyTo: m.replyTo, msgType: m.msgType, uuid: m.uuid,
-      content: JSON.parse(m.content) as Record<string, unknown>,
+      content: JSON.parse(m.content) as Record<string, unknown>, at,
     });
     return { code: 0, msg: 'ok', data: { message_id: messageId, chat_id: m.chatId, msg_type: m.msgType } };
   }

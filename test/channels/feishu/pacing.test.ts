@@ -49,27 +49,75 @@ const maxInAnyWindow = (times: number[], windowMs: number) =>
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
 describe('Pacer', () => {
-  it('keeps one chat at 5 sends per second, in arrival order, without holding up other chats', async () => {
+  it('keeps one chat at 4 sends per second (under Feishu\'s 5), in arrival order, without holding up other chats', async () => {
     const clock = virtualClock();
     const pacer = new Pacer(FEISHU_LIMITS, clock);
     const sent: { chat: string; n: number; at: number }[] = [];
-    await clock.run(Promise.all([
-      ...Array.from({ length: 12 }, (_, n) => pacer.acquire('oc_a').then(() => sent.push({ chat: 'oc_a', n, at: clock.now() }))),
-      pacer.acquire('oc_b').then(() => sent.push({ chat: 'oc_b', n: 0, at: clock.now() })),
-    ]));
+    const send = (chat: string, n: number) => pacer.acquire(chat).then((release) => {
+      sent.push({ chat, n, at: clock.now() });
+      release();
+    });
+    await clock.run(Promise.all([...Array.from({ length: 12 }, (_, n) => send('oc_a', n)), send('oc_b', 0)]));
     const a = sent.filter((s) => s.chat === 'oc_a');
     expect(a.map((s) => s.n)).toEqual([...Array(12).keys()]);
-    expect(maxInAnyWindow(a.map((s) => s.at), 1000)).toBe(5);
+    expect(maxInAnyWindow(a.map((s) => s.at), 1000)).toBe(4);
     expect(sent.find((s) => s.chat === 'oc_b')!.at).toBe(1_000_000);
   });
 
-  it('keeps the whole app at 50 sends per second across chats', async () => {
+  it('keeps the whole app at 40 sends per second across chats (under Feishu\'s 50)', async () => {
     const clock = virtualClock();
     const pacer = new Pacer(FEISHU_LIMITS, clock);
     const times: number[] = [];
-    await clock.run(Promise.all(Array.from({ length: 120 }, (_, n) => pacer.acquire(`oc_${n}`).then(() => times.push(clock.now())))));
+    await clock.run(Promise.all(Array.from({ length: 120 }, (_, n) => pacer.acquire(`oc_${n}`).then((release) => {
+      times.push(clock.now());
+      release();
+    }))));
     expect(times).toHaveLength(120);
-    expect(maxInAnyWindow(times, 1000)).toBe(50);
+    expect(maxInAnyWindow(times, 1000)).toBe(40);
+  });
+
+  it('counts a send until a window after its answer: slow requests that arrive together still fit the limit', async () => {
+    const clock = virtualClock();
+    const pacer = new Pacer([{ scope: 'app', max: 4, windowMs: 1000 }], clock);
+    const arrivals: number[] = [];
+    // Each request takes 700 ms to reach the platform and answers at once: grant-time counting
+    // would let 8 arrive within one second.
+    const send = (n: number) => pacer.acquire(`oc_${n}`).then(async (release) => {
+      await clock.sleep(700);
+      arrivals.push(clock.now());
+      release();
+    });
+    await clock.run(Promise.all(Array.from({ length: 12 }, (_, n) => send(n))));
+    expect(arrivals).toHaveLength(12);
+    expect(maxInAnyWindow(arrivals, 1000)).toBeLessThanOrEqual(4);
+  });
+
+  it('serves answers before broadcast notices waiting for the app\'s limit', async () => {
+    const clock = virtualClock();
+    const pacer = new Pacer([{ scope: 'app', max: 2, windowMs: 1000 }], clock);
+    const order: string[] = [];
+    const send = (what: string, priority: 'answer' | 'broadcast') => pacer.acquire(`oc_${what}`, priority).then((release) => {
+      order.push(what);
+      release();
+    });
+    await clock.run(Promise.all([
+      send('notice1', 'broadcast'), send('notice2', 'broadcast'), send('notice3', 'broadcast'), send('notice4', 'broadcast'),
+      send('answer1', 'answer'), send('answer2', 'answer'), send('answer3', 'answer'),
+    ]));
+    // The first two notices had the window to themselves; after that every answer goes first.
+    expect(order).toEqual(['notice1', 'notice2', 'answer1', 'answer2', 'answer3', 'notice3', 'notice4']);
+  });
+
+  it('sends nothing to a chat before the time Feishu named', async () => {
+    const clock = virtualClock();
+    const pacer = new Pacer(FEISHU_LIMITS, clock);
+    pacer.pause('chat', 'oc_a', 1_003_000);
+    const at: Record<string, number> = {};
+    await clock.run(Promise.all(['oc_a', 'oc_b'].map((chat) => pacer.acquire(chat).then((release) => {
+      at[chat] = clock.now();
+      release();
+    }))));
+    expect(at).toEqual({ oc_a: 1_003_000, oc_b: 1_000_000 });
   });
 });
 
@@ -108,6 +156,36 @@ describe('FeishuSender', () => {
     const notInChat = stubApi([new FeishuApiError(230002, 400, 'bot is not in the chat')]);
     await expect(new FeishuSender({ api: notInChat, log: silent, clock: fakeClock() }).sendToChat('oc_a', { kind: 'text', text: 'x' }, 'u')).rejects.toThrow('not in the chat');
     expect(notInChat.calls).toHaveLength(1);
+  });
+
+  it('holds every send of the app until the time x-ogw-ratelimit-reset named after an app-wide refusal', async () => {
+    const clock = virtualClock();
+    const sentAt: Record<string, number> = {};
+    let refused = false;
+    const api: FeishuApi = {
+      async send(target) {
+        const chat = 'chatId' in target ? target.chatId : target.replyTo;
+        if (!refused) {
+          refused = true;
+          throw new FeishuApiError(99991400, 429, 'app limit', 3000);
+        }
+        sentAt[chat] ??= clock.now();
+        return 'om_1';
+      },
+      async patch() {},
+      async botOpenId() { return 'ou_bot'; },
+      async chatInfo() { return { name: '', members: 0 }; },
+    };
+    const sender = new FeishuSender({ api, log: silent, clock, random: () => 0 });
+    await clock.run((async () => {
+      await Promise.all([
+        sender.sendToChat('oc_a', { kind: 'text', text: '一' }, 'u-a'),
+        // Asked for after the refusal: another chat, yet it waits for the app's window too.
+        clock.sleep(10).then(() => sender.sendToChat('oc_b', { kind: 'text', text: '二' }, 'u-b')),
+      ]);
+    })());
+    expect(sentAt.oc_a).toBeGreaterThanOrEqual(1_003_000);
+    expect(sentAt.oc_b).toBeGreaterThanOrEqual(1_003_000);
   });
 
   it('refuses a uuid Feishu would not take', async () => {
