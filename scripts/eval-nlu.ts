@@ -51,6 +51,19 @@ function confusionLines(scored: readonly Scored[], withExamples: boolean): void 
   for (const c of list.slice(0, 15)) console.log(`    ${String(c.count).padStart(3)}  ${c.gold} → ${c.predicted}${withExamples ? `   e.g. ${c.examples[0]}` : ''}`);
 }
 
+/** Rows: gold intent; columns: predicted, abbreviated; only intents that occur. */
+function confusionMatrix(scored: readonly Scored[]): void {
+  const labels = [...new Set(scored.flatMap((s) => [s.gold, s.predicted]))].sort();
+  const short = (l: string) => l.replace(/^measures?\./, '').replace(/^policy\./, '').replace(/^eligibility\./, 'elig.').slice(0, 6);
+  console.log('  confusion matrix (rows gold, columns predicted):');
+  console.log(`  ${''.padEnd(20)}${labels.map((l) => short(l).padStart(7)).join('')}`);
+  for (const g of labels) {
+    const row = labels.map((p) => scored.filter((s) => s.gold === g && s.predicted === p).length);
+    if (row.every((n) => n === 0)) continue;
+    console.log(`  ${g.padEnd(20)}${row.map((n) => (n ? String(n) : '.').padStart(7)).join('')}`);
+  }
+}
+
 function byKind(scored: readonly Scored[]): string {
   const kinds = new Map<string, Scored[]>();
   for (const s of scored) for (const kd of s.kind) kinds.set(kd, [...(kinds.get(kd) ?? []), s]);
@@ -77,6 +90,7 @@ const cvOos = outOfScope(cv);
 console.log(`  out of scope: precision ${pct(cvOos.precision)}, recall ${pct(cvOos.recall)}`);
 console.log(`  answer accuracy by kind: ${byKind(cv)}`);
 table('  per intent (cross-validation):', cv);
+confusionMatrix(cv);
 confusionLines(cv, true);
 if (values['show-training-errors']) {
   console.log('\n  wrong answers (cross-validation):');
@@ -97,6 +111,7 @@ console.log(`  intent accuracy ${pct(intentRate(ho))}, answer accuracy ${pct(rat
 console.log(`  out of scope: precision ${pct(hoOos.precision)}, recall ${pct(hoOos.recall)}`);
 console.log(`  answer accuracy by kind: ${byKind(ho)}`);
 table('  per intent (held-out):', ho);
+confusionMatrix(ho);
 confusionLines(ho, false);
 console.log(`\nLoad and train: ${loadMs.toFixed(0)} ms with all training data; ${cvMs.toFixed(0)} ms per fold including scoring.`);
 
