@@ -72,7 +72,7 @@ function followUpCount(nlu: Nlu, text: string, measure: string): number | undefi
   if (!m) return undefined;
   const n = /^\d/.test(m[1]) ? Number(m[1]) : ({ 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 } as Record<string, number>)[m[1]];
   if (!n || n > 50) return undefined;
-  const adds = /还有|另外|也是|也都|同样/.test(text);
+  const adds = nlu.lexicon.subjectAddCues.some((w) => text.includes(w));
   return adds ? n + 1 : n;
 }
 
@@ -86,6 +86,11 @@ function countedSubjects(nlu: Nlu, measure: string, count: number, facts: Record
   const kind = kindOf(nlu, measure);
   if (!kind) return {};
   return { [kind]: { shared: facts, groups: [{ kind, count, text: '', facts: {}, looseYuan: [] }] } };
+}
+
+/** The turn's own groups, sharing the conversation's facts under the turn's own shared ones. */
+function withSharedFacts(subjects: Parse['subjects'], facts: Record<string, FactValue>): Parse['subjects'] {
+  return Object.fromEntries(Object.entries(subjects).map(([kind, s]) => [kind, { ...s, shared: { ...facts, ...s.shared } }]));
 }
 
 /** The most likely measure question, by the model, when it thought the message global. */
@@ -177,7 +182,7 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
   const facts: Record<string, FactValue> = { ...target.facts, ...extra, ...own };
   // "还有一个信息化系统投了80万，加起来呢": amounts of an additive field add to the earlier one.
   if (nlu.lexicon.additiveCues.some((w) => p.text.includes(w))) {
-    const countFields = Object.keys(own).filter((f) => nlu.doc.fieldKind(f) === 'count' && /再加|加上|多加|又来|多来/.test(p.text));
+    const countFields = Object.keys(own).filter((f) => nlu.doc.fieldKind(f) === 'count' && nlu.lexicon.countAddCues.some((w) => p.text.includes(w)));
     for (const field of [...nlu.lexicon.additiveFields, ...countFields]) {
       const before = target.facts[field];
       if (typeof before === 'number' && typeof own[field] === 'number' && !p.slots.correction) facts[field] = before + (own[field] as number);
@@ -187,7 +192,7 @@ export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, no
     ...p, intent, measures, needsMeasure: false, contextIntent: undefined, alternatives: undefined,
     slots: { ...p.slots, facts }, mentionedMeasures: measures,
     // The turn's own counted groups ("一个国家级一个省级集群") win over a bare count.
-    subjects: counted === undefined || Object.keys(p.subjects).length ? p.subjects : countedSubjects(nlu, measures[0], counted, facts),
+    subjects: counted === undefined || Object.keys(p.subjects).length ? withSharedFacts(p.subjects, facts) : countedSubjects(nlu, measures[0], counted, facts),
     confidence: Math.max(p.confidence, 0.6),
   };
   // Counted subjects of the earlier turn do not carry over; shared facts do.

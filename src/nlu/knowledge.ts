@@ -55,6 +55,10 @@ export const LexiconSchema = z.object({
   amountJoiners: words,
   /** A follow-up with one of these adds its amount to the one before ("还有…80万，加起来呢"). */
   additiveCues: words,
+  /** A follow-up count with one of these adds to the one before ("再加一家银行"). */
+  countAddCues: words,
+  /** A follow-up naming more subjects with one of these counts the asker too ("还有两家子公司也是"). */
+  subjectAddCues: words,
   /** Words that ask for the whole eligibility check rather than one answer. */
   checkRequests: words,
   selfWords: words,
