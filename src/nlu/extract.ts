@@ -127,7 +127,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
       const clause = clauseAt(text, n.start);
       if (n.kind === 'yuan') {
         const topicYuan = yuanFields.filter((f) => ctx.topicFields?.includes(f));
-        const field = yuanFields.find((f) => includesAny(clause, cues[f])) ?? (yuanFields.includes(ctx.pendingField ?? '') ? ctx.pendingField : undefined)
+        const field = nearestCueField(text, n, clause, yuanFields) ?? (yuanFields.includes(ctx.pendingField ?? '') ? ctx.pendingField : undefined)
           ?? (topicYuan.length === 1 ? topicYuan[0] : undefined);
         if (!field) continue;
         // "含税330万，不含税290万": the rules count amounts without VAT.
@@ -156,6 +156,29 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         if (field) facts[field] ??= n.value;
       }
     }
+  }
+
+  /**
+   * The field whose cue word stands nearest before the number in its clause ("省里给了一百万 今年设备
+   * 投了三百五十万": 一百万 is the award, 三百五十万 the investment), else the first cue after it.
+   */
+  function nearestCueField(text: string, n: NumberMention, clause: string, fields: readonly string[]): string | undefined {
+    const clauseStart = text.lastIndexOf(clause, n.start);
+    const before = text.slice(clauseStart, n.start);
+    const after = text.slice(n.end, clauseStart + clause.length);
+    let best: { field: string; distance: number } | undefined;
+    for (const f of fields) {
+      for (const w of cues[f] ?? []) {
+        const i = before.lastIndexOf(w);
+        if (i !== -1) {
+          const distance = before.length - (i + w.length);
+          if (!best || distance < best.distance) best = { field: f, distance };
+        }
+        const j = after.indexOf(w);
+        if (j !== -1 && (!best || 1000 + j < best.distance)) best = { field: f, distance: 1000 + j };
+      }
+    }
+    return best?.field;
   }
 
   /** The words just before an amount say it includes VAT, and none say it does not. */
