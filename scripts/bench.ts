@@ -5,16 +5,17 @@
 // ratio against the bare route measured here and now.
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SEGMENTER, SEGMENTER_NAMES, type SegmenterName } from '../src/nlu/index.js';
 import type { DialogFigures } from './bench-dialog.js';
+import type { EngineFigures } from './bench-engine.js';
 import type { GrowthSample } from './bench-growth.js';
 import type { ImportFigures } from './bench-imports.js';
 import type { NluFigures } from './bench-nlu.js';
-import { generateBenchQuestions } from './bench-questions.js';
-import { rssMb, runJson, startListening, type RunningProcess } from './bench-service.js';
+import { benchBodies, generateBenchQuestions } from './bench-questions.js';
+import { rssMb, runJson, startListening, startScript, type RunningProcess } from './bench-service.js';
 
 const require = createRequire(import.meta.url);
 
@@ -41,7 +42,7 @@ const SERVICE_ENV = { LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '1000000000', US
 
 const questions = generateBenchQuestions(1000);
 /** The same bodies, in the same order, for /api/ask and the bare route: 500 users, mixed questions. */
-const bodies = questions.map((q, i) => JSON.stringify({ text: q.text, user: `bench-user-${i % 500}` }));
+const bodies = benchBodies();
 
 function load(base: string, opts: { seconds?: number; amount?: number; offset?: number }): Promise<CannonResult> {
   let next = opts.offset ?? 0;
@@ -66,7 +67,7 @@ function checkedLoad(what: string, r: CannonResult): CannonResult {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function service(segmenter: SegmenterName, dir: string): Promise<RunningProcess> {
-  return startListening('dist/src/main.js', { ...SERVICE_ENV, SEGMENTER: segmenter, DB_PATH: join(dir, `${segmenter}-${Date.now()}.db`) }, '/healthz');
+  return startListening(startScript.script, { ...startScript.env, ...SERVICE_ENV, SEGMENTER: segmenter, DB_PATH: join(dir, `${segmenter}-${Date.now()}.db`) }, '/healthz', 30_000, startScript.nodeArgs);
 }
 
 interface StartFigures { readyMs: number; readyRuns: number[]; rssAfter10k: number }
@@ -87,19 +88,26 @@ async function startAndMemory(segmenter: SegmenterName, dir: string): Promise<St
   return { readyMs: median(readyRuns), readyRuns, rssAfter10k };
 }
 
-interface HttpFigures { ask: CannonResult[]; bare: CannonResult[] }
+interface HttpFigures { ask: CannonResult[]; bare: CannonResult[]; engine: EngineFigures[] }
 
-/** Alternating runs against the service and the bare route, each after a warm-up. */
+/**
+ * Alternating runs against the service, the bare route and the engine in process (the same
+ * bodies, no HTTP, no SQLite), each after a warm-up: the ratios compare runs a minute apart.
+ */
 async function throughput(dir: string): Promise<HttpFigures> {
   const svc = await service(DEFAULT_SEGMENTER, dir);
   const bare = await startListening('dist/scripts/bench-bare-server.js', { LOG_LEVEL: SERVICE_ENV.LOG_LEVEL }, '/healthz');
-  const out: HttpFigures = { ask: [], bare: [] };
+  const out: HttpFigures = { ask: [], bare: [], engine: [] };
   try {
     await load(svc.base, { seconds: 2 });
     await load(bare.base, { seconds: 2 });
     for (let round = 0; round < 2; round++) {
-      const order = round === 0 ? (['bare', 'ask'] as const) : (['ask', 'bare'] as const);
+      const order = round === 0 ? (['bare', 'ask', 'engine'] as const) : (['engine', 'ask', 'bare'] as const);
       for (const which of order) {
+        if (which === 'engine') {
+          out.engine.push(await runJson<EngineFigures>('dist/scripts/bench-engine.js', ['--seconds', String(LOAD_SECONDS), '--offset', String(round * 7919)]));
+          continue;
+        }
         const base = which === 'ask' ? svc.base : bare.base;
         out[which].push(checkedLoad(which, await load(base, { seconds: LOAD_SECONDS, offset: round * 7919 })));
       }
@@ -128,6 +136,7 @@ const rps = (r: CannonResult) => r['2xx'] / r.duration;
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const started = new Date();
+  const loadAtStart = loadavg();
   const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
   try {
     log(`${questions.length} questions generated from the labelled set and the intents' examples`);
@@ -165,6 +174,8 @@ async function main() {
     const askRps = median(http.ask.map(rps));
     const bareRps = median(http.bare.map(rps));
     const ratio = askRps / bareRps;
+    const engineRps = median(http.engine.map((e) => e.turnsPerSecond));
+    const engineRatio = askRps / engineRps;
     const lat = (rs: CannonResult[]) => `${fmt(median(rs.map((r) => r.latency.p50)))} / ${fmt(median(rs.map((r) => r.latency.p99)))} ms`;
     const first = growth[0];
     const last = growth[growth.length - 1];
@@ -178,13 +189,15 @@ async function main() {
       ['understanding p99', ...col((s) => `${fmt(nlu[s].parse.p99, 1)} µs`), '< 1,000 µs', verdict(p99ok)],
       ['raw segmentation p50 / p99 (the floor)', ...col((s) => `${fmt(nlu[s].cut.p50, 1)} / ${fmt(nlu[s].cut.p99, 1)} µs`), '', ''],
       ['NLU load in process (dictionaries, models)', ...col((s) => `${fmt(nlu[s].loadMs)} ms`), '', ''],
-      [`ready: spawn node dist/src/main.js → /healthz 200 (median of ${STARTS})`, ...col((s) => `${fmt(starts[s].readyMs)} ms`), '< 1,000 ms (default)', verdict(starts[d].readyMs < 1000)],
+      [`ready: spawn ${startScript.label} → /healthz 200 (median of ${STARTS})`, ...col((s) => `${fmt(starts[s].readyMs)} ms`), '< 800 ms (default)', verdict(starts[d].readyMs < 800)],
       ['resident memory after 10,000 questions', ...col((s) => `${fmt(starts[s].rssAfter10k)} MB`), '< 150 MB (default)', verdict(starts[d].rssAfter10k < 150)],
       ...parts.map(([label], i) => [`start-up cost: ${label}`, `${fmt(imports[i].ms)} ms, +${fmt(imports[i].rssMb)} MB`, '', '', '']),
       [`live heap after GC, ${fmt(first.questions)} → ${fmt(last.questions)} questions (service in process, inject)`, `${fmt(first.heapMb, 1)} → ${fmt(last.heapMb, 1)} MB (${signed(heapGrew)})`, '', 'no growth (< +1 MB)', verdict(heapGrew < 1)],
       [`POST /api/ask, ${CONNECTIONS} connections (median of 2 × ${LOAD_SECONDS} s)`, `${fmt(askRps)} req/s (${fmt(1e6 / askRps)} µs each)`, '', '', ''],
       ['bare fastify route, same bodies, same logger', `${fmt(bareRps)} req/s (${fmt(1e6 / bareRps)} µs each)`, '', '', ''],
-      ['/api/ask ÷ bare route', `${fmt(ratio, 2)}×`, '', '≥ 0.50×', verdict(ratio >= 0.5)],
+      [`dialog engine in process, same questions, state in memory (median of 2 × ${LOAD_SECONDS} s)`, `${fmt(engineRps)} turns/s (${fmt(1e6 / engineRps)} µs each)`, '', '', ''],
+      ['/api/ask ÷ engine in process (the limit)', `${fmt(engineRatio, 2)}×`, '', '≥ 0.50×', verdict(engineRatio >= 0.5)],
+      ['/api/ask ÷ bare route', `${fmt(ratio, 2)}×`, '', '≥ 0.15×', verdict(ratio >= 0.15)],
       ['latency p50 / p99: /api/ask', lat(http.ask), '', '', ''],
       ['latency p50 / p99: bare route', lat(http.bare), '', '', ''],
       [`eligibility-check turns (SQLite ${dialog.journalMode.toUpperCase()}, ${dialog.users} users interleaved)`, `${fmt(dialog.turnsPerSecond)} turns/s`, '', '', ''],
@@ -194,7 +207,10 @@ async function main() {
     ];
     const cores = cpus().length;
     const gib = Math.round(totalmem() / 2 ** 30);
+    const load = (l: number[]) => l.map((x) => fmt(x, 2)).join(' ');
     console.log(`npm run bench: ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cores} cores, ${gib} GiB, Node ${process.version}${QUICK ? ' (--quick)' : ''}`);
+    console.log(`machine load (1, 5, 15 min): ${load(loadAtStart)} at the start, ${load(loadavg())} at the end`);
+    console.log(`service started as npm start does: ${startScript.label}`);
     console.log(table(rows));
     console.log(`live heap after GC: ${growth.map((g) => `${g.questions / 1000}k ${fmt(g.heapMb, 1)}`).join(', ')} MB`);
     console.log(`ready runs: ${order.map((s) => `${s} ${starts[s].readyRuns.map((x) => fmt(x)).join('/')} ms`).join('; ')}`);

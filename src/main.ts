@@ -27,7 +27,9 @@ import { SqliteAdminTokens, SqliteAuditLog, SqliteUserRoles } from './store/sqli
 import { SqliteChatRegistry } from './store/sqlite-chat-registry.js';
 import { SqliteOutbox } from './store/sqlite-outbox.js';
 import { SqliteQuestionStats } from './store/sqlite-question-stats.js';
-import { SqliteDialogStateStore, SqliteProcessedEvents, SqliteQuestionLog } from './store/sqlite-stores.js';
+import { SqliteProcessedEvents } from './store/sqlite-stores.js';
+import { createGroupCommit } from './store/group-commit.js';
+import { startCheckpointer, type Checkpointer } from './store/checkpointer.js';
 import { webRoutes } from './web/index.js';
 
 export interface Service {
@@ -83,13 +85,18 @@ export async function createService(env: Record<string, string | undefined>, clo
   const replies = loadReplies(join(root, 'intents', 'replies.yaml'));
   const texts = loadValidityTexts(join(root, 'intents', 'validity-replies.yaml'));
   const db = openDatabase(config.DB_PATH);
-  const states = new SqliteDialogStateStore<ConversationState>(db, () => clock.now());
-  const questions = new SqliteQuestionLog(db);
-  const engine = createValidityEngine({
+  const logger = pino({ level: config.LOG_LEVEL, redact: REDACT });
+  // One transaction per event-loop pass for every turn's state and log row; replies wait for it.
+  const writes = createGroupCommit<ConversationState>(db, {
+    clock: () => clock.now(),
+    onError: (e, turns) => logger.error({ err: e, turns }, 'group commit failed; its turns are answered with an error'),
+  });
+  const { states, questions } = writes;
+  const validityEngine = createValidityEngine({
     documents: policies.documents, pinned: config.POLICY_DOCUMENT, states, replies, texts, clock,
     engineFor: (d, store) => createDialogEngine({ doc: d, nlu: policies.nluOf(d), replies, clock, states: store, questions, idleMs: config.DIALOG_IDLE_MINUTES * 60_000 }),
   });
-  const logger = pino({ level: config.LOG_LEVEL, redact: REDACT });
+  const engine: DialogEngine = { handle: (turn) => validityEngine.handle(turn), committed: writes.committed };
   const chats = new SqliteChatRegistry(db);
   const tokens = new SqliteAdminTokens(db);
   const audit = new SqliteAuditLog(db);
@@ -149,9 +156,11 @@ export async function createService(env: Record<string, string | undefined>, clo
     ],
   });
   let closed = false;
+  let checkpointer: Checkpointer | undefined;
   return {
     config, doc, db, engine, server, channels, broadcasts, worker, policies, reminders, reloadPolicies,
     async startChannels() {
+      checkpointer = startCheckpointer(db, { onError: (message) => logger.warn({ err: message }, 'checkpoint worker failed; checkpointing on the main thread') });
       for (const c of channels) await c.start();
       reminders.start(REMINDER_CHECK_MS);
       await worker.recover();
@@ -164,6 +173,8 @@ export async function createService(env: Record<string, string | undefined>, clo
       await worker.stop();
       for (const c of channels) await c.stop().catch((e: Error) => logger.error({ err: e, channel: c.name }, 'channel did not stop cleanly'));
       await server.close();
+      writes.flush();
+      await checkpointer?.stop();
       db.close();
     },
   };
