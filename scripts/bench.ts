@@ -201,7 +201,7 @@ async function main() {
       ['latency p50 / p99: /api/ask', lat(http.ask), '', '', ''],
       ['latency p50 / p99: bare route', lat(http.bare), '', '', ''],
       [`eligibility-check turns (SQLite ${dialog.journalMode.toUpperCase()}, ${dialog.users} users interleaved)`, `${fmt(dialog.turnsPerSecond)} turns/s`, '', '', ''],
-      ['  per turn p50 / p99', `${fmt(dialog.p50)} / ${fmt(dialog.p99)} µs`, '', '', ''],
+      ['  per turn p50 / p99 (passes of 20 turns, one commit each)', `${fmt(dialog.p50)} / ${fmt(dialog.p99)} µs`, '', '', ''],
       ['the same turns, state in memory, no question log', `${fmt(dialog.memory.turnsPerSecond)} turns/s`, '', '', ''],
       ['  per turn p50 / p99', `${fmt(dialog.memory.p50)} / ${fmt(dialog.memory.p99)} µs`, '', '', ''],
     ];
