@@ -16,7 +16,7 @@ import { loadNlu } from '../src/nlu/index.js';
 import { MemoryDialogStateStore } from '../src/store/memory-stores.js';
 import { benchBodies } from './bench-questions.js';
 
-export interface EngineFigures { turns: number; seconds: number; turnsPerSecond: number }
+export interface EngineFigures { turns: number; seconds: number; turnsPerSecond: number; cpuSeconds: number }
 
 async function main() {
   const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, offset: { type: 'string', default: '0' }, warmup: { type: 'string', default: '2' } } });
@@ -33,6 +33,7 @@ async function main() {
   let next = Number(values.offset);
   const answerFor = (ms: number) => {
     let turns = 0;
+    const cpu = process.cpuUsage();
     const started = performance.now();
     let now = started;
     while (now - started < ms) {
@@ -43,11 +44,12 @@ async function main() {
       }
       now = performance.now();
     }
-    return { turns, seconds: (now - started) / 1000 };
+    const used = process.cpuUsage(cpu);
+    return { turns, seconds: (now - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
   };
   answerFor(Number(values.warmup) * 1000);
-  const { turns, seconds } = answerFor(Number(values.seconds) * 1000);
-  const figures: EngineFigures = { turns, seconds, turnsPerSecond: turns / seconds };
+  const { turns, seconds, cpuSeconds } = answerFor(Number(values.seconds) * 1000);
+  const figures: EngineFigures = { turns, seconds, turnsPerSecond: turns / seconds, cpuSeconds };
   process.stdout.write(JSON.stringify(figures) + '\n');
 }
 

@@ -40,6 +40,14 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU seconds a process has used so far (user + system, every thread), from /proc (Linux, 100 ticks a second). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command: state is field 3, utime 14 and stime 15 (man 5 proc).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export interface RunningProcess {
   child: ChildProcess;
   port: number;

@@ -15,11 +15,13 @@ import type { GrowthSample } from './bench-growth.js';
 import type { ImportFigures } from './bench-imports.js';
 import type { NluFigures } from './bench-nlu.js';
 import { benchBodies, generateBenchQuestions } from './bench-questions.js';
-import { rssMb, runJson, startListening, startScript, type RunningProcess } from './bench-service.js';
+import { cpuSeconds, rssMb, runJson, startListening, startScript, type RunningProcess } from './bench-service.js';
 
 const require = createRequire(import.meta.url);
 
 interface CannonResult {
+  /** CPU seconds the server process used during the run (added here, from /proc). */
+  cpu?: number;
   duration: number;
   '2xx': number;
   non2xx: number;
@@ -108,8 +110,10 @@ async function throughput(dir: string): Promise<HttpFigures> {
           out.engine.push(await runJson<EngineFigures>('dist/scripts/bench-engine.js', ['--seconds', String(LOAD_SECONDS), '--offset', String(round * 7919)]));
           continue;
         }
-        const base = which === 'ask' ? svc.base : bare.base;
-        out[which].push(checkedLoad(which, await load(base, { seconds: LOAD_SECONDS, offset: round * 7919 })));
+        const server = which === 'ask' ? svc : bare;
+        const cpu = cpuSeconds(server.child.pid!);
+        const r = checkedLoad(which, await load(server.base, { seconds: LOAD_SECONDS, offset: round * 7919 }));
+        out[which].push({ ...r, cpu: cpuSeconds(server.child.pid!) - cpu });
       }
     }
   } finally {
@@ -176,6 +180,11 @@ async function main() {
     const ratio = askRps / bareRps;
     const engineRps = median(http.engine.map((e) => e.turnsPerSecond));
     const engineRatio = askRps / engineRps;
+    // CPU per answer: what each costs whatever else the machine runs at the same time.
+    const cpuUs = (rs: CannonResult[]) => median(rs.map((r) => (r.cpu! * 1e6) / r['2xx']));
+    const askCpu = cpuUs(http.ask);
+    const bareCpu = cpuUs(http.bare);
+    const engineCpu = median(http.engine.map((e) => (e.cpuSeconds * 1e6) / e.turns));
     const lat = (rs: CannonResult[]) => `${fmt(median(rs.map((r) => r.latency.p50)))} / ${fmt(median(rs.map((r) => r.latency.p99)))} ms`;
     const first = growth[0];
     const last = growth[growth.length - 1];
@@ -198,6 +207,8 @@ async function main() {
       [`dialog engine in process, same questions, state in memory (median of 2 × ${LOAD_SECONDS} s)`, `${fmt(engineRps)} turns/s (${fmt(1e6 / engineRps)} µs each)`, '', '', ''],
       ['/api/ask ÷ engine in process (the limit)', `${fmt(engineRatio, 2)}×`, '', '≥ 0.50×', verdict(engineRatio >= 0.5)],
       ['/api/ask ÷ bare route', `${fmt(ratio, 2)}×`, '', '≥ 0.15×', verdict(ratio >= 0.15)],
+      ['CPU per answer: /api/ask / bare route / engine in process', `${fmt(askCpu)} / ${fmt(bareCpu)} / ${fmt(engineCpu)} µs`, '', '', ''],
+      ['  the same ratios by CPU: /api/ask ÷ engine, /api/ask ÷ bare route', `${fmt(engineCpu / askCpu, 2)}×, ${fmt(bareCpu / askCpu, 2)}×`, '', '≥ 0.50×, ≥ 0.15×', verdict(engineCpu / askCpu >= 0.5 && bareCpu / askCpu >= 0.15)],
       ['latency p50 / p99: /api/ask', lat(http.ask), '', '', ''],
       ['latency p50 / p99: bare route', lat(http.bare), '', '', ''],
       [`eligibility-check turns (SQLite ${dialog.journalMode.toUpperCase()}, ${dialog.users} users interleaved)`, `${fmt(dialog.turnsPerSecond)} turns/s`, '', '', ''],
