@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { projectRoot } from './load.js';
+
+// The YAML parser is loaded only when a file has no compiled JSON (about 50 ms of a start).
+const require = createRequire(import.meta.url);
+const parseYaml = (text: string): unknown => (require('yaml') as typeof import('yaml')).parse(text);
 
 /**
  * YAML stays the source people edit; the build (`npm run build`) also stores each data file
