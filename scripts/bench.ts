@@ -190,13 +190,13 @@ async function main() {
     const last = growth[growth.length - 1];
     const heapGrew = last.heapMb - first.heapMb;
     const signed = (n: number) => `${n >= 0 ? '+' : ''}${fmt(n, 1)}`;
-    const p99ok = order.every((s) => nlu[s].parse.p99 < 1000);
+    const p99ok = nlu[d].parse.p99 < 1000;
 
     const rows: string[][] = [
       ['measure', `${a}${a === d ? ' (default)' : ''}`, `${b}${b === d ? ' (default)' : ''}`, 'target', 'verdict'],
       [`understanding p50 (nlu.parse, ${fmt(questions.length)} questions × 5)`, ...col((s) => `${fmt(nlu[s].parse.p50, 1)} µs`), '', ''],
-      ['understanding p99', ...col((s) => `${fmt(nlu[s].parse.p99, 1)} µs`), '< 1,000 µs', verdict(p99ok)],
-      ['understanding p50 / p99, each question\'s fastest of 5 (no other load)', ...col((s) => `${fmt(nlu[s].parseBest.p50, 1)} / ${fmt(nlu[s].parseBest.p99, 1)} µs`), '< 1,000 µs', verdict(order.every((s) => nlu[s].parseBest.p99 < 1000))],
+      ['understanding p99', ...col((s) => `${fmt(nlu[s].parse.p99, 1)} µs`), '< 1,000 µs (default)', verdict(p99ok)],
+      ['understanding p50 / p99, each question\'s fastest of 5 (no other load)', ...col((s) => `${fmt(nlu[s].parseBest.p50, 1)} / ${fmt(nlu[s].parseBest.p99, 1)} µs`), '< 1,000 µs (default)', verdict(nlu[d].parseBest.p99 < 1000)],
       ['raw segmentation p50 / p99 (the floor)', ...col((s) => `${fmt(nlu[s].cut.p50, 1)} / ${fmt(nlu[s].cut.p99, 1)} µs`), '', ''],
       ['NLU load in process (dictionaries, models)', ...col((s) => `${fmt(nlu[s].loadMs)} ms`), '', ''],
       [`ready: spawn ${startScript.label} → /healthz 200 (median of ${STARTS})`, ...col((s) => `${fmt(starts[s].readyMs)} ms`), '< 800 ms (default)', verdict(starts[d].readyMs < 800)],
