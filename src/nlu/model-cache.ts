@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { restoreClassifier, type Classifier, type ClassifierSnapshot } from './classifier.js';
@@ -9,7 +10,8 @@ import { restoreClassifier, type Classifier, type ClassifierSnapshot } from './c
  * extracting the features of every training question and training again in each process
  * (about 0.6 s of a start). The file is named by a hash of everything the model depends on:
  * the training data, intents, lexicon, dictionary, policy document, training options, segmenter
- * and the code of src/nlu and policy/. Any change to one of them misses the cache and trains as
+ * the code of src/nlu and policy/, and the versions of the libraries that segment and normalise
+ * the text. Any change to one of them misses the cache and trains as
  * before, so a stale model can never be used; the weights are stored bit for bit, so a model
  * read back predicts exactly what the one trained in process would.
  */
@@ -20,6 +22,25 @@ export interface ModelCache {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** Libraries whose output becomes features: another version may segment or normalise differently. */
+const FEATURE_LIBRARIES = ['@node-rs/jieba', 'nodejieba', 'opencc-js', 'nzh'];
+
+function versionOf(name: string): string {
+  try {
+    // Up from the entry point to the package's own package.json (dist/ folders may hold others).
+    for (let dir = dirname(require.resolve(name)); dirname(dir) !== dir; dir = dirname(dir)) {
+      const file = join(dir, 'package.json');
+      if (!existsSync(file)) continue;
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name) return pkg.version ?? '?';
+    }
+    return '?';
+  } catch {
+    return 'absent';
+  }
+}
 
 /** The code the features and the model come from, as loaded now (dist/*.js, or src/*.ts under tsx). */
 function codeDigest(): string {
@@ -29,6 +50,7 @@ function codeDigest(): string {
       hash.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
     }
   }
+  for (const name of FEATURE_LIBRARIES) hash.update(`${name}@${versionOf(name)}\0`);
   return hash.digest('hex');
 }
 
