@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { createPolicyDocument, type PolicyDocument } from './document.js';
 import { PolicyDocumentSchema, type PolicyDocumentData } from './schema.js';
 
@@ -51,15 +51,17 @@ export async function checkPolicyFolder(dir: string, options: CheckOptions = {})
     return { dir, problems: [{ file, line: 1, message: 'document.yaml is missing', fix: 'create document.yaml in this folder (copy an existing document folder as a template)' }] };
   }
   const text = readFileSync(file, 'utf8');
-  const lineCounter = new LineCounter();
-  const yamlDoc = parseDocument(text, { lineCounter });
+  // Loaded here, not at start: a service start reads the compiled JSON (policy/yaml-file.ts).
+  const yaml = await import('yaml');
+  const lineCounter = new yaml.LineCounter();
+  const yamlDoc = yaml.parseDocument(text, { lineCounter });
   if (yamlDoc.errors.length) {
     for (const e of yamlDoc.errors) {
       problems.push({ file, line: e.linePos?.[0]?.line ?? 1, message: `YAML syntax: ${e.message.split('\n')[0]}`, fix: 'fix the indentation or quoting at this line' });
     }
     return { dir, problems };
   }
-  const at = (path: (string | number)[]) => lineOf(yamlDoc, lineCounter, path);
+  const at = (path: (string | number)[]) => lineOf(yaml, yamlDoc, lineCounter, path);
   const parsed = PolicyDocumentSchema.safeParse(yamlDoc.toJS());
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -107,7 +109,7 @@ export async function checkPolicyDirectory(dir: string, options: CheckOptions = 
   return results;
 }
 
-function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]): number {
+function lineOf({ isMap, isSeq }: typeof import('yaml'), doc: Document, counter: LineCounter, path: (string | number)[]): number {
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
     if (node && typeof node === 'object' && node.range) return counter.linePos(node.range[0]).line;

@@ -6,3 +6,4 @@ export * from './format.js';
 export * from './query.js';
 export * from './lifecycle.js';
 export * from './check.js';
+export * from './yaml-file.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { readYamlFile } from './yaml-file.js';
 import type { z } from 'zod';
 import { createPolicyDocument, type PolicyDocument } from './document.js';
 import { PolicyDocumentSchema, type PolicyDocumentData } from './schema.js';
@@ -49,7 +49,7 @@ export function selectPolicyDocument(docs: PolicyDocument[], id?: string): Polic
 export function loadPolicyDocument(file: string): PolicyDocument {
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    raw = readYamlFile(file);
   } catch (e) {
     throw new PolicyLoadError(`${file}: cannot read YAML: ${(e as Error).message}`);
   }

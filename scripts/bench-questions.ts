@@ -102,3 +102,8 @@ export function generateBenchQuestions(minimum = 1000, seed = 7, root = projectR
   }
   return out;
 }
+
+/** The bodies of the HTTP load (and of the in-process baseline): 500 users asking the set in order. */
+export function benchBodies(): string[] {
+  return generateBenchQuestions(1000).map((q, i) => JSON.stringify({ text: q.text, user: `bench-user-${i % 500}` }));
+}

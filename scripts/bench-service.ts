@@ -40,6 +40,14 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU seconds a process has used so far (user + system, every thread), from /proc (Linux, 100 ticks a second). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command: state is field 3, utime 14 and stime 15 (man 5 proc).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export interface RunningProcess {
   child: ChildProcess;
   port: number;
@@ -49,13 +57,25 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * How `npm start` runs the service, read from package.json: its environment settings and node
+ * flags (the memory settings), so that the bench measures the service as started in production.
+ */
+export const startScript = ((): { script: string; nodeArgs: string[]; env: Record<string, string>; label: string } => {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  const m = /^((?:\w+=\S+\s+)*)node\s+((?:--\S+\s+)*)(\S+\.js)$/.exec(start.trim());
+  if (!m) throw new Error(`package.json: cannot read the start script: ${start}`);
+  const env = Object.fromEntries(m[1].trim().split(/\s+/).filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+  return { script: m[3], nodeArgs: m[2].trim().split(/\s+/).filter(Boolean), env, label: start.trim() };
+})();
+
 /** Spawns a node script listening on PORT and waits for readyPath to answer 200. */
-export async function startListening(script: string, env: Record<string, string>, readyPath: string, timeoutMs = 30_000): Promise<RunningProcess> {
+export async function startListening(script: string, env: Record<string, string>, readyPath: string, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<RunningProcess> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
   // Logs go nowhere (the service logs each request at info, as deployed); errors stay visible.
-  const child = spawn(process.execPath, [join(ROOT, script)], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -25,12 +25,15 @@ import type { ConversationState } from './dialog/state.js';
 import { loadNlu } from './nlu/index.js';
 import { adminRoutes } from './server/admin-routes.js';
 import { buildServer } from './server/build-server.js';
+import { redactSecrets } from './server/log-redaction.js';
 import { openDatabase, type Db } from './store/database.js';
 import { SqliteAdminTokens, SqliteAuditLog, SqliteUserRoles } from './store/sqlite-admin.js';
 import { SqliteChatRegistry } from './store/sqlite-chat-registry.js';
 import { SqliteOutbox } from './store/sqlite-outbox.js';
 import { SqliteQuestionStats } from './store/sqlite-question-stats.js';
-import { SqliteDialogStateStore, SqliteProcessedEvents, SqliteQuestionLog } from './store/sqlite-stores.js';
+import { SqliteProcessedEvents } from './store/sqlite-stores.js';
+import { createGroupCommit } from './store/group-commit.js';
+import { startCheckpointer, type Checkpointer } from './store/checkpointer.js';
 import { webRoutes } from './web/index.js';
 import { readOpsConfig, type OpsConfig } from './ops/config.js';
 import { createMetrics, listenMetrics, meteredEngine, metricsRoute, type Metrics } from './ops/metrics.js';
@@ -65,15 +68,6 @@ function splitOrigin(origin: string | null | undefined): [string, string] | [] {
   return origin && i > 0 ? [origin.slice(0, i), origin.slice(i + 1)] : [];
 }
 
-/** Secrets never reach the logs: headers and any field that looks like a credential (test/attack/secrets-in-logs.test.ts). */
-const REDACT = [
-  'req.headers.authorization', 'req.headers["x-lark-signature"]', 'req.headers.cookie',
-  'headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie',
-  'token', 'secret', 'appSecret', 'encryptKey', 'verificationToken', 'password',
-  '*.token', '*.appSecret', '*.secret', '*.encryptKey', '*.verificationToken', '*.password',
-  '*.ADMIN_TOKEN', '*.FEISHU_APP_SECRET', '*.FEISHU_ENCRYPT_KEY', '*.FEISHU_VERIFICATION_TOKEN', '*.WECHATY_PUPPET_SERVICE_TOKEN',
-];
-
 export interface ServiceOptions {
   /** Channels built by the caller on the service's own deps (tests: WeChat on a puppet they drive). */
   extraChannels?: (deps: ChannelDeps) => Channel[];
@@ -98,16 +92,22 @@ export async function createService(env: Record<string, string | undefined>, clo
   const texts = loadValidityTexts(join(root, 'intents', 'validity-replies.yaml'));
   const db = openDatabase(config.DB_PATH);
   const metrics = createMetrics(db);
-  const states = new SqliteDialogStateStore<ConversationState>(db, () => clock.now());
-  const questions = new SqliteQuestionLog(db);
-  const engine = meteredEngine(createValidityEngine({
+  // Secrets never reach the logs: a formatter for fields named like secrets (cheaper than redact
+  // paths), and every line scrubbed of the secrets' values, which libraries echo inside messages
+  // (a puppet service's "Invalid Wechaty TOKEN …").
+  const redact = secretRedactor(SECRET_ENV.map((name) => env[name]));
+  const logger = pino({ level: config.LOG_LEVEL, formatters: { log: redactSecrets }, hooks: { streamWrite: redact } });
+  // One transaction per event-loop pass for every turn's state and log row; replies wait for it.
+  const writes = createGroupCommit<ConversationState>(db, {
+    clock: () => clock.now(),
+    onError: (e, turns) => logger.error({ err: e, turns }, 'group commit failed; its turns are answered with an error'),
+  });
+  const { states, questions } = writes;
+  const validityEngine = createValidityEngine({
     documents: policies.documents, pinned: config.POLICY_DOCUMENT, states, replies, texts, clock,
     engineFor: (d, store) => createDialogEngine({ doc: d, nlu: policies.nluOf(d), replies, clock, states: store, questions, idleMs: config.DIALOG_IDLE_MINUTES * 60_000 }),
-  }), metrics);
-  // The redact paths cover fields named like secrets; libraries also echo secrets inside
-  // messages (a puppet service's "Invalid Wechaty TOKEN …"), so every line is scrubbed too.
-  const redact = secretRedactor(SECRET_ENV.map((name) => env[name]));
-  const logger = pino({ level: config.LOG_LEVEL, redact: REDACT, hooks: { streamWrite: redact } });
+  });
+  const engine: DialogEngine = meteredEngine({ handle: (turn) => validityEngine.handle(turn), committed: writes.committed }, metrics);
   const chats = new SqliteChatRegistry(db);
   const tokens = new SqliteAdminTokens(db);
   const audit = new SqliteAuditLog(db);
@@ -175,10 +175,12 @@ export async function createService(env: Record<string, string | undefined>, clo
   let closed = false;
   let stopRetention: (() => void) | undefined;
   let metricsServer: Awaited<ReturnType<typeof listenMetrics>> | undefined;
+  let checkpointer: Checkpointer | undefined;
   return {
     config, doc, db, engine, server, channels, broadcasts, worker, policies, reminders, reloadPolicies, health, ops, metrics,
     async startChannels() {
       health.start();
+      checkpointer = startCheckpointer(db, { onError: (message) => logger.warn({ err: message }, 'checkpoint worker failed; checkpointing on the main thread') });
       stopRetention = startRetention({ db, clock, log: logger, days: ops.QUESTION_LOG_DAYS, schedule: options.daily });
       if (ops.METRICS_PORT !== undefined) metricsServer = await listenMetrics(metrics, ops.METRICS_HOST, ops.METRICS_PORT);
       for (const c of channels) {
@@ -199,6 +201,8 @@ export async function createService(env: Record<string, string | undefined>, clo
       await worker.stop();
       for (const c of channels) await c.stop().catch((e: Error) => logger.error({ err: e, channel: c.name }, 'channel did not stop cleanly'));
       await server.close();
+      writes.flush();
+      await checkpointer?.stop();
       db.close();
     },
   };

@@ -28,6 +28,8 @@ export interface DialogDeps {
 
 export interface DialogEngine {
   handle(turn: Turn): Answer;
+  /** Settles once the writes of the turns handled so far are committed (group commit): replies wait for it. */
+  committed?(): Promise<void>;
 }
 
 /** Intents that make sense in the middle of an eligibility check as an aside. */

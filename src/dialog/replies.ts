@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { readYamlFile } from '../../policy/yaml-file.js';
 import { z } from 'zod';
 import { fillTemplate } from '../../policy/index.js';
 
@@ -36,7 +35,7 @@ export interface Replies {
 }
 
 export function loadReplies(file: string): Replies {
-  const parsed = RepliesSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+  const parsed = RepliesSchema.safeParse(readYamlFile(file));
   if (!parsed.success) {
     throw new Error(`${file}: ${parsed.error.issues.map((i) => `field "${i.path.join('.')}": ${i.message}`).join('; ')}`);
   }

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { readYamlFile } from '../../policy/yaml-file.js';
 import { z } from 'zod';
 import {
   documentCitation, documentInForce, documentNamed, fillTemplate, formatChineseDate, validityOn, type PolicyDocument,
@@ -28,7 +27,7 @@ const TextsSchema = z.object(Object.fromEntries(KEYS.map((k) => [k, z.string().m
 
 /** intents/validity-replies.yaml, validated like replies.yaml. */
 export function loadValidityTexts(file: string): ValidityTexts {
-  const parsed = TextsSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+  const parsed = TextsSchema.safeParse(readYamlFile(file));
   if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `field "${i.path.join('.')}": ${i.message}`).join('; ')}`);
   const templates = parsed.data as Record<ValidityKey, string>;
   return { render: (key, values = {}) => fillTemplate(templates[key], values) };

@@ -109,10 +109,41 @@ export function trainClassifier(examples: readonly TrainingExample[], options: T
     }
   }
 
+  return restoreClassifier({ labels, vocabulary: [...vocabulary.keys()], weights: w, bias });
+}
+
+/** A trained model, exactly: the build stores the default one (src/nlu/model-cache.ts) and start-up reads it back. */
+export interface ClassifierSnapshot {
+  labels: readonly string[];
+  /** Feature names in weight order. */
+  vocabulary: readonly string[];
+  /** Feature-major: feature i's weights for every label at i × labels.length. */
+  weights: Float64Array;
+  bias: Float64Array;
+}
+
+export function restoreClassifier(snapshot: ClassifierSnapshot): Classifier & { snapshot(): ClassifierSnapshot } {
+  const { labels, weights: w, bias } = snapshot;
+  const K = labels.length;
+  const vocabulary = new Map(snapshot.vocabulary.map((name, i) => [name, i]));
+  const scores = new Float64Array(K);
+  const compile = (f: Features): Compiled => {
+    const idx: number[] = [];
+    const val: number[] = [];
+    for (const [name, v] of f) {
+      const i = vocabulary.get(name);
+      if (i !== undefined) {
+        idx.push(i);
+        val.push(v);
+      }
+    }
+    return { index: Int32Array.from(idx), value: Float64Array.from(val) };
+  };
   return {
     labels,
+    snapshot: () => snapshot,
     predict(features: Features): Prediction {
-      const x = compile(features, false);
+      const x = compile(features);
       softmaxInto(scores, w, bias, x, K);
       const ranked = labels.map((label, k) => ({ label, probability: scores[k] })).sort((a, b) => b.probability - a.probability);
       return { label: ranked[0].label, probability: ranked[0].probability, ranked };

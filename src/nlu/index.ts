@@ -8,6 +8,7 @@ import { loadNluKnowledge, type IntentsFile, type Lexicon, type TrainingQuestion
 import { buildCueIndex, buildMeasureIndex, cuesIn, measureScores, rankMeasures, topicMasker, type Scores } from './match.js';
 import { normalizeText, replacementPairs } from './normalize.js';
 import { createSegmenter, DEFAULT_SEGMENTER, type Segmenter, type SegmenterName } from './segment.js';
+import { cachedClassifier, modelKey, type ModelCache, type ModelSource } from './model-cache.js';
 
 export { SEGMENTER_NAMES, DEFAULT_SEGMENTER, type SegmenterName, type Segmenter } from './segment.js';
 export type { Slots } from './extract.js';
@@ -76,6 +77,8 @@ export interface LoadNluOptions {
   /** Train on these questions instead of intents/training (cross-validation folds). */
   training?: readonly { text: string; intent: string }[];
   train?: TrainOptions;
+  /** The model trained at build: read by default from dist/nlu-models; the build writes it; false: always train. */
+  modelCache?: ModelCache | false;
 }
 
 export const FALLBACK = 'fallback';
@@ -88,10 +91,15 @@ export async function loadNlu(options: LoadNluOptions = {}): Promise<Nlu> {
   const knowledge = loadNluKnowledge(join(root, 'intents'));
   const domainWords = [...doc.measures.flatMap((m) => m.keywords), ...doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases])];
   const segmenter = createSegmenter(options.segmenter ?? DEFAULT_SEGMENTER, knowledge.userDict, domainWords);
-  return createNlu(doc, knowledge.lexicon, knowledge.intents, options.training ?? knowledge.training, segmenter, options.train);
+  const cache = options.modelCache ?? { dir: join(root, 'dist', 'nlu-models'), write: false };
+  // Folds of a cross-validation train on other questions: never cached.
+  const source: ModelSource | undefined = cache && !options.training
+    ? { cache, key: () => modelKey({ segmenter: segmenter.name, userDict: knowledge.userDict, domainWords, intents: knowledge.intents, lexicon: knowledge.lexicon, training: knowledge.training, train: options.train ?? {}, doc }) }
+    : undefined;
+  return createNlu(doc, knowledge.lexicon, knowledge.intents, options.training ?? knowledge.training, segmenter, options.train, source);
 }
 
-export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: IntentsFile, training: readonly { text: string; intent: string }[], segmenter: Segmenter, train: TrainOptions = {}): Nlu {
+export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: IntentsFile, training: readonly { text: string; intent: string }[], segmenter: Segmenter, train: TrainOptions = {}, source?: ModelSource): Nlu {
   const replacements = replacementPairs(lexicon);
   const mask = topicMasker(doc);
   const measureIndex = buildMeasureIndex(doc, lexicon);
@@ -135,11 +143,11 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     return { cueIntents: cues.intents, levelOnly, text, slots, subjects, mScores, features: intentFeatures(text, mask(text), segmenter, signals), otherPlace, isQuestion, domain };
   }
 
-  const examples: TrainingExample[] = [
+  const examples = (): TrainingExample[] => [
     ...intents.intents.flatMap((i) => i.examples.map((text) => ({ text, intent: i.id }))),
     ...training,
   ].map((q) => ({ label: q.intent, features: understand(q.text, { currentYear: 2026 }, true).features }));
-  const model: Classifier = trainClassifier(examples, train);
+  const model: Classifier = cachedClassifier(source, () => trainClassifier(examples(), train));
 
   function parse(raw: string, ctx: ParseContext = {}): Parse {
     const u = understand(raw, ctx);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readYamlFile } from '../../policy/yaml-file.js';
 import { z } from 'zod';
 
 const IntentSchema = z.object({
@@ -86,7 +86,7 @@ export class KnowledgeLoadError extends Error {
 }
 
 function readValidated<T>(file: string, schema: z.ZodType<T>): T {
-  const parsed = schema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+  const parsed = schema.safeParse(readYamlFile(file));
   if (!parsed.success) {
     throw new KnowledgeLoadError(`${file}: ${parsed.error.issues.map((i) => `field "${i.path.join('.')}": ${i.message}`).join('; ')}`);
   }

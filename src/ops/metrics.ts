@@ -109,6 +109,8 @@ export function meteredEngine(engine: DialogEngine, metrics: { observeTurn(turn:
         metrics.observeTurn(turn, answer, Number(process.hrtime.bigint() - t0) / 1e9);
       }
     },
+    // Replies still wait for the commit that holds their turn.
+    ...(engine.committed ? { committed: engine.committed } : {}),
   };
 }
 

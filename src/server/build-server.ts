@@ -173,6 +173,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   }, async (request) => {
     const { text, user, chat } = request.body;
     const answer = deps.engine.handle({ channel: 'http', chat: chat ?? `direct:${user}`, user, text, at: Date.now(), mentioned: true });
+    // The reply leaves after the COMMIT that holds this turn: an acknowledged turn survives a crash.
+    await deps.engine.committed?.();
     return {
       reply: answer.reply, intent: answer.intent, measures: answer.measures, confidence: answer.confidence,
       ...(answer.awards ? { awards: answer.awards } : {}),

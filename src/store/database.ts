@@ -24,6 +24,8 @@ export function readMigrations(dir = migrationsDir()): Migration[] {
     .map((f) => ({ version: Number(f.slice(0, 3)), name: f, sql: readFileSync(join(dir, f), 'utf8') }));
 }
 
+const PAGE_CACHE_KB = 2048;
+
 /** Opens (creating the folder and file if needed) and brings the schema up to date. */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -33,6 +35,8 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // A bounded page cache (2 MB): the hot pages are the dialog states of the users active now.
+  db.pragma(`cache_size = -${PAGE_CACHE_KB}`);
   migrate(db, readMigrations());
   return db;
 }

@@ -139,6 +139,7 @@ ${askBox(tokens.tokenFor(visitor))}`;
     if (text.length > MAX_TEXT) return sendHtml(reply, html`<p class="error" role="alert">问题不能超过${MAX_TEXT}个字。</p>`, 400);
     // The same brain /api/ask talks to; one conversation per browser.
     const answer = deps.engine.handle({ channel: 'web', chat: `web:${id}`, user: id!, text, at: deps.clock.now(), mentioned: true });
+    await deps.engine.committed?.();
     return sendHtml(reply, turnView(deps.doc(), text, answer, tokens.tokenFor(id!)));
   });
 

@@ -123,9 +123,12 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
     }).catch((e: Error) => log.debug({ chat: chatId, err: e.message }, 'feishu chat info unavailable')), 'chat info');
   }
 
-  function answer(turn: Turn, version: number): { message: FeishuMessage; check: boolean } {
+  /** The reply waits for the commit that holds the turn (group commit). */
+  async function answer(turn: Turn, version: number): Promise<{ message: FeishuMessage; check: boolean }> {
     try {
-      return renderAnswer(engine.handle(turn), { doc, replies, owner: turn.user, version });
+      const answered = engine.handle(turn);
+      await engine.committed?.();
+      return renderAnswer(answered, { doc, replies, owner: turn.user, version });
     } catch (e) {
       log.error({ err: (e as Error).message, chat: turn.chat }, 'dialog failed on a feishu message');
       return { message: text(replies.render('feishuError')), check: false };
@@ -189,7 +192,7 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
         channel: CHANNEL, chat: msg.chat_id, user, text: words, at: Number(msg.create_time) || now, mentioned: true,
         group: kind === 'group', privateChat: privateChats.get(user),
       };
-      ({ message: reply, check } = answer(turn, 1));
+      ({ message: reply, check } = await answer(turn, 1));
     }
     const uuid = uuidFor(eventId);
     // In a group the answer quotes the question; in a private chat a quote is noise.
@@ -234,7 +237,7 @@ export function createFeishuHandler(deps: HandlerDeps): FeishuHandler {
       // A click does not say what kind of chat it came from; the registry knows every chat with a message.
       group: chats.get(CHANNEL, chatId)?.kind === 'group', privateChat: privateChats.get(operator),
     };
-    const rendered = answer(turn, version ?? 1);
+    const rendered = await answer(turn, version ?? 1);
     if (version !== undefined && rendered.check && rendered.message.kind === 'card') {
       // The next step of the check replaces the card that asked: the chat does not fill with cards.
       await sender.patch(chatId, messageId, rendered.message.card);

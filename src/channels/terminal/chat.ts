@@ -59,14 +59,22 @@ async function run(): Promise<void> {
   say('');
   if (interactive) rl.prompt();
 
+  // Lines are answered in order, each after the commit that holds its turn (group commit).
+  let answering: Promise<void> = Promise.resolve();
+  let exited = false;
   rl.on('line', (line) => {
-    if (closed) return;
+    answering = answering.then(() => answerLine(line));
+  });
+
+  async function answerLine(line: string): Promise<void> {
+    if (closed || exited) return;
     const text = line.trim();
     if (!text) {
       if (interactive) rl.prompt();
       return;
     }
     if (isExit(text)) {
+      exited = true;
       rl.close();
       return;
     }
@@ -74,18 +82,21 @@ async function run(): Promise<void> {
     if (!interactive) say(`${PROMPT}${text}`);
     const turn: Turn = { channel: 'terminal', chat: 'terminal', user, text, at: Date.now(), mentioned: true };
     try {
-      say(formatAnswer(service.engine.handle(turn)));
+      const answer = service.engine.handle(turn);
+      await service.engine.committed?.();
+      say(formatAnswer(answer));
     } catch (e) {
       console.error(`抱歉，处理这条消息时出错了：${(e as Error).message}`);
     }
     say('');
     if (interactive) rl.prompt();
-  });
+  }
 
   rl.on('SIGINT', () => rl.close());
   process.once('SIGTERM', () => rl.close());
 
-  rl.once('close', () => {
+  rl.once('close', async () => {
+    await answering;
     closed = true;
     if (interactive) say('');
     say('再见！');

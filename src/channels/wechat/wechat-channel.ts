@@ -200,6 +200,7 @@ export function buildWechatChannel(settings: WechatSettings, deps: ChannelDeps, 
       userName: talker.name(), group: Boolean(room), privateChat: talker.id,
     };
     const answer: Answer = engine.handle(turn);
+    await engine.committed?.();
     if (answer.dialog && !answer.dialog.done) awaitingAnswer.add(key);
     else awaitingAnswer.delete(key);
     await reply(answer.reply);
