@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { projectRoot } from '../policy/index.js';
 import { parseLabelledQuestions } from './nlu-metrics.js';
+import { seededRandom } from '../src/nlu/classifier.js';
 
 export type Variation = 'original' | 'numbers' | 'typo' | 'traditional' | 'mention' | 'decorated' | 'combined';
 
@@ -15,18 +16,6 @@ export interface BenchQuestion {
   /** The label of the question it was made from (the labelled set, or the example's intent). */
   intent: string;
   variation: Variation;
-}
-
-/** mulberry32: a tiny seeded generator, so the set never changes between runs. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const require = createRequire(import.meta.url);
