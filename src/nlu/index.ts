@@ -198,13 +198,17 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
  */
 function otherPlacePolicyMatcher(lexicon: Lexicon): (text: string) => boolean {
   const places = lexicon.otherPlaces.join('|');
-  const owner = new RegExp(`(${places})(市|省|区|那边|那里|当地|本地)?(的|对|出台|发布|有)?[^，,。？?]{0,10}(政策|奖励|奖补|补贴|补助|扶持|措施|专精特新|小巨人|认定|申报|配套|资金|优惠|奖)`);
+  // "泉州市专精特新有什么奖励", "厦门的政策": the place owns the policy asked about.
+  const owns = new RegExp(`(${places})(市|省|区)?(的|对|出台的|发布的|那边的|当地的)?(专精特新|政策|措施|小巨人)`);
+  const near = new RegExp(`(${places})(市|省|区|那边|那里|当地|本地)?(的|对|出台|发布|有)?[^，,。？?]{0,10}(政策|奖励|奖补|补贴|补助|扶持|措施|专精特新|小巨人|认定|申报|配套|资金|优惠|奖)`);
   const visiting = new RegExp(`(去|到|赴|在|往|来)(${places})`);
   return (text) => {
     if (text.includes('福州')) return false;
-    const m = owner.exec(text);
+    if (owns.test(text)) return true;
+    const m = near.exec(text);
     if (!m) return false;
-    // "去深圳参加展会有补助吗": the place is where the enterprise goes, not whose policy it is.
+    // "去深圳参加展会有补助吗", "上海展会能补吗", "苏州分厂": the place is where the enterprise goes or has a site.
+    if (lexicon.venueWords.some((w) => text.includes(w))) return false;
     return !visiting.test(text.slice(Math.max(0, m.index - 1), m.index + m[1].length));
   };
 }

@@ -40,8 +40,18 @@ interface Marker {
   named: boolean;
 }
 
+// "a公司…b公司…", "甲企业…乙企业…": subjects named one by one.
+const NAMED_ONE = /(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)/g;
+
 function markersOf(text: string, kind: SubjectKind): Marker[] {
   const out: Marker[] = [];
+  if (kind === 'enterprise') {
+    const named = [...text.matchAll(NAMED_ONE)].map((m) => ({ at: m.index, end: m.index + m[0].length, count: 1, named: true }));
+    if (named.length >= 2) {
+      const counted = markersOf(text.replace(NAMED_ONE, (w) => ' '.repeat(w.length)), kind).filter((m) => m.count > 1 && m.at < named[0].at);
+      return [...counted.slice(0, 1), ...named];
+    }
+  }
   for (const m of text.matchAll(MARKERS[kind])) {
     const at = m.index;
     // "第二场…": one of the events counted, whatever its number.
