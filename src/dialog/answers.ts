@@ -189,7 +189,7 @@ function groupLines(ctx: AnswerContext, e: MeasureEvaluation, unit: string): str
   return lines;
 }
 
-function evaluationView(ctx: AnswerContext, e: MeasureEvaluation): AwardView {
+function evaluationView(e: MeasureEvaluation): AwardView {
   const rule = e.parts[0].outcome.rule;
   return {
     measure: e.measure,
@@ -231,7 +231,7 @@ export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amo
   return {
     reply: lines.join('\n'),
     measures: [measureOfRules],
-    awards: grouped ? [evaluationView(ctx, grouped)] : outcomes.map((o) => awardView(ctx.doc, o, true)),
+    awards: grouped ? [evaluationView(grouped)] : outcomes.map((o) => awardView(ctx.doc, o, true)),
   };
 }
 

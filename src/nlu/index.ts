@@ -4,7 +4,7 @@ import { trainClassifier, type Classifier, type TrainingExample, type TrainOptio
 import { createExtractor, type Slots } from './extract.js';
 import { sharedText, subjectGroups, type SubjectGroup, type SubjectKind } from './subjects.js';
 import { intentFeatures, type FeatureSignals } from './features.js';
-import { loadNluKnowledge, type IntentsFile, type Lexicon, type TrainingQuestion } from './knowledge.js';
+import { loadNluKnowledge, type IntentsFile, type Lexicon } from './knowledge.js';
 import { buildCueIndex, buildMeasureIndex, cuesIn, measureScores, rankMeasures, topicMasker, type Scores } from './match.js';
 import { normalizeText, replacementPairs } from './normalize.js';
 import { createSegmenter, DEFAULT_SEGMENTER, type Segmenter, type SegmenterName } from './segment.js';

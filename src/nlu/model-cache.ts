@@ -25,7 +25,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** Libraries whose output becomes features: another version may segment or normalise differently. */
-const FEATURE_LIBRARIES = ['@node-rs/jieba', 'nodejieba', 'opencc-js', 'nzh'];
+const FEATURE_LIBRARIES = ['@node-rs/jieba', 'nodejieba', 'opencc-js', 'nzh', 'pinyin-pro'];
 
 function versionOf(name: string): string {
   try {
