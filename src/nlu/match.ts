@@ -201,7 +201,9 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots, l
     }
   }
   // Homophones typed by pinyin input ("政银其对结会", "专精特心"): the same sounds as a keyword.
-  if ((residual.match(/\p{Script=Han}/gu)?.length ?? 0) >= 3) {
+  // Only when no measure is clearly named already: sounding out a question costs more than the rest of this.
+  const named = Object.values(scores).some((v) => v >= 1);
+  if (!named && (residual.match(/\p{Script=Han}/gu)?.length ?? 0) >= 3) {
     const sounds = soundOf(residual);
     keywords.forEach((k, i) => {
       if (k.sound && !credited.has(i) && !matched.has(k.word) && sounds.includes(k.sound)) addKeyword(k, k.weight * 0.8);
