@@ -250,7 +250,10 @@ function decide(ranked: Ranked, u: { slots: Slots; mScores: Scores; otherPlace: 
   }
   const unsure = ranked[0].probability < clarify.minProbability || ranked[0].probability - ranked[1].probability < clarify.minMargin;
   if (unsure && top === ranked[0] && top.label !== FALLBACK && second.label !== FALLBACK && scopes.get(top.label) !== scopes.get(second.label)) {
-    return { intent: CLARIFY, confidence: top.probability, ...none, alternatives: [top.label, second.label] };
+    // A measure named in the question settles it for the measure question ("技改明年才投，还能纳入吗").
+    const measureSide = scopes.get(top.label) === 'measure' ? top : second;
+    if (!mentioned.length) return { intent: CLARIFY, confidence: top.probability, ...none, alternatives: [top.label, second.label] };
+    top = measureSide;
   }
   if (scopes.get(top.label) === 'measure') {
     return { intent: top.label, confidence: top.probability, measures: mentioned, mentionedMeasures: anyMention, needsMeasure: mentioned.length === 0 };
