@@ -99,10 +99,23 @@ function bestMeasureIntent(p: Parse, scopes: ReadonlyMap<string, string>): { lab
   return ranked.length ? { label: ranked[0][0], probability: ranked[0][1] } : undefined;
 }
 
+const levelAndFiller = new WeakMap<Nlu, string[]>();
+
+/** Level names, follow-up cues, self words and fillers, longest first: built once per NLU. */
+function levelAndFillerWords(nlu: Nlu): string[] {
+  let words = levelAndFiller.get(nlu);
+  if (!words) {
+    const l = nlu.lexicon;
+    words = [...nlu.doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases]), ...l.followUpCues, ...l.selfWords, ...l.fillerWords]
+      .filter((w) => w.length > 0).sort((a, b) => b.length - a.length);
+    levelAndFiller.set(nlu, words);
+  }
+  return words;
+}
+
 /** Nothing but a level's name and follow-up words ("小巨人呢", "那省级的呢"), not a question of its own. */
 function littleElse(nlu: Nlu, text: string): boolean {
-  const names = [...nlu.doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases]), ...nlu.lexicon.followUpCues, ...nlu.lexicon.selfWords, '的', '要是', '如果是', '换成', '只是', '就是', '是']
-    .filter((w) => w.length > 0).sort((a, b) => b.length - a.length);
+  const names = levelAndFillerWords(nlu);
   let rest = text.replace(/[\s,.;!?，。？！]+/g, '');
   for (const w of names) rest = rest.split(w).join('');
   return rest.length <= 3;

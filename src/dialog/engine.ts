@@ -266,11 +266,13 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     let measure = parse.measures[0];
     if (!measure && parse.needsMeasure && state.lastMeasures.length) measure = state.lastMeasures[0];
     if (!measure) return simple(askWhichMeasure(ctx, nlu.intentLabels.get(parse.intent) ?? nlu.intentLabels.get('measure.content') ?? ''));
+    const withFacts = measuresWithFacts(doc, parse);
     // "数字化评了一级有支持吗": facts the measure's rules use make a content question a conditions one.
-    if (parse.intent === 'measure.content' && measuresWithFacts(doc, parse).includes(measure)) parse = { ...parse, intent: 'measure.conditions' };
+    if (parse.intent === 'measure.content' && withFacts.includes(measure)) parse = { ...parse, intent: 'measure.conditions' };
     // "如果一年办四场，每场都达标呢": how often, asked with the figures that compute it, is an amount.
-    if (parse.intent === 'measure.frequency' && Object.keys(parse.subjects).length + parse.slots.numbers.filter((n) => n.kind === 'count').length > 0 && measuresWithFacts(doc, parse).includes(measure)) parse = { ...parse, intent: 'measure.amount' };
-    const several = parse.intent === 'measure.amount' || parse.intent === 'measure.conditions' ? measuresWithFacts(doc, parse) : [];
+    const counts = Object.keys(parse.subjects).length + parse.slots.numbers.filter((n) => n.kind === 'count').length;
+    if (parse.intent === 'measure.frequency' && counts > 0 && withFacts.includes(measure)) parse = { ...parse, intent: 'measure.amount' };
+    const several = parse.intent === 'measure.amount' || parse.intent === 'measure.conditions' ? withFacts : [];
     const lead = parse.intent === 'measure.amount' ? 'amountLead' : 'conditionsLead';
     if (several.length >= 2) return simple(severalMeasuresAnswer(ctx, several, parse, lead));
     switch (parse.intent) {

@@ -46,6 +46,8 @@ export const LexiconSchema = z.object({
   corrections: words,
   /** A message starting or ending with one of these leans on the previous question ("那省级的呢"). */
   followUpCues: words,
+  /** Words that say nothing of their own in a follow-up ("那如果是省级的呢"). */
+  fillerWords: words,
   /** "回到刚才那个": the question before the last one. */
   backReferences: words,
   /** How long, and for how many follow-ups, a question stays the context of the next ones. */
