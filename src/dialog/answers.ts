@@ -162,7 +162,7 @@ export function formatFact(doc: PolicyDocument, field: string, value: string | n
 }
 
 /** Who a measure's rules count, and the word for one of them. */
-const SUBJECT_OF_AUDIENCE = { enterprise: ['enterprise', '家'], organizer: ['event', '场'], county: ['cluster', '个'] } as const;
+export const SUBJECT_OF_AUDIENCE = { enterprise: ['enterprise', '家'], organizer: ['event', '场'], county: ['cluster', '个'] } as const;
 
 /**
  * The measure evaluated for every subject the question counts ("两家子公司", "有一场只来了20家"),

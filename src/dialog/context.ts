@@ -1,5 +1,7 @@
 import type { FactValue } from '../../policy/index.js';
 import { CLARIFY, FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
+import type { SubjectKind } from '../nlu/subjects.js';
+import { SUBJECT_OF_AUDIENCE } from './answers.js';
 
 /** What a conversation last asked: a follow-up ("那省级的呢", "这个归谁管") leans on it. */
 export interface AskedQuery {
@@ -76,9 +78,10 @@ function followUpCount(nlu: Nlu, text: string, measure: string): number | undefi
   return adds ? n + 1 : n;
 }
 
-function kindOf(nlu: Nlu, measure: string): 'enterprise' | 'event' | 'cluster' | undefined {
+/** What the measure's rules count (enterprises, events, clusters), as the answers read it. */
+function kindOf(nlu: Nlu, measure: string): SubjectKind | undefined {
   const audience = nlu.doc.rulesFor(measure)[0]?.audience;
-  return audience === 'enterprise' ? 'enterprise' : audience === 'organizer' ? 'event' : audience === 'county' ? 'cluster' : undefined;
+  return audience ? SUBJECT_OF_AUDIENCE[audience][0] : undefined;
 }
 
 /** One group of counted subjects of the kind the measure's rules pay. */
