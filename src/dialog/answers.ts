@@ -131,6 +131,10 @@ function outcomeLines(ctx: AnswerContext, outcomes: AwardOutcome[], facts: Facts
     } else if (o.status === 'eligible') {
       const met = metValues(ctx, o, facts);
       lines.push(`  ${ctx.replies.render('computedLead')}${met ? ctx.replies.render('qualifiedWith', { values: met }) : ctx.replies.render('qualified')}${o.basis}`);
+    } else if (factsUsed(o, facts) > 0) {
+      // "评了三级能补吗" with no tier given: say what the facts already settle, and what is left.
+      const met = metValues(ctx, o, facts);
+      lines.push(`  ${ctx.replies.render('computedLead')}${met ? ctx.replies.render('metSoFar', { values: met }) : ''}${o.basis}`);
     }
   }
   return lines;
