@@ -99,7 +99,9 @@ export function partBasis(p: GroupOutcome, unit: string): string {
   if (o.status === 'not_eligible' || o.rule.amount.kind === 'perUnit' || p.group.count === 1) return o.basis;
   const each = o.yuan ?? o.maxYuan;
   if (each === undefined || each === null) return `${o.basis}（共${p.group.count}${unit}）`;
-  return `${formatYuan(each)} × ${p.group.count}${unit} = ${formatYuan(each * p.group.count)}`;
+  // The rule's basis ends with what is still to be confirmed; the group's arithmetic keeps it.
+  const pending = o.status === 'needs_info' ? (/（尚需确认：[^（]*）$/.exec(o.basis)?.[0] ?? '') : '';
+  return `${formatYuan(each)} × ${p.group.count}${unit} = ${formatYuan(each * p.group.count)}${pending}`;
 }
 
 function sumBasis(parts: GroupOutcome[], yuan: number | null, maxYuan: number | undefined, unit: string): string {

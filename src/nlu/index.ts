@@ -117,7 +117,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const levelOnly: string[] = [];
     const mScores = measureScores(measureIndex, text, slots, levelOnly);
     // Training needs only the features; counting subjects is for answering.
-    const subjects = training ? {} : subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }));
+    const subjects = training ? {} : subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }), lexicon.districts);
     const isQuestion = lexicon.questionCues.some((w) => text.includes(w));
     const otherPlace = otherPlacePolicy(text);
     const cues = cuesIn(cueIndex, text);
@@ -176,7 +176,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
 const SUBJECT_KINDS: SubjectKind[] = ['enterprise', 'event', 'cluster'];
 
 /** The counted subjects of each kind; the shared facts come from the words before the first part. */
-function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots): Parse['subjects'] {
+function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, districts: readonly string[]): Parse['subjects'] {
   const out: Parse['subjects'] = {};
   const factsOf = (segment: string) => {
     const s = extract(segment);
@@ -184,7 +184,7 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
     return { facts: s.facts, looseYuan: s.numbers.filter((n) => n.kind === 'yuan' && !claimed.has(n.value)).map((n) => n.value) };
   };
   for (const kind of SUBJECT_KINDS) {
-    const groups = subjectGroups(text, kind, factsOf);
+    const groups = subjectGroups(text, kind, factsOf, districts);
     if (!groups.length) continue;
     const split = groups.some((g) => g.text);
     out[kind] = { shared: split ? extract(sharedText(text, groups)).facts : slots.facts, groups };

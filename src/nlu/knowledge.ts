@@ -35,6 +35,7 @@ export const LexiconSchema = z.object({
   englishTerms: z.record(z.string().regex(/^[a-z0-9&\- ]+$/, 'lower-case English words'), z.string().min(1)),
   stopwords: words,
   otherPlaces: words,
+  districts: words,
   /** With one of these, a named city is where the enterprise goes or has a site, not whose policy it is. */
   venueWords: words,
   outsideCues: words,

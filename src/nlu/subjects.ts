@@ -43,12 +43,20 @@ interface Marker {
 // "a公司…b公司…", "甲企业…乙企业…": subjects named one by one.
 const NAMED_ONE = /(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)/g;
 
-function markersOf(text: string, kind: SubjectKind): Marker[] {
+/** Subjects named one by one: lettered enterprises, or the districts that created clusters. */
+function namedPattern(kind: SubjectKind, districts: readonly string[]): RegExp | null {
+  if (kind === 'enterprise') return NAMED_ONE;
+  if (kind === 'cluster' && districts.length) return new RegExp(`(?:${districts.join('|')})(?:区|县|市)?`, 'g');
+  return null;
+}
+
+function markersOf(text: string, kind: SubjectKind, districts: readonly string[] = []): Marker[] {
   const out: Marker[] = [];
-  if (kind === 'enterprise') {
-    const named = [...text.matchAll(NAMED_ONE)].map((m) => ({ at: m.index, end: m.index + m[0].length, count: 1, named: true }));
+  const pattern = namedPattern(kind, districts);
+  if (pattern) {
+    const named = distinctNames([...text.matchAll(pattern)]).map((m) => ({ at: m.index, end: m.index + m[0].length, count: 1, named: true }));
     if (named.length >= 2) {
-      const counted = markersOf(text.replace(NAMED_ONE, (w) => ' '.repeat(w.length)), kind).filter((m) => m.count > 1 && m.at < named[0].at);
+      const counted = markersOf(text.replace(pattern, (w) => ' '.repeat(w.length)), kind).filter((m) => m.count > 1 && m.at < named[0].at);
       return [...counted.slice(0, 1), ...named];
     }
   }
@@ -65,6 +73,20 @@ function markersOf(text: string, kind: SubjectKind): Marker[] {
     out.push({ at, end: at + m[0].length, count, named: m[2] !== undefined });
   }
   return out;
+}
+
+/** Each name once: "鼓楼区…鼓楼区那个集群" is one subject. */
+function distinctNames(matches: RegExpMatchArray[]): (RegExpMatchArray & { index: number })[] {
+  const seen = new Set<string>();
+  return matches.filter((m) => !seen.has(m[0].replace(/[区县市]$/, '')) && seen.add(m[0].replace(/[区县市]$/, ''))) as (RegExpMatchArray & { index: number })[];
+}
+
+// "两家加起来", "两家都是": a count of enterprises the whole question is about.
+const COUNT_FOR_ALL = /^(?:都|各|均|加起来|加一起|一共|总共|合计|分别|合起来)/;
+
+/** "两家加起来": enterprises by their own measure word ("这两个都能拿吗" counts measures, not firms). */
+function countsEveryone(text: string, m: Marker): boolean {
+  return text.slice(m.at, m.end).includes('家') && COUNT_FOR_ALL.test(text.slice(m.end).trimStart());
 }
 
 const CLAUSE_BREAK = /[,.;!?:，。；！？：\s]/;
@@ -104,8 +126,8 @@ const ONLY = /只有|仅有|只是|仅/;
  * it ("三场…有两场…还有一场"); parts that do not add up to the total leave a remainder group
  * with the question's shared facts only ("两家…只有一家是工信企业": the other is not).
  */
-export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
-  const markers = markersOf(text, kind);
+export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[] = []): SubjectGroup[] {
+  const markers = markersOf(text, kind, districts);
   const pair = pairCount(text, kind);
   if (!markers.length) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
   const [first, ...rest] = markers;
@@ -115,7 +137,7 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   if (!parts.length) {
     // One count for everyone: "两家子公司都…", "办了两场，每场都…".
     if (first.count < 2) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
-    if (kind === 'enterprise' && !first.named) return [];
+    if (kind === 'enterprise' && !first.named && !pair && !countsEveryone(text, first)) return [];
     return [{ kind, count: first.count, text: '', facts: {}, looseYuan: [] }];
   }
   const groups: SubjectGroup[] = parts.map((m, i) => {
