@@ -84,13 +84,15 @@ export function evaluateGroups(doc: PolicyDocument, id: string, shared: Facts, g
     });
   }
   if (!parts.length) return null;
-  const paying = parts.filter((p) => p.outcome.status !== 'not_eligible');
-  const status: AwardStatus = paying.some((p) => p.outcome.status === 'eligible') ? 'eligible' : paying.length ? 'needs_info' : 'not_eligible';
+  const undecided = parts.filter((p) => p.outcome.status !== 'not_eligible');
+  const status: AwardStatus = undecided.some((p) => p.outcome.status === 'eligible') ? 'eligible' : undecided.length ? 'needs_info' : 'not_eligible';
+  // The total is what the facts settle; groups still to be confirmed count only when none is settled.
+  const paying = status === 'eligible' ? undecided.filter((p) => p.outcome.status === 'eligible') : undecided;
   const amounts = paying.filter((p) => p.yuan !== null);
   const yuan = amounts.length ? amounts.reduce((n, p) => n + p.yuan!, 0) : null;
   const caps = paying.filter((p) => p.maxYuan !== undefined);
   const maxYuan = caps.length ? caps.reduce((n, p) => n + p.maxYuan!, 0) : undefined;
-  return { measure: id, parts, status, yuan, ...(maxYuan !== undefined ? { maxYuan } : {}), basis: sumBasis(parts, yuan, maxYuan, unit) };
+  return { measure: id, parts, status, yuan, ...(maxYuan !== undefined ? { maxYuan } : {}), basis: sumBasis(parts, paying, yuan, maxYuan, unit) };
 }
 
 /** One group's arithmetic: the rule's own basis, times the group's count where it pays per subject. */
@@ -104,10 +106,10 @@ export function partBasis(p: GroupOutcome, unit: string): string {
   return `${formatYuan(each)} × ${p.group.count}${unit} = ${formatYuan(each * p.group.count)}${pending}`;
 }
 
-function sumBasis(parts: GroupOutcome[], yuan: number | null, maxYuan: number | undefined, unit: string): string {
+function sumBasis(parts: GroupOutcome[], paying: GroupOutcome[], yuan: number | null, maxYuan: number | undefined, unit: string): string {
   if (parts.length === 1) return partBasis(parts[0], unit);
   const shown = parts.map((p) => partBasis(p, unit));
-  const counted = parts.filter((p) => p.yuan !== null || p.maxYuan !== undefined);
+  const counted = paying.filter((p) => p.yuan !== null || p.maxYuan !== undefined);
   const total = yuan ?? maxYuan;
   if (counted.length < 2 || total === undefined) return shown.join('；');
   const sum = counted.map((p) => formatYuan((p.yuan ?? p.maxYuan)!)).join(' + ');

@@ -26,8 +26,9 @@ export interface SegmentFacts {
 const NUM = '(\\d+|[一二两三四五六七八九十]+)';
 // A counted subject: the number, its measure word, and (for enterprises) what is counted.
 const MARKERS: Record<SubjectKind, RegExp> = {
-  enterprise: new RegExp(`${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参)(?:[^\\s,，.。;；]{0,4}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位))?`, 'g'),
-  event: new RegExp(`${NUM}\\s*(?:场|次(?!性))`, 'g'),
+  enterprise: new RegExp(`${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参)(?:[^\\s,，.。;；]{0,4}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|专精特新|小巨人|单项冠军))?`, 'g'),
+  // "三场", and one event by its name: "四月那场", "商会那场", "头场".
+  event: new RegExp(`${NUM}\\s*(?:场|次(?!性))|(?:那|这|头|首|末)场(?!次)`, 'g'),
   cluster: new RegExp(`${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群))`, 'g'),
 };
 const EVENT_STATS = /银行|金融机构|对接|参会|来了/;
@@ -45,6 +46,9 @@ const NAMED_ONE = /(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公
 
 /** Subjects named one by one: lettered enterprises, or the districts that created clusters. */
 function namedPattern(kind: SubjectKind, districts: readonly string[]): RegExp | null {
+  const places = districts.join('|');
+  // "马尾的厂…长乐那个…", "仓山厂": an enterprise named by where it is.
+  if (kind === 'enterprise' && places) return new RegExp(`${NAMED_ONE.source}|(?:${places})(?:区|县|市)?(?:的|那个|那间|那家|这个)?(?:分公司|子公司|公司|工厂|厂|那个|那间|那家)`, 'g');
   if (kind === 'enterprise') return NAMED_ONE;
   if (kind === 'cluster' && districts.length) return new RegExp(`(?:${districts.join('|')})(?:区|县|市)?`, 'g');
   return null;
@@ -63,13 +67,13 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
   for (const m of text.matchAll(MARKERS[kind])) {
     const at = m.index;
     // "第二场…": one of the events counted, whatever its number.
-    const count = text[at - 1] === '第' ? 1 : /^\d/.test(m[1]) ? Number(m[1]) : parseNumeral(m[1]);
+    const count = m[1] === undefined || text[at - 1] === '第' ? 1 : /^\d/.test(m[1]) ? Number(m[1]) : parseNumeral(m[1]);
     if (count === undefined || count < 1 || count > 50) continue;
     const clause = clauseAround(text, at);
     // "第一次评上", "一次" are how often, not events; "第一场" is one of the events counted.
     if (kind === 'event' && m[0].endsWith('次') && (text[at - 1] === '第' || count === 1)) continue;
     // "40家企业6家银行" are the attendance of an event, not enterprises asking.
-    if (kind === 'enterprise' && (count >= 10 || (EVENT_STATS.test(clause) && m[2] === '企业'))) continue;
+    if (kind === 'enterprise' && ((count >= 10 && EVENT_STATS.test(text)) || (EVENT_STATS.test(clause) && m[2] === '企业'))) continue;
     out.push({ at, end: at + m[0].length, count, named: m[2] !== undefined });
   }
   return out;
@@ -119,7 +123,10 @@ function pairCount(text: string, kind: SubjectKind): number {
   return about === kind ? 2 : 0;
 }
 
-const ONLY = /只有|仅有|只是|仅/;
+// "只有一家是工信企业", "共十一家，其中工信企业八家": the rest are not.
+const ONLY = /只有|仅有|只是|仅|其中/;
+const REST = /^(?:其余|剩下|剩余|其他|另外)/;
+const JOINED = /(?:和|跟|与|同|及|、|,)\s*$/;
 
 /**
  * The groups of one kind in a question. A first marker is the total when later markers split
@@ -150,13 +157,16 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
     const segment = text.slice(start, end);
     return { kind, count: m.count, text: segment, ...factsOf(segment) };
   });
-  const remaining = isTotal ? first.count - parts.reduce((n, m) => n + m.count, 0) : 0;
-  if (remaining > 0) {
-    // "只有一家是工信企业": the rest are not.
-    const only = groups.find((g) => ONLY.test(g.text));
-    const negated = only ? Object.fromEntries(Object.entries(only.facts).filter(([, v]) => typeof v === 'boolean').map(([f, v]) => [f, !v])) : {};
-    groups.push({ kind, count: remaining, text: '', facts: negated, looseYuan: [] });
+  // "仓山区和长乐区都成功创建了国家级集群": a part joined to the next says nothing of its own.
+  for (let i = groups.length - 2; i >= 0; i--) {
+    if (JOINED.test(groups[i].text) && !Object.keys(groups[i].facts).length) groups[i] = { ...groups[i], facts: groups[i + 1].facts };
   }
+  const remaining = isTotal ? first.count - parts.reduce((n, m) => n + m.count, 0) : 0;
+  // "只有一家是工信企业": the rest are not, whether left unsaid or named ("其余3家…").
+  const only = groups.find((g) => ONLY.test(g.text));
+  const negated = only ? Object.fromEntries(Object.entries(only.facts).filter(([, v]) => typeof v === 'boolean').map(([f, v]) => [f, !v])) : {};
+  for (const g of groups) if (g !== only && REST.test(g.text)) g.facts = { ...negated, ...g.facts };
+  if (remaining > 0) groups.push({ kind, count: remaining, text: '', facts: negated, looseYuan: [] });
   return groups;
 }
 
