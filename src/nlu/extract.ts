@@ -110,12 +110,20 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         if (at !== -1 && (!best || at < best.at)) best = { field, at };
       }
     }
-    const field = best?.field ?? countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)));
+    // "40家企业6家银行": the noun right after the count names it; "企业47家 银行7家": the noun right before.
+    const field = (best && best.at <= 2 ? best.field : undefined) ?? nounBefore(text, n)
+      ?? best?.field ?? countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)));
     // "6家制造业企业去深圳参展" counts exhibitors, not the attendance of a matchmaking event.
     const context = cues[`${field}.context`];
     // The topic word must be near: "3家工信企业…还办了对接会" counts enterprises, not attendance.
     const near = text.slice(Math.max(0, n.start - 16), n.end + 16);
     return field && (!context || ctx.topicFields?.includes(field) || includesAny(near, context)) ? field : undefined;
+  }
+
+  /** The count field whose cue ends just before the number ("银行7家", "企业数：30"). */
+  function nounBefore(text: string, n: NumberMention): string | undefined {
+    const before = text.slice(Math.max(0, n.start - 8), n.start).replace(/(?:数|数量|有|为|是|来了|到了|共|:|：|\s)+$/, '');
+    return countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && before.endsWith(w)));
   }
 
   /** Which field a number belongs to: the cue words of its own clause, else the pending question. */

@@ -57,10 +57,20 @@ const CN_NUM = '[0-9一二两三四五六七八九十百千]';
  */
 const DIGIT_NAMES = '零一二三四五六七八九';
 
+// Banker's numerals ("七十伍万", "叁场"), read only next to a numeral or a measure word ("队伍" stays).
+const FINANCIAL_DIGITS: Record<string, string> = { 壹: '一', 贰: '二', 叁: '三', 肆: '四', 伍: '五', 陆: '六', 柒: '七', 捌: '八', 玖: '九', 拾: '十', 佰: '百', 仟: '千' };
+const FINANCIAL = new RegExp(`[${Object.keys(FINANCIAL_DIGITS).join('')}](?=[零一二两三四五六七八九十百千万亿元家场个年级${Object.keys(FINANCIAL_DIGITS).join('')}])|(?<=[零一二两三四五六七八九十百千${Object.keys(FINANCIAL_DIGITS).join('')}])[${Object.keys(FINANCIAL_DIGITS).join('')}]`, 'g');
+const NEXT_DIGIT: Record<string, string> = { 一: '二', 二: '三', 三: '四', 四: '五', 五: '六', 六: '七', 七: '八', 八: '九' };
+
 export function plainNumbers(text: string): string {
   return text
-    // "3.5 million" → "350万".
+    .replace(FINANCIAL, (c) => FINANCIAL_DIGITS[c])
+    // "四五十家", "六七家": a spoken range is taken at its lower end.
+    .replace(/(?<![零一二两三四五六七八九十百千])([一二三四五六七八])([二三四五六七八九])(?=[十百千万家场个])/g, (m, a: string, b: string) => (NEXT_DIGIT[a] === b ? a : m))
+    // "3.5 million" → "350万"; "1.2kw" (千万) → "1200万"; "900k" → "90万".
     .replace(/(\d+(?:\.\d+)?)\s*(?:million|mio)\b/g, (_, n: string) => `${Number((Number(n) * 100).toFixed(4))}万`)
+    .replace(/(\d+(?:\.\d+)?)\s*kw(?![a-z])/g, (_, n: string) => `${Number((Number(n) * 1000).toFixed(4))}万`)
+    .replace(/(\d+(?:\.\d+)?)\s*k(?![a-z0-9])/g, (_, n: string) => `${Number((Number(n) / 10).toFixed(4))}万`)
     // "2百8十万": digits inside a Chinese numeral read as Chinese digits.
     .replace(/\d(?=[百千十])|(?<=[百千十])\d/g, (d) => DIGIT_NAMES[Number(d)])
     .replace(new RegExp(`(${CN_NUM}|\\d)\\s*个?\\s*w(?![a-z])`, 'g'), '$1万')
