@@ -16,6 +16,8 @@ export interface Slots {
   command?: 'cancel' | 'restart' | 'back';
   correction: boolean;
   numbers: NumberMention[];
+  /** Further amounts of a field that is not a sum ("省奖分别60万、75万"): one per subject. */
+  moreYuan: Record<string, NumberMention[]>;
 }
 
 export interface ExtractContext {
@@ -105,6 +107,9 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     const window = text.slice(n.end - (n.unit ? 1 : 0), n.end + 5).split(CLAUSE_SPLIT)[0];
     let best: { field: string; at: number } | undefined;
     for (const field of countFields) {
+      // A field counted by measure words ("场", "次") takes only its own: "三家首次…" counts no events.
+      const measureWords = (cues[field] ?? []).filter((w) => w.length === 1);
+      if (measureWords.length && n.unit && !measureWords.includes(n.unit)) continue;
       for (const w of cues[field] ?? []) {
         const at = window.indexOf(w);
         if (at !== -1 && (!best || at < best.at)) best = { field, at };
@@ -120,6 +125,11 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     return field && (!context || ctx.topicFields?.includes(field) || includesAny(near, context)) ? field : undefined;
   }
 
+  /** "省奖60万、75万": an amount listed right after another belongs to the same field. */
+  function listedAfter(text: string, n: NumberMention, previous: { n: NumberMention; field: string } | undefined): string | undefined {
+    return previous && /^\s*(?:[,/、]|和|及|与)\s*$/.test(text.slice(previous.n.end, n.start)) ? previous.field : undefined;
+  }
+
   /** The count field whose cue ends just before the number ("银行7家", "企业数：30"). */
   function nounBefore(text: string, n: NumberMention): string | undefined {
     const before = text.slice(Math.max(0, n.start - 8), n.start).replace(/(?:数|数量|有|为|是|来了|到了|共|:|：|\s)+$/, '');
@@ -127,16 +137,19 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   }
 
   /** Which field a number belongs to: the cue words of its own clause, else the pending question. */
-  function attributeNumbers(text: string, numbers: NumberMention[], ctx: ExtractContext, facts: Record<string, FactValue>) {
+  function attributeNumbers(text: string, numbers: NumberMention[], ctx: ExtractContext, slots: Slots) {
+    const facts = slots.facts;
     const additive = new Set(lexicon.additiveFields);
     const lastOfField = new Map<string, NumberMention>();
     const correcting = includesAny(text, lexicon.corrections);
+    let previousYuan: { n: NumberMention; field: string } | undefined;
     for (const n of numbers) {
       const clause = clauseAt(text, n.start);
       if (n.kind === 'yuan') {
         const topicYuan = yuanFields.filter((f) => ctx.topicFields?.includes(f));
-        const field = nearestCueField(text, n, clause, yuanFields) ?? (yuanFields.includes(ctx.pendingField ?? '') ? ctx.pendingField : undefined)
-          ?? (topicYuan.length === 1 ? topicYuan[0] : undefined);
+        const field = nearestCueField(text, n, clause, yuanFields) ?? listedAfter(text, n, previousYuan)
+          ?? (yuanFields.includes(ctx.pendingField ?? '') ? ctx.pendingField : undefined) ?? (topicYuan.length === 1 ? topicYuan[0] : undefined);
+        previousYuan = field ? { n, field } : undefined;
         if (!field) continue;
         // "含税330万，不含税290万": the rules count amounts without VAT.
         if (additive.has(field) && isGross(text, n)) continue;
@@ -148,6 +161,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
           // "设备花了160万，信息化系统又投了150万": one year's investment in parts.
           facts[field] = (facts[field] as number) + n.value;
           lastOfField.set(field, n);
+        } else if (!additive.has(field) && !correcting && n.value !== facts[field] && !includesAny(text.slice(last?.end ?? 0, n.start), lexicon.reckonedCues)) {
+          (slots.moreYuan[field] ??= []).push(n);
         }
       } else if (n.kind === 'bare' && n.value >= 10 && n.value < 10_000) {
         // "省里给了一百二": right after an amount's cue word, a small bare figure means 万.
@@ -247,6 +262,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
       measureRefs: measureReferences(text, doc),
       correction: includesAny(text, lexicon.corrections),
       numbers,
+      moreYuan: {},
       command: commandOf(text.replace(PUNCTUATION, '')),
       yesNo: yesNoOf(answer),
     };
@@ -260,7 +276,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
       if (includesAny(text, cues[`${field}No`])) facts[field] = false;
       else if (includesAny(text, cues[`${field}Yes`])) facts[field] = true;
     }
-    attributeNumbers(text, numbers, ctx, facts);
+    attributeNumbers(text, numbers, ctx, slots);
     attributeRelativeYears(text, ctx, facts);
     for (const f of enumFields) {
       if (!includesAny(ctx.question ?? text, cues[f.field])) continue;

@@ -184,12 +184,28 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
     return { facts: s.facts, looseYuan: s.numbers.filter((n) => n.kind === 'yuan' && !claimed.has(n.value)).map((n) => n.value) };
   };
   for (const kind of SUBJECT_KINDS) {
-    const groups = subjectGroups(text, kind, factsOf, districts);
+    const counted = subjectGroups(text, kind, factsOf, districts);
+    const groups = kind === 'enterprise' ? amountGroups(text, slots, counted) ?? counted : counted;
     if (!groups.length) continue;
     const split = groups.some((g) => g.text);
     out[kind] = { shared: split ? extract(sharedText(text, groups)).facts : slots.facts, groups };
   }
   return out;
+}
+
+/**
+ * "三家首次小巨人 省奖分别60万、75万、105万": one enterprise per amount of a field that is not a
+ * sum, when the question counts no subjects of its own or counts as many as it gives amounts.
+ */
+function amountGroups(text: string, slots: Slots, counted: SubjectGroup[]): SubjectGroup[] | undefined {
+  const [field, more] = Object.entries(slots.moreYuan)[0] ?? [];
+  if (!field || !more) return undefined;
+  const first = slots.numbers.find((n) => n.kind === 'yuan' && n.value === slots.facts[field]);
+  if (!first) return undefined;
+  const mentions = [first, ...more];
+  const total = counted.length === 1 && !counted[0].text ? counted[0].count : counted.length ? 0 : mentions.length;
+  if (total !== mentions.length) return undefined;
+  return mentions.map((n) => ({ kind: 'enterprise', count: 1, text: text.slice(n.start, n.end), facts: { [field]: n.value }, looseYuan: [] }));
 }
 
 /**

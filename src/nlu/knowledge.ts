@@ -56,6 +56,8 @@ export const LexiconSchema = z.object({
   /** Fields whose amounts in one message add up ("设备160万，信息化150万"). */
   additiveFields: words,
   grossCues: words,
+  /** Before a second amount: the asker's own reckoning of the answer ("市里配套50万对吗"), not another subject's. */
+  reckonedCues: words,
   netCues: words,
   amountJoiners: words,
   /** A follow-up with one of these adds its amount to the one before ("还有…80万，加起来呢"). */
