@@ -104,6 +104,14 @@ function clauseBounds(text: string, at: number): [number, number] {
   return [s, e];
 }
 
+const SENTENCE_BREAK = /[.;!?。；！？]/;
+
+function sentenceEnd(text: string, from: number): number {
+  let e = from;
+  while (e < text.length && !SENTENCE_BREAK.test(text[e])) e++;
+  return e;
+}
+
 function clauseAround(text: string, at: number): string {
   const [s, e] = clauseBounds(text, at);
   return text.slice(s, e);
@@ -126,6 +134,7 @@ function pairCount(text: string, kind: SubjectKind): number {
 // "只有一家是工信企业", "共十一家，其中工信企业八家": the rest are not.
 const ONLY = /只有|仅有|只是|仅|其中/;
 const REST = /^(?:其余|剩下|剩余|其他|另外)/;
+const ADDED = /(?:又|再|另外|还有|加上|多了|再加)$/;
 const JOINED = /(?:和|跟|与|同|及|、|,)\s*$/;
 
 /**
@@ -133,13 +142,37 @@ const JOINED = /(?:和|跟|与|同|及|、|,)\s*$/;
  * it ("三场…有两场…还有一场"); parts that do not add up to the total leave a remainder group
  * with the question's shared facts only ("两家…只有一家是工信企业": the other is not).
  */
+// "参会企业分别为35、42、28家，银行分别为6、5、7家", "企业数30/45/28 银行数5/4/6": one event per position.
+const LISTED = /([\u4e00-\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别)?(?:为|是|有)?\s*((?:\d+\s*家?\s*[,/]\s*)+\d+)\s*家?/g;
+// "银行均为8家": the same figure for every event.
+const SAME_FOR_ALL = /([\u4e00-\u9fa5]{1,4}?)(?:均为|均是|都是|都为|每场都是|各)\s*(\d+)\s*家/g;
+
+/** Events given as parallel lists of figures, each read as "35家企业 6家银行" by the caller's extractor. */
+function listedEvents(text: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
+  const lists = [...text.matchAll(LISTED)].map((m) => ({ noun: m[1], values: m[2].split(/[,/]/).map((v) => v.replace(/\D/g, '')) }));
+  const longest = Math.max(0, ...lists.map((l) => l.values.length));
+  if (longest < 2 || lists.some((l) => l.values.length !== longest)) return [];
+  const constants = [...text.matchAll(SAME_FOR_ALL)].map((m) => ({ noun: m[1], values: Array<string>(longest).fill(m[2]) }));
+  const all = [...lists, ...constants];
+  return Array.from({ length: longest }, (_, i) => {
+    const words = all.map((l) => `${l.values[i]}家${l.noun}`).join(' ');
+    return { kind: 'event' as const, count: 1, text: `第${i + 1}场（${words}）`, ...factsOf(`对接会${words}`) };
+  });
+}
+
 export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[] = []): SubjectGroup[] {
+  if (kind === 'event') {
+    const listed = listedEvents(text, factsOf);
+    if (listed.length) return listed;
+  }
   const markers = markersOf(text, kind, districts);
   const pair = pairCount(text, kind);
   if (!markers.length) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
   const [first, ...rest] = markers;
   // "三场…有两场…还有一场": the first is the total; "一个国家级一个省级": every marker is a part.
-  const isTotal = first.count > 1 && rest.length > 0 && rest.reduce((n, m) => n + m.count, 0) <= first.count;
+  // "两场…下半年又一场": a part added on is not a part of the first count.
+  const added = rest.some((m) => ADDED.test(text.slice(Math.max(0, m.at - 3), m.at)));
+  const isTotal = !added && first.count > 1 && rest.length > 0 && rest.reduce((n, m) => n + m.count, 0) <= first.count;
   const parts = isTotal ? rest : markers.length > 1 ? markers : [];
   if (!parts.length) {
     // One count for everyone: "两家子公司都…", "办了两场，每场都…".
@@ -153,7 +186,8 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
     const prev = parts[i - 1];
     const next = parts[i + 1];
     const start = prev && prev.end > cs ? m.at : cs;
-    const end = next && next.at < ce ? next.at : ce;
+    // A part runs on to the next part's clause ("3月那场企业31家、银行5家；9月那场…"), the last to its sentence's end.
+    const end = next ? (next.at < ce ? next.at : Math.max(ce, clauseBounds(text, next.at)[0] - 1)) : sentenceEnd(text, ce);
     const segment = text.slice(start, end);
     return { kind, count: m.count, text: segment, ...factsOf(segment) };
   });
