@@ -304,8 +304,24 @@ function clauseAt(text: string, index: number): string {
 const ORDINAL_REF = /(?:第|措施|条款)\s*([一二三四五六七八九十\d]+(?:\.\d+)?)\s*(?:条|项|点|部分|款)?|([一二三四五六七八九十]+)、/g;
 
 /** "第四条" → "4", "措施三" → "3", "第3.1条" → "3.1"; only ids the document has. */
+// "第三条第一款": the part of a measure, where the document numbers its parts ("3.1").
+const ARTICLE_PART = /第\s*([一二三四五六七八九十\d]+)\s*条\s*第\s*([一二三四五六七八九十\d]+)\s*(?:款|项|点)/g;
+// "2.1 原文", "3.1门槛": a part's number written bare, not an amount ("3.1万", "1.2m") or a date.
+const BARE_PART = /(?<![\d.])([1-9]\d?\.\d)(?![\d.%万亿千百元块倍kmw])/g;
+
 export function measureReferences(text: string, doc: PolicyDocument): string[] {
   const refs: string[] = [];
+  const add = (id: string) => {
+    if (doc.measure(id) && !refs.includes(id)) refs.push(id);
+  };
+  const numeral = (raw: string) => (/^\d/.test(raw) ? raw : String(parseNumeral(raw) ?? ''));
+  for (const m of text.matchAll(ARTICLE_PART)) {
+    const article = numeral(m[1]);
+    const part = `${article}.${numeral(m[2])}`;
+    add(doc.measure(part) ? part : article);
+  }
+  text = text.replace(ARTICLE_PART, (w) => ' '.repeat(w.length));
+  for (const m of text.matchAll(BARE_PART)) add(m[1]);
   for (const m of text.matchAll(ORDINAL_REF)) {
     const raw = m[1] ?? m[2];
     const whole = m[0];
