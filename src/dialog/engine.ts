@@ -37,6 +37,7 @@ const ASIDE_INTENTS = new Set(['measures.list', 'policy.validity', 'policy.statu
 
 export function createDialogEngine(deps: DialogDeps): DialogEngine {
   const { doc, nlu, replies, states, questions, clock } = deps;
+  const contextLimits = { maxAgeMs: nlu.lexicon.context.minutes * 60_000, maxTurns: nlu.lexicon.context.turns };
 
   function loadState(key: string, now: number): { state: ConversationState; notice?: string } {
     const stored = states.get(key);
@@ -118,8 +119,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
         return stepCheck(check, parse, replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) }), 'eligibility.correct');
       }
     }
-    const limits = { maxAgeMs: nlu.lexicon.context.minutes * 60_000, maxTurns: nlu.lexicon.context.turns };
-    const resolved = resolveFollowUp(nlu, parse, state.context ?? {}, ctx.now ?? clock.now(), limits);
+    const resolved = resolveFollowUp(nlu, parse, state.context ?? {}, ctx.now ?? clock.now(), contextLimits);
     if (resolved.remember && resolved.parse !== parse) return answerAndRemember(state, resolved, ctx);
     if (wantsCheck(parse)) return startCheck(state, parse, ctx);
     return answerAndRemember(state, resolved, ctx);
@@ -207,7 +207,8 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     };
   }
 
-  function continueCheck(state: ConversationState, parse: Parse, ctx: AnswerContext): Answer {
+  function continueCheck(state: ConversationState, asked: Parse, ctx: AnswerContext): Answer {
+    let parse = asked;
     const check = state.check!;
     const command = parse.slots.command;
     if (command === 'cancel') {
@@ -224,6 +225,11 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     }
     const facts = profileFactsOf(doc, parse.slots);
     const hasFacts = Object.keys(facts).length > 0 || parse.slots.unknownFields.length > 0;
+    // "申报材料报给哪个部门" in the middle of the check: a question about the topic before it, answered.
+    if (parse.isQuestion && !hasFacts && parse.intent.startsWith('measure.') && !parse.measures.length && parse.confidence >= 0.5) {
+      const resolved = resolveFollowUp(nlu, parse, state.context ?? {}, ctx.now ?? clock.now(), contextLimits);
+      if (resolved.parse.measures.length) parse = resolved.parse;
+    }
     const isAside = parse.isQuestion && parse.intent !== FALLBACK && parse.intent !== 'eligibility.start'
       && (ASIDE_INTENTS.has(parse.intent) || (parse.intent.startsWith('measure.') && parse.measures.length > 0));
     if (hasFacts && !isAside) {

@@ -154,7 +154,9 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const prediction = model.predict(u.features);
     const probabilities: Scores = Object.fromEntries(prediction.ranked.map((r) => [r.label, round(r.probability)]));
     const profileFacts = doc.profileFields.filter((f) => u.slots.facts[f.field] !== undefined).length;
-    const describesItself = profileFacts >= 2 && !u.isQuestion && lexicon.selfWords.some((w) => u.text.includes(w));
+    // "我们区今年一个国家级一个省级都成功了" is about clusters or events, not an enterprise's profile.
+    const questionFacts = doc.questionFields.some((f) => u.slots.facts[f.field] !== undefined) || !!u.subjects.cluster || !!u.subjects.event;
+    const describesItself = profileFacts >= 2 && !questionFacts && !u.isQuestion && lexicon.selfWords.some((w) => u.text.includes(w));
     const asksForCheck = lexicon.checkRequests.some((w) => u.text.includes(w));
     const decision = decide(prediction.ranked, u, intents.clarify, intentScopes);
     return {
