@@ -130,6 +130,18 @@ function leansOnContext(nlu: Nlu, p: Parse): boolean {
   return nlu.lexicon.followUpCues.some((w) => t.startsWith(w) || t.endsWith(w));
 }
 
+/**
+ * A short question the model could place nowhere ("钱发给谁", "按什么标准补", "多少钱没写吗"):
+ * alone it would fall back, in a conversation it asks about the topic before it. Questions with
+ * words of other domains ("那我个税能退吗") stay out of scope.
+ */
+function shortQuestionInContext(nlu: Nlu, p: Parse): boolean {
+  const bare = p.text.replace(/[\s,.;!?，。？！]+/g, '');
+  if (bare.length > 12 || !p.isQuestion || p.otherPlace || nlu.lexicon.outsideCues.some((w) => p.text.includes(w))) return false;
+  const social = p.intent === FALLBACK || p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
+  return social ? p.confidence < 0.75 : nlu.intentScopes.get(p.intent) !== 'measure' && p.confidence < 0.6 && !p.asksForCheck;
+}
+
 export interface Resolved {
   parse: Parse;
   /** The facts the answer uses: the query's facts under this turn's own. */
@@ -143,11 +155,14 @@ export interface Resolved {
  * A turn read in its conversation: a measure, an aspect or facts it lacks come from the last
  * query; whatever it names itself replaces the query's (a correction replaces the slot it names).
  */
-export function resolveFollowUp(nlu: Nlu, p: Parse, ctx: ConversationContext, now: number, limits: ContextLimits): Resolved {
+export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext, now: number, limits: ContextLimits): Resolved {
+  let p = asked;
   const own = p.slots.facts;
   const scopes = nlu.intentScopes;
   const backTo = nlu.lexicon.backReferences.some((w) => p.text.includes(w));
   const target = backTo && usable(ctx.previous, now, limits) ? ctx.previous : usable(ctx.last, now, limits) ? ctx.last : undefined;
+  const guess = bestMeasureIntent(p, scopes);
+  if (target && guess && !p.measures.length && shortQuestionInContext(nlu, p)) p = { ...p, intent: guess.label, contextIntent: undefined };
   const isMeasureIntent = scopes.get(p.intent) === 'measure';
   const fresh = (q: Parse): Resolved => ({
     parse: q, facts: { ...own },
