@@ -2,6 +2,7 @@ import type { FactValue } from '../../policy/index.js';
 import { CLARIFY, FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
 import type { SubjectKind } from '../nlu/subjects.js';
 import { SUBJECT_OF_AUDIENCE } from './answers.js';
+import { carriedSubjects, rememberedGroups, type RememberedGroup } from './follow-up-subjects.js';
 
 /** What a conversation last asked: a follow-up ("那省级的呢", "这个归谁管") leans on it. */
 export interface AskedQuery {
@@ -11,6 +12,10 @@ export interface AskedQuery {
   at: number;
   /** Turns since the query was last asked or refined. */
   turns: number;
+  /** The subjects the answer counted, when it counted any ("两家子公司…"). */
+  subjects?: RememberedGroup[];
+  /** The words that last gave facts: they name the asker's own enterprise in a later count. */
+  said?: string;
 }
 
 export interface ConversationContext {
@@ -166,7 +171,9 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const isMeasureIntent = scopes.get(p.intent) === 'measure';
   const fresh = (q: Parse): Resolved => ({
     parse: q, facts: { ...own },
-    remember: scopes.get(q.intent) === 'measure' && q.measures.length ? { intent: q.intent, measures: q.measures, facts: { ...own }, at: now, turns: 0 } : undefined,
+    remember: scopes.get(q.intent) === 'measure' && q.measures.length
+      ? { intent: q.intent, measures: q.measures, facts: { ...own }, at: now, turns: 0, subjects: rememberedGroups(q, kindOf(nlu, q.measures[0])), ...(Object.keys(own).length ? { said: q.raw } : {}) }
+      : undefined,
   });
   if (!target) return fresh(p);
   const targetMeasure = target.measures[0];
@@ -219,15 +226,20 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
       if (typeof before === 'number' && typeof own[field] === 'number' && !p.slots.correction) facts[field] = before + (own[field] as number);
     }
   }
+  // Subjects added to the earlier ones ("还有一个厂…") or one of them corrected ("其中一家是复核").
+  const kind = kindOf(nlu, measures[0]);
+  const earlier = target.subjects ?? [{ count: 1, facts: target.facts, text: target.said ?? '' }];
+  const carried = kind ? carriedSubjects(nlu, p, earlier, own, kind) : undefined;
   const parse: Parse = {
     ...p, intent, measures, needsMeasure: false, contextIntent: undefined, alternatives: undefined,
     slots: { ...p.slots, facts }, mentionedMeasures: measures,
     // The turn's own counted groups ("一个国家级一个省级集群") win over a bare count.
-    subjects: counted === undefined || Object.keys(p.subjects).length ? withSharedFacts(p.subjects, facts) : countedSubjects(nlu, measures[0], counted, facts),
+    subjects: carried && kind ? { [kind]: { shared: {}, groups: carried } }
+      : counted === undefined || Object.keys(p.subjects).length ? withSharedFacts(p.subjects, facts) : countedSubjects(nlu, measures[0], counted, facts),
     confidence: Math.max(p.confidence, 0.6),
   };
-  // Counted subjects of the earlier turn do not carry over; shared facts do.
-  return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1 }, backTo };
+  const said = Object.keys(own).length ? p.raw : target.said;
+  return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects: rememberedGroups(parse, kind), ...(said ? { said } : {}) }, backTo };
 }
 
 /** The context after a turn: a new query pushes the last one back. */

@@ -1,0 +1,72 @@
+import type { FactValue } from '../../policy/index.js';
+import type { Nlu, Parse } from '../nlu/index.js';
+import { parseNumeral } from '../nlu/numbers.js';
+import type { SubjectGroup, SubjectKind } from '../nlu/subjects.js';
+
+/** A group of subjects an earlier turn counted, with every fact it had (its own over the shared). */
+export interface RememberedGroup {
+  count: number;
+  facts: Record<string, FactValue>;
+  text: string;
+}
+
+/** The groups of the kind a measure counts, as a turn's answer evaluated them, for later turns. */
+export function rememberedGroups(p: Parse, kind: SubjectKind | undefined): RememberedGroup[] | undefined {
+  const subjects = kind ? p.subjects[kind] : undefined;
+  if (!subjects?.groups.length) return undefined;
+  return subjects.groups.map((g) => ({ count: g.count, facts: { ...subjects.shared, ...g.facts }, text: g.text }));
+}
+
+const N = '([一二两三四五六七八九十]+|\\d+)';
+// "还有两家子公司", "另一家", "另外一场", "又拉了一家": subjects added to those already counted,
+// by the measure word of the kind ("还有一个信息化系统" adds an amount, "再加一家银行" attendance).
+const COUNTED_AS: Record<SubjectKind, string> = {
+  enterprise: '(?:家|间|个(?=[^，,。]{0,3}(?:厂|公司|企业|单位)))(?!银行|金融)',
+  event: '场',
+  cluster: '个',
+};
+const addedPattern = (kind: SubjectKind) => new RegExp(`(?:还有|另外|另|又|再)[^\\d一二两三四五六七八九十，,。.]{0,3}?${N}\\s*${COUNTED_AS[kind]}`);
+// "其中一家是复核", "其中3家非工信企业", "80万那家", "另一家是2023年评的": one part of the earlier count.
+const PART = new RegExp(`其中${N}?\\s*(?:家|个|间|场)|另一(?:家|个|间|场)|([^\\s,，。]{1,6}?)那(?:家|个|间|场)`);
+const SAME = /一样|同样|也是|也都|相同/;
+
+const countOf = (s: string | undefined): number => (s === undefined ? 1 : /^\d/.test(s) ? Number(s) : parseNumeral(s) ?? 1);
+
+/**
+ * The subjects a follow-up speaks of, read against the earlier turn's: added ones ("还有一个厂是首次
+ * 小巨人，省里给了90万") join them; a correction of one part ("不对，其中一家是复核") splits it off with
+ * the corrected facts. Undefined when the turn does neither.
+ */
+export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], own: Record<string, FactValue>, kind: SubjectKind): SubjectGroup[] | undefined {
+  const text = p.text;
+  const toGroup = (g: RememberedGroup): SubjectGroup => ({ kind, count: g.count, text: g.text, facts: g.facts, looseYuan: [] });
+  const correcting = p.slots.correction || /其实|更正/.test(text);
+  const part = PART.exec(text);
+  if (correcting && part && earlier.length) {
+    const n = countOf(part[1]);
+    const named = part[2];
+    // "80万那家": the group whose facts include that figure; "另一家": the last; else the largest.
+    const at = named ? earlier.findIndex((g) => Object.values(g.facts).some((v) => typeof v === 'number' && named.includes(shortAmount(v)))) : -1;
+    const index = at >= 0 ? at : part[0].startsWith('另') ? earlier.length - 1 : earlier.reduce((best, g, i) => (g.count > earlier[best].count ? i : best), 0);
+    const target = earlier[index];
+    if (target.count < n) return undefined;
+    const split: RememberedGroup[] = [
+      ...(target.count > n ? [{ ...target, count: target.count - n }] : []),
+      { count: n, facts: { ...target.facts, ...own }, text: text },
+    ];
+    return [...earlier.slice(0, index), ...split, ...earlier.slice(index + 1)].map(toGroup);
+  }
+  const added = addedPattern(kind).exec(text);
+  // "办了两场…下半年又一场": a turn that counts before it adds is a question of its own.
+  if (!added || correcting || new RegExp(`${N}\\s*${COUNTED_AS[kind]}`).test(text.slice(0, added.index))) return undefined;
+  const base = earlier.length ? earlier : [];
+  const like = SAME.test(text) ? base[base.length - 1]?.facts ?? {} : {};
+  const newGroup: RememberedGroup = { count: countOf(added[1]), facts: { ...like, ...own }, text };
+  if (!Object.keys(newGroup.facts).length) return undefined;
+  return [...base, newGroup].map(toGroup);
+}
+
+/** "80万" for 800000: how people name an enterprise by its award. */
+function shortAmount(yuan: number): string {
+  return yuan >= 10_000 && yuan % 10_000 === 0 ? `${yuan / 10_000}万` : String(yuan);
+}
