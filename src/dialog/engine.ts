@@ -278,24 +278,36 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     // "如果一年办四场，每场都达标呢": how often, asked with the figures that compute it, is an amount.
     const counts = Object.keys(parse.subjects).length + parse.slots.numbers.filter((n) => n.kind === 'count').length;
     if (parse.intent === 'measure.frequency' && counts > 0 && withFacts.includes(measure)) parse = { ...parse, intent: 'measure.amount' };
-    const several = parse.intent === 'measure.amount' || parse.intent === 'measure.conditions' ? withFacts : [];
+    const rules = parse.intent === 'measure.amount' || parse.intent === 'measure.conditions';
     const lead = parse.intent === 'measure.amount' ? 'amountLead' : 'conditionsLead';
-    if (several.length >= 2) return simple(severalMeasuresAnswer(ctx, several, parse, lead));
+    if (rules && withFacts.length >= 2) return simple(severalMeasuresAnswer(ctx, withFacts, parse, lead));
+    // "专利和参展分别找哪个部门": the same aspect of every measure named.
+    const each = nlu.lexicon.eachCues.some((w) => parse.text.includes(w)) ? parse.mentionedMeasures.filter((id) => doc.measure(id)).slice(0, 4) : [];
+    if (each.length >= 2 && !withFacts.length) {
+      if (rules) return simple(severalMeasuresAnswer(ctx, each, parse, lead));
+      const answers = each.map((id) => aspectAnswer(parse, id, ctx));
+      return simple({ reply: answers.map((a) => a.reply).join('\n\n'), measures: each });
+    }
+    return simple(aspectAnswer(parse, measure, ctx));
+  }
+
+  /** One measure's answer to the aspect asked (content, units, how to apply…). */
+  function aspectAnswer(parse: Parse, measure: string, ctx: AnswerContext): QaAnswer {
     switch (parse.intent) {
       case 'measure.amount':
-        return simple(rulesAnswer(ctx, measure, parse, 'amountLead'));
+        return rulesAnswer(ctx, measure, parse, 'amountLead');
       case 'measure.conditions':
-        return simple(rulesAnswer(ctx, measure, parse, 'conditionsLead'));
+        return rulesAnswer(ctx, measure, parse, 'conditionsLead');
       case 'measure.frequency':
-        return simple(frequencyAnswer(ctx, measure, parse));
+        return frequencyAnswer(ctx, measure, parse);
       case 'measure.units':
-        return simple(unitsAnswer(ctx, measure));
+        return unitsAnswer(ctx, measure);
       case 'measure.apply':
-        return simple(applyAnswer(ctx, measure, parse));
+        return applyAnswer(ctx, measure, parse);
       case 'measure.fulltext':
-        return simple(fullTextAnswer(ctx, measure));
+        return fullTextAnswer(ctx, measure);
       default:
-        return simple(contentAnswer(ctx, measure, parse));
+        return contentAnswer(ctx, measure, parse);
     }
   }
 

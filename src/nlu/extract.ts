@@ -82,9 +82,22 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
       const said = asAnswer.find((x) => answer === x.alias) ?? asAnswer.find((x) => x.alias.length >= 2 && text.includes(x.alias));
       if (said) return said.id;
     }
-    const named = anywhere.find((x) => text.includes(x.alias));
-    if (named) return named.id;
-    return selfStatements.find((s) => s.re.test(text))?.id;
+    const self = selfStatements.find((s) => s.re.test(text))?.id;
+    const named = tiersNamed(text);
+    // "小巨人配套、省专精特新奖励各多少": two levels named are topics, not the asker's level.
+    return named.length === 1 ? named[0] : self;
+  }
+
+  /** The distinct levels a text names, each by its longest alias ("国家级专精特新" is not also "专精特新"). */
+  function tiersNamed(text: string): TierId[] {
+    let rest = text;
+    const ids: TierId[] = [];
+    for (const x of anywhere) {
+      if (!rest.includes(x.alias)) continue;
+      rest = rest.split(x.alias).join(' ');
+      if (!ids.includes(x.id)) ids.push(x.id);
+    }
+    return ids;
   }
 
   function yesNoOf(answer: string): boolean | undefined {

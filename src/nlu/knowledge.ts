@@ -66,6 +66,8 @@ export const LexiconSchema = z.object({
   countAddCues: words,
   /** A follow-up naming more subjects with one of these counts the asker too ("还有两家子公司也是"). */
   subjectAddCues: words,
+  /** "分别找哪个部门", "门槛各是什么": the question asks the same of every measure it names. */
+  eachCues: words,
   /** Words that ask for the whole eligibility check rather than one answer. */
   checkRequests: words,
   selfWords: words,
