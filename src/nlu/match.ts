@@ -209,13 +209,6 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots, l
       if (k.sound && !credited.has(i) && !matched.has(k.word) && sounds.includes(k.sound)) addKeyword(k, k.weight * 0.8);
     });
   }
-  // "我们是省级专精特新，技改投了…": when another measure is named by its own words, a level
-  // name is the asker describing itself and counts for half.
-  const topical = Object.keys(scores).some((m) => scores[m] - (tierPart[m] ?? 0) >= 0.6);
-  for (const [m, v] of Object.entries(tierPart)) {
-    if (scores[m] - v < 1e-9) levelOnly.push(m);
-    if (topical) scores[m] -= v / 2;
-  }
   for (const t of index.titles) if (text.includes(t.title)) add(t.measure, 1.5);
   for (const ref of slots.measureRefs) add(ref, 5);
   const hinted = new Set(index.figureFields.filter((x) => slots.facts[x.field] !== undefined).map((x) => x.measure));
@@ -226,6 +219,18 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots, l
   for (const n of slots.numbers) {
     if (n.kind !== 'yuan') continue;
     for (const r of index.amounts) if (r.yuan === n.value) add(r.measure, 1);
+  }
+  // "我们是省级专精特新，技改投了…": when another measure is named by its own words or figures, a
+  // level name is the asker describing itself and counts for half; a measure named by level names
+  // alone stays below it, however many levels are named ("一家小巨人一家省专精特新，都想做技改").
+  const topical = Object.keys(scores).filter((m) => scores[m] - (tierPart[m] ?? 0) >= 0.6);
+  for (const [m, v] of Object.entries(tierPart)) {
+    const only = scores[m] - v < 1e-9;
+    if (only) levelOnly.push(m);
+    if (!topical.length) continue;
+    scores[m] -= v / 2;
+    const rival = Math.max(0, ...topical.filter((t) => t !== m).map((t) => scores[t]));
+    if (only && rival > 0) scores[m] = Math.min(scores[m], rival * 0.8);
   }
   return scores;
 }
