@@ -42,7 +42,8 @@ interface Marker {
 }
 
 // "a公司…b公司…", "甲企业…乙企业…": subjects named one by one.
-const NAMED_ONE = /(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)/g;
+// "a首次小巨人；b是…", "b和c都是…" (letters standing alone before what is said of them) too.
+const NAMED_ONE = /(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![a-z0-9])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同\s])/g;
 
 /** Subjects named one by one: lettered enterprises, or the districts that created clusters. */
 function namedPattern(kind: SubjectKind, districts: readonly string[]): RegExp | null {
@@ -50,7 +51,7 @@ function namedPattern(kind: SubjectKind, districts: readonly string[]): RegExp |
   // "马尾的厂…长乐那个…", "仓山厂": an enterprise named by where it is.
   if (kind === 'enterprise' && places) return new RegExp(`${NAMED_ONE.source}|(?:${places})(?:区|县|市)?(?:的|那个|那间|那家|这个)?(?:分公司|子公司|公司|工厂|厂|那个|那间|那家)`, 'g');
   if (kind === 'enterprise') return NAMED_ONE;
-  if (kind === 'cluster' && districts.length) return new RegExp(`(?:${districts.join('|')})(?:区|县|市)?`, 'g');
+  if (kind === 'cluster') return new RegExp(`${places ? `(?:${places})(?:区|县|市)?|` : ''}(?<![a-z])[a-d](?:县|区)`, 'g');
   return null;
 }
 
@@ -58,7 +59,7 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
   const out: Marker[] = [];
   const pattern = namedPattern(kind, districts);
   if (pattern) {
-    const named = distinctNames([...text.matchAll(pattern)]).map((m) => ({ at: m.index, end: m.index + m[0].length, count: 1, named: true }));
+    const named = distinctNames([...text.matchAll(pattern)]).map((m) => ({ at: m.index, end: m.index + m[0].length, count: lettersIn(m[0]), named: true }));
     if (named.length >= 2) {
       const counted = markersOf(text.replace(pattern, (w) => ' '.repeat(w.length)), kind).filter((m) => m.count > 1 && m.at < named[0].at);
       return [...counted.slice(0, 1), ...named];
@@ -77,6 +78,11 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
     out.push({ at, end: at + m[0].length, count, named: m[2] !== undefined });
   }
   return out;
+}
+
+/** "b和c" names two subjects; every other name one. */
+function lettersIn(name: string): number {
+  return /^[a-d](?:(?:和|跟|与|、|,)[a-d])+$/.test(name) ? name.replace(/[^a-d]/g, '').length : 1;
 }
 
 /** Each name once: "鼓楼区…鼓楼区那个集群" is one subject. */
