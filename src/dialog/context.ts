@@ -1,7 +1,9 @@
 import type { FactValue } from '../../policy/index.js';
 import { CLARIFY, FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
-import type { SubjectKind } from '../nlu/subjects.js';
-import { SUBJECT_OF_AUDIENCE } from './answers.js';
+import {
+  bestMeasureIntent, contextualFacts, countedSubjects, fieldsOfMeasure, followUpCount, kindOf, leansOnContext, littleElse,
+  shortQuestionInContext, withSharedFacts,
+} from './follow-up-reading.js';
 import { carriedSubjects, rememberedGroups, type RememberedGroup } from './follow-up-subjects.js';
 
 /** What a conversation last asked: a follow-up ("那省级的呢", "这个归谁管") leans on it. */
@@ -34,119 +36,6 @@ function usable(q: AskedQuery | undefined, now: number, limits: ContextLimits): 
   return !!q && now - q.at <= limits.maxAgeMs && q.turns < limits.maxTurns;
 }
 
-/** The fields a measure's award rules read. */
-function fieldsOfMeasure(nlu: Nlu, measure: string): Set<string> {
-  return new Set(nlu.doc.rulesFor(measure).flatMap((r) => [...r.when.map((c) => c.field), ...('field' in r.amount ? [r.amount.field] : [])]));
-}
-
-/**
- * Facts a follow-up gives by a bare value that only makes sense for the measure in context:
- * "那省级的呢" after a cluster question is a cluster level, after a 小巨人 question a tier.
- */
-function contextualFacts(nlu: Nlu, measure: string, text: string): Record<string, FactValue> {
-  const doc = nlu.doc;
-  const out: Record<string, FactValue> = {};
-  const fields = fieldsOfMeasure(nlu, measure);
-  const cues = nlu.lexicon.fieldCues;
-  Object.assign(out, nlu.factsFor(text, [...fields].filter((f) => doc.fieldKind(f) === 'count' || doc.fieldKind(f) === 'yuan')));
-  for (const field of fields) {
-    const def = doc.field(field);
-    if (!def) continue;
-    if (def.kind === 'enum') {
-      const value = ('values' in def ? (def.values as string[] | undefined) : undefined)?.find((v) => (cues[`${field}.${v}`] ?? []).some((w) => text.includes(w)));
-      if (value) out[field] = value;
-    } else if (def.kind === 'tier') {
-      const tier = doc.tiers.filter((t) => t.id !== 'none').find((t) => [...t.aliases, ...t.answerAliases].some((a) => a.length >= 2 && text.includes(a)));
-      if (tier) out[field] = tier.id;
-    }
-  }
-  return out;
-}
-
-const NUM = '(\\d+|[一二两三四五六七八九十]+)';
-const COUNTED: Record<string, RegExp> = {
-  enterprise: new RegExp(`${NUM}\\s*(?:家|间|个(?=子公司|公司|厂|分公司))(?!银行|金融)`),
-  event: new RegExp(`${NUM}\\s*场`),
-  cluster: new RegExp(`${NUM}\\s*个`),
-};
-
-/** "两家呢", "还有两家子公司也是": how many subjects a follow-up counts, the asker included when it adds. */
-function followUpCount(nlu: Nlu, text: string, measure: string): number | undefined {
-  const kind = kindOf(nlu, measure);
-  // "来了42家企业、7家银行" is attendance, not a count of askers.
-  if (!kind || (kind === 'enterprise' && /银行|对接|参会/.test(text))) return undefined;
-  const m = COUNTED[kind].exec(text);
-  if (!m) return undefined;
-  const n = /^\d/.test(m[1]) ? Number(m[1]) : ({ 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 } as Record<string, number>)[m[1]];
-  if (!n || n > 50) return undefined;
-  const adds = nlu.lexicon.subjectAddCues.some((w) => text.includes(w));
-  return adds ? n + 1 : n;
-}
-
-/** What the measure's rules count (enterprises, events, clusters), as the answers read it. */
-function kindOf(nlu: Nlu, measure: string): SubjectKind | undefined {
-  const audience = nlu.doc.rulesFor(measure)[0]?.audience;
-  return audience ? SUBJECT_OF_AUDIENCE[audience][0] : undefined;
-}
-
-/** One group of counted subjects of the kind the measure's rules pay. */
-function countedSubjects(nlu: Nlu, measure: string, count: number, facts: Record<string, FactValue>): Parse['subjects'] {
-  const kind = kindOf(nlu, measure);
-  if (!kind) return {};
-  return { [kind]: { shared: facts, groups: [{ kind, count, text: '', facts: {}, looseYuan: [] }] } };
-}
-
-/** The turn's own groups, sharing the conversation's facts under the turn's own shared ones. */
-function withSharedFacts(subjects: Parse['subjects'], facts: Record<string, FactValue>): Parse['subjects'] {
-  return Object.fromEntries(Object.entries(subjects).map(([kind, s]) => [kind, { ...s, shared: { ...facts, ...s.shared } }]));
-}
-
-/** The most likely measure question, by the model, when it thought the message global. */
-function bestMeasureIntent(p: Parse, scopes: ReadonlyMap<string, string>): { label: string; probability: number } | undefined {
-  const ranked = Object.entries(p.intentScores).filter(([id]) => scopes.get(id) === 'measure').sort((a, b) => b[1] - a[1]);
-  return ranked.length ? { label: ranked[0][0], probability: ranked[0][1] } : undefined;
-}
-
-const levelAndFiller = new WeakMap<Nlu, string[]>();
-
-/** Level names, follow-up cues, self words and fillers, longest first: built once per NLU. */
-function levelAndFillerWords(nlu: Nlu): string[] {
-  let words = levelAndFiller.get(nlu);
-  if (!words) {
-    const l = nlu.lexicon;
-    words = [...nlu.doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases]), ...l.followUpCues, ...l.selfWords, ...l.fillerWords]
-      .filter((w) => w.length > 0).sort((a, b) => b.length - a.length);
-    levelAndFiller.set(nlu, words);
-  }
-  return words;
-}
-
-/** Nothing but a level's name and follow-up words ("小巨人呢", "那省级的呢"), not a question of its own. */
-function littleElse(nlu: Nlu, text: string): boolean {
-  const names = levelAndFillerWords(nlu);
-  let rest = text.replace(/[\s,.;!?，。？！]+/g, '');
-  for (const w of names) rest = rest.split(w).join('');
-  return rest.length <= 3;
-}
-
-/** Follow-up cues: the message leans on what came before ("那省级的呢", "这个归谁管"). */
-function leansOnContext(nlu: Nlu, p: Parse): boolean {
-  const t = p.text.replace(/[\s,.;!?，。？！]+/g, '');
-  return nlu.lexicon.followUpCues.some((w) => t.startsWith(w) || t.endsWith(w));
-}
-
-/**
- * A short question the model could place nowhere ("钱发给谁", "按什么标准补", "多少钱没写吗"):
- * alone it would fall back, in a conversation it asks about the topic before it. Questions with
- * words of other domains ("那我个税能退吗") stay out of scope.
- */
-function shortQuestionInContext(nlu: Nlu, p: Parse): boolean {
-  const bare = p.text.replace(/[\s,.;!?，。？！]+/g, '');
-  if (bare.length > 12 || !p.isQuestion || p.otherPlace || nlu.lexicon.outsideCues.some((w) => p.text.includes(w))) return false;
-  const social = p.intent === FALLBACK || p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
-  return social ? p.confidence < 0.75 : nlu.intentScopes.get(p.intent) !== 'measure' && p.confidence < 0.6 && !p.asksForCheck;
-}
-
 export interface Resolved {
   parse: Parse;
   /** The facts the answer uses: the query's facts under this turn's own. */
@@ -156,89 +45,155 @@ export interface Resolved {
   backTo?: boolean;
 }
 
+/** A turn read against the query it may lean on: what it gives and how it asks. */
+interface Reading {
+  p: Parse;
+  target: AskedQuery;
+  targetMeasure: string;
+  backTo: boolean;
+  own: Record<string, FactValue>;
+  /** Values only the query's measure gives a meaning ("那省级的呢" after a cluster question). */
+  extra: Record<string, FactValue>;
+  hasOwnFacts: boolean;
+  elliptical: boolean;
+  /** A short measure question ("怎么申请") leans on context; a short out-of-scope one does not. */
+  short: boolean;
+  counted: number | undefined;
+  measureIntent: { label: string; probability: number } | undefined;
+  isMeasureIntent: boolean;
+  named: string[];
+  /** "小巨人呢" after a 技改 question gives a value of the query's own fields: not a new topic. */
+  givesOwnFields: boolean;
+}
+
+function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Reading {
+  const targetMeasure = target.measures[0];
+  const own = p.slots.facts;
+  const extra = contextualFacts(nlu, targetMeasure, p.text);
+  const named = p.measures.length ? p.measures : [];
+  const namedByTopic = named.filter((m) => !p.levelOnly.includes(m));
+  return {
+    p, target, targetMeasure, backTo, own, extra, named,
+    hasOwnFacts: Object.keys(own).length + Object.keys(extra).length > 0,
+    elliptical: leansOnContext(nlu, p) || backTo || p.slots.correction,
+    short: p.text.replace(/[\s,.;!?，。？！]+/g, '').length <= 8,
+    counted: followUpCount(nlu, p.text, targetMeasure),
+    measureIntent: bestMeasureIntent(p, nlu.intentScopes),
+    isMeasureIntent: nlu.intentScopes.get(p.intent) === 'measure',
+    givesOwnFields: Object.keys(extra).length > 0 && (namedByTopic.every((m) => m === targetMeasure) || littleElse(nlu, p.text)),
+  };
+}
+
+/** A confident global question ("有效期到什么时候") or a request for the check is not a follow-up. */
+function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
+  const { p, measureIntent } = r;
+  if (r.isMeasureIntent || p.intent === FALLBACK || p.intent === CLARIFY) return false;
+  const scopes = nlu.intentScopes;
+  const social = p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
+  const likelyMeasure = measureIntent !== undefined && measureIntent.probability >= 0.15;
+  const weakGlobal = p.intent === 'eligibility.start'
+    ? !p.asksForCheck
+    : social
+      ? p.confidence < 0.6 || r.hasOwnFacts
+      : p.confidence < 0.5 || ((likelyMeasure || p.cueIntents.some((i) => scopes.get(i) === 'measure')) && (r.elliptical || r.short));
+  const leaning = r.hasOwnFacts || r.elliptical || r.counted !== undefined || (r.short && likelyMeasure);
+  return !weakGlobal || !leaning;
+}
+
+/** Facts the query's measure has no use for, or another measure named, start a new topic. */
+function startsNewTopic(nlu: Nlu, r: Reading): boolean {
+  const { p, targetMeasure } = r;
+  if (r.backTo) return false;
+  // "省里奖了85w" after a 数字化 question.
+  const fields = fieldsOfMeasure(nlu, targetMeasure);
+  const foreign = Object.keys(r.own).some((f) => !fields.has(f) && nlu.doc.fieldKind(f) !== 'tier' && nlu.doc.fieldKind(f) !== 'boolean');
+  if (foreign && p.mentionedMeasures.some((m) => m !== targetMeasure)) return true;
+  return r.named.length > 0 && !r.named.includes(targetMeasure) && !p.mentionedMeasures.includes(targetMeasure) && !r.givesOwnFields;
+}
+
+/** Whether the turn lacks what the query has: a measure, an aspect, or the rest of the facts. */
+function leansOnQuery(r: Reading): boolean {
+  const { p, isMeasureIntent, named, targetMeasure } = r;
+  const mentionsOther = p.mentionedMeasures.length > 0 && !p.mentionedMeasures.includes(targetMeasure) && !r.givesOwnFields;
+  return (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY
+    || (!isMeasureIntent && (r.hasOwnFacts || r.elliptical || r.counted !== undefined || (r.short && p.intent !== FALLBACK)) && !mentionsOther)
+    || (isMeasureIntent && (named.includes(targetMeasure) || r.givesOwnFields) && (r.elliptical || r.hasOwnFacts || r.short));
+}
+
+/** The aspect: what this turn asks, when it asks something; else the query's. */
+function aspectOf(nlu: Nlu, r: Reading): string {
+  const { p, isMeasureIntent, measureIntent } = r;
+  const asksOwn = (isMeasureIntent && (p.confidence >= 0.5 || r.backTo) && !(r.hasOwnFacts && r.elliptical && p.text.length <= 16))
+    || (p.contextIntent !== undefined && p.confidence <= 0.5);
+  if (asksOwn) return isMeasureIntent ? p.intent : p.contextIntent!;
+  // "这个以后每年还有吗": a measure question's cue word in a follow-up beats a general guess.
+  const cued = p.cueIntents.find((i) => nlu.intentScopes.get(i) === 'measure' && i !== 'measure.content');
+  const guessed = measureIntent && measureIntent.probability >= 0.15 && !r.hasOwnFacts ? measureIntent.label : undefined;
+  return (isMeasureIntent ? undefined : cued ?? guessed) ?? r.target.intent;
+}
+
+/** The query's facts under the turn's own; "还有一个信息化系统投了80万，加起来呢" adds to the earlier amount. */
+function factsWithQuery(nlu: Nlu, r: Reading): Record<string, FactValue> {
+  const { p, own, target } = r;
+  const facts: Record<string, FactValue> = { ...target.facts, ...r.extra, ...own };
+  if (!nlu.lexicon.additiveCues.some((w) => p.text.includes(w)) || p.slots.correction) return facts;
+  const countFields = Object.keys(own).filter((f) => nlu.doc.fieldKind(f) === 'count' && nlu.lexicon.countAddCues.some((w) => p.text.includes(w)));
+  for (const field of [...nlu.lexicon.additiveFields, ...countFields]) {
+    const before = target.facts[field];
+    if (typeof before === 'number' && typeof own[field] === 'number') facts[field] = before + (own[field] as number);
+  }
+  return facts;
+}
+
+/**
+ * The subjects the answer counts: added to or corrected from the query's ("还有一个厂…",
+ * "其中一家是复核"), else the turn's own groups, else a bare count ("两家呢") of the query's kind.
+ */
+function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, facts: Record<string, FactValue>): Parse['subjects'] {
+  const kind = kindOf(nlu, measure);
+  const earlier = r.target.subjects ?? [{ count: 1, facts: r.target.facts, text: r.target.said ?? '' }];
+  const carried = kind ? carriedSubjects(nlu, r.p, earlier, r.own, kind) : undefined;
+  if (carried && kind) return { [kind]: { shared: {}, groups: carried } };
+  if (r.counted === undefined || Object.keys(r.p.subjects).length) return withSharedFacts(r.p.subjects, facts);
+  return countedSubjects(nlu, measure, r.counted, facts);
+}
+
+/** A turn that stands on its own: it becomes the query, when it is a measure question. */
+function freshTurn(nlu: Nlu, q: Parse, now: number): Resolved {
+  const own = q.slots.facts;
+  const isQuery = nlu.intentScopes.get(q.intent) === 'measure' && q.measures.length > 0;
+  return {
+    parse: q, facts: { ...own },
+    remember: isQuery
+      ? { intent: q.intent, measures: q.measures, facts: { ...own }, at: now, turns: 0, subjects: rememberedGroups(q, kindOf(nlu, q.measures[0])), ...(Object.keys(own).length ? { said: q.raw } : {}) }
+      : undefined,
+  };
+}
+
 /**
  * A turn read in its conversation: a measure, an aspect or facts it lacks come from the last
  * query; whatever it names itself replaces the query's (a correction replaces the slot it names).
  */
 export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext, now: number, limits: ContextLimits): Resolved {
-  let p = asked;
-  const own = p.slots.facts;
-  const scopes = nlu.intentScopes;
-  const backTo = nlu.lexicon.backReferences.some((w) => p.text.includes(w));
+  const backTo = nlu.lexicon.backReferences.some((w) => asked.text.includes(w));
   const target = backTo && usable(ctx.previous, now, limits) ? ctx.previous : usable(ctx.last, now, limits) ? ctx.last : undefined;
-  const guess = bestMeasureIntent(p, scopes);
-  if (target && guess && !p.measures.length && shortQuestionInContext(nlu, p)) p = { ...p, intent: guess.label, contextIntent: undefined };
-  const isMeasureIntent = scopes.get(p.intent) === 'measure';
-  const fresh = (q: Parse): Resolved => ({
-    parse: q, facts: { ...own },
-    remember: scopes.get(q.intent) === 'measure' && q.measures.length
-      ? { intent: q.intent, measures: q.measures, facts: { ...own }, at: now, turns: 0, subjects: rememberedGroups(q, kindOf(nlu, q.measures[0])), ...(Object.keys(own).length ? { said: q.raw } : {}) }
-      : undefined,
-  });
-  if (!target) return fresh(p);
-  const targetMeasure = target.measures[0];
-  const extra = contextualFacts(nlu, targetMeasure, p.text);
-  const hasOwnFacts = Object.keys(own).length + Object.keys(extra).length > 0;
-  const elliptical = leansOnContext(nlu, p) || backTo || p.slots.correction;
-  // A short measure question ("怎么申请") leans on context; a short out-of-scope one ("今天天气怎么样") does not.
-  const short = p.text.replace(/[\s,.;!?，。？！]+/g, '').length <= 8;
-  // A confident global question ("有效期到什么时候") or a request for the check is not a follow-up.
-  const counted = followUpCount(nlu, p.text, targetMeasure);
-  const measureIntent = bestMeasureIntent(p, scopes);
-  if (!isMeasureIntent && p.intent !== FALLBACK && p.intent !== CLARIFY) {
-    const social = p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
-    const weakGlobal = p.intent === 'eligibility.start'
-      ? !p.asksForCheck
-      : social
-        ? p.confidence < 0.6 || hasOwnFacts
-        : p.confidence < 0.5 || ((measureIntent !== undefined && measureIntent.probability >= 0.15) || p.cueIntents.some((i) => scopes.get(i) === 'measure')) && (elliptical || short);
-    const leaning = hasOwnFacts || elliptical || counted !== undefined || (short && measureIntent !== undefined && measureIntent.probability >= 0.15);
-    if (!weakGlobal || !leaning) return fresh(p);
-  }
-  const named = p.measures.length ? p.measures : [];
-  // Facts the measure in context has no use for ("省里奖了85w" after a 数字化 question) start a new topic.
-  const targetFields = fieldsOfMeasure(nlu, targetMeasure);
-  const foreign = Object.keys(own).some((f) => !targetFields.has(f) && nlu.doc.fieldKind(f) !== 'tier' && nlu.doc.fieldKind(f) !== 'boolean');
-  if (foreign && !backTo && p.mentionedMeasures.some((m) => m !== targetMeasure)) return fresh(p);
-  // "小巨人呢" after a 技改 question gives a value of the question's own fields: not a new topic.
-  const namedByTopic = named.filter((m) => !p.levelOnly.includes(m));
-  const givesOwnFields = Object.keys(extra).length > 0 && (namedByTopic.every((m) => m === targetMeasure) || littleElse(nlu, p.text));
-  const switched = named.length > 0 && !named.includes(targetMeasure) && !p.mentionedMeasures.includes(targetMeasure) && !givesOwnFields;
-  if (switched && !backTo) return fresh(p);
-  const mentionsOther = p.mentionedMeasures.length > 0 && !p.mentionedMeasures.includes(targetMeasure) && !givesOwnFields;
-  const needsContext = (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY
-    || (!isMeasureIntent && (hasOwnFacts || elliptical || counted !== undefined || (short && p.intent !== FALLBACK)) && !mentionsOther)
-    || (isMeasureIntent && (named.includes(targetMeasure) || givesOwnFields) && (elliptical || hasOwnFacts || short));
-  if (!needsContext) return fresh(p);
-  // The aspect: what this turn asks, when it asks something; else the query's.
-  const asksOwn = (isMeasureIntent && (p.confidence >= 0.5 || backTo) && !(hasOwnFacts && elliptical && p.text.length <= 16)) || (p.contextIntent !== undefined && p.confidence <= 0.5);
-  // "这个以后每年还有吗": a measure question's cue word in a follow-up beats a general guess.
-  const cued = p.cueIntents.find((i) => scopes.get(i) === 'measure' && i !== 'measure.content');
-  const ownMeasureIntent = isMeasureIntent ? undefined : cued ?? (measureIntent && measureIntent.probability >= 0.15 && !hasOwnFacts ? measureIntent.label : undefined);
-  const intent = asksOwn ? (isMeasureIntent ? p.intent : p.contextIntent!) : ownMeasureIntent ?? target.intent;
-  const measures = backTo || !named.length || givesOwnFields ? target.measures : [targetMeasure, ...named.filter((m) => m !== targetMeasure)];
-  const facts: Record<string, FactValue> = { ...target.facts, ...extra, ...own };
-  // "还有一个信息化系统投了80万，加起来呢": amounts of an additive field add to the earlier one.
-  if (nlu.lexicon.additiveCues.some((w) => p.text.includes(w))) {
-    const countFields = Object.keys(own).filter((f) => nlu.doc.fieldKind(f) === 'count' && nlu.lexicon.countAddCues.some((w) => p.text.includes(w)));
-    for (const field of [...nlu.lexicon.additiveFields, ...countFields]) {
-      const before = target.facts[field];
-      if (typeof before === 'number' && typeof own[field] === 'number' && !p.slots.correction) facts[field] = before + (own[field] as number);
-    }
-  }
-  // Subjects added to the earlier ones ("还有一个厂…") or one of them corrected ("其中一家是复核").
-  const kind = kindOf(nlu, measures[0]);
-  const earlier = target.subjects ?? [{ count: 1, facts: target.facts, text: target.said ?? '' }];
-  const carried = kind ? carriedSubjects(nlu, p, earlier, own, kind) : undefined;
+  if (!target) return freshTurn(nlu, asked, now);
+  // "钱发给谁": a short question placed nowhere asks about the topic before it.
+  const guess = bestMeasureIntent(asked, nlu.intentScopes);
+  const p = guess && !asked.measures.length && shortQuestionInContext(nlu, asked) ? { ...asked, intent: guess.label, contextIntent: undefined } : asked;
+  const r = readingOf(nlu, p, target, backTo);
+  if (isOwnGlobalQuestion(nlu, r) || startsNewTopic(nlu, r) || !leansOnQuery(r)) return freshTurn(nlu, p, now);
+  const intent = aspectOf(nlu, r);
+  const measures = backTo || !r.named.length || r.givesOwnFields ? target.measures : [r.targetMeasure, ...r.named.filter((m) => m !== r.targetMeasure)];
+  const facts = factsWithQuery(nlu, r);
   const parse: Parse = {
     ...p, intent, measures, needsMeasure: false, contextIntent: undefined, alternatives: undefined,
     slots: { ...p.slots, facts }, mentionedMeasures: measures,
-    // The turn's own counted groups ("一个国家级一个省级集群") win over a bare count.
-    subjects: carried && kind ? { [kind]: { shared: {}, groups: carried } }
-      : counted === undefined || Object.keys(p.subjects).length ? withSharedFacts(p.subjects, facts) : countedSubjects(nlu, measures[0], counted, facts),
+    subjects: subjectsWithQuery(nlu, r, measures[0], facts),
     confidence: Math.max(p.confidence, 0.6),
   };
-  const said = Object.keys(own).length ? p.raw : target.said;
+  const said = Object.keys(r.own).length ? p.raw : target.said;
+  const kind = kindOf(nlu, measures[0]);
   return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects: rememberedGroups(parse, kind), ...(said ? { said } : {}) }, backTo };
 }
 

@@ -1,0 +1,119 @@
+// How a turn reads against the query before it: the facts it gives by a bare value, the subjects it
+// counts, and whether it leans on the conversation at all. Pure functions of the NLU and the parse.
+import type { FactValue } from '../../policy/index.js';
+import { FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
+import type { SubjectKind } from '../nlu/subjects.js';
+import { SUBJECT_OF_AUDIENCE } from './answers.js';
+
+/** The fields a measure's award rules read. */
+export function fieldsOfMeasure(nlu: Nlu, measure: string): Set<string> {
+  return new Set(nlu.doc.rulesFor(measure).flatMap((r) => [...r.when.map((c) => c.field), ...('field' in r.amount ? [r.amount.field] : [])]));
+}
+
+/**
+ * Facts a follow-up gives by a bare value that only makes sense for the measure in context:
+ * "那省级的呢" after a cluster question is a cluster level, after a 小巨人 question a tier.
+ */
+export function contextualFacts(nlu: Nlu, measure: string, text: string): Record<string, FactValue> {
+  const doc = nlu.doc;
+  const out: Record<string, FactValue> = {};
+  const fields = fieldsOfMeasure(nlu, measure);
+  const cues = nlu.lexicon.fieldCues;
+  Object.assign(out, nlu.factsFor(text, [...fields].filter((f) => doc.fieldKind(f) === 'count' || doc.fieldKind(f) === 'yuan')));
+  for (const field of fields) {
+    const def = doc.field(field);
+    if (!def) continue;
+    if (def.kind === 'enum') {
+      const value = ('values' in def ? (def.values as string[] | undefined) : undefined)?.find((v) => (cues[`${field}.${v}`] ?? []).some((w) => text.includes(w)));
+      if (value) out[field] = value;
+    } else if (def.kind === 'tier') {
+      const tier = doc.tiers.filter((t) => t.id !== 'none').find((t) => [...t.aliases, ...t.answerAliases].some((a) => a.length >= 2 && text.includes(a)));
+      if (tier) out[field] = tier.id;
+    }
+  }
+  return out;
+}
+
+const NUM = '(\\d+|[一二两三四五六七八九十]+)';
+const COUNTED: Record<string, RegExp> = {
+  enterprise: new RegExp(`${NUM}\\s*(?:家|间|个(?=子公司|公司|厂|分公司))(?!银行|金融)`),
+  event: new RegExp(`${NUM}\\s*场`),
+  cluster: new RegExp(`${NUM}\\s*个`),
+};
+
+/** "两家呢", "还有两家子公司也是": how many subjects a follow-up counts, the asker included when it adds. */
+export function followUpCount(nlu: Nlu, text: string, measure: string): number | undefined {
+  const kind = kindOf(nlu, measure);
+  // "来了42家企业、7家银行" is attendance, not a count of askers.
+  if (!kind || (kind === 'enterprise' && /银行|对接|参会/.test(text))) return undefined;
+  const m = COUNTED[kind].exec(text);
+  if (!m) return undefined;
+  const n = /^\d/.test(m[1]) ? Number(m[1]) : ({ 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 } as Record<string, number>)[m[1]];
+  if (!n || n > 50) return undefined;
+  const adds = nlu.lexicon.subjectAddCues.some((w) => text.includes(w));
+  return adds ? n + 1 : n;
+}
+
+/** What the measure's rules count (enterprises, events, clusters), as the answers read it. */
+export function kindOf(nlu: Nlu, measure: string): SubjectKind | undefined {
+  const audience = nlu.doc.rulesFor(measure)[0]?.audience;
+  return audience ? SUBJECT_OF_AUDIENCE[audience][0] : undefined;
+}
+
+/** One group of counted subjects of the kind the measure's rules pay. */
+export function countedSubjects(nlu: Nlu, measure: string, count: number, facts: Record<string, FactValue>): Parse['subjects'] {
+  const kind = kindOf(nlu, measure);
+  if (!kind) return {};
+  return { [kind]: { shared: facts, groups: [{ kind, count, text: '', facts: {}, looseYuan: [] }] } };
+}
+
+/** The turn's own groups, sharing the conversation's facts under the turn's own shared ones. */
+export function withSharedFacts(subjects: Parse['subjects'], facts: Record<string, FactValue>): Parse['subjects'] {
+  return Object.fromEntries(Object.entries(subjects).map(([kind, s]) => [kind, { ...s, shared: { ...facts, ...s.shared } }]));
+}
+
+/** The most likely measure question, by the model, when it thought the message global. */
+export function bestMeasureIntent(p: Parse, scopes: ReadonlyMap<string, string>): { label: string; probability: number } | undefined {
+  const ranked = Object.entries(p.intentScores).filter(([id]) => scopes.get(id) === 'measure').sort((a, b) => b[1] - a[1]);
+  return ranked.length ? { label: ranked[0][0], probability: ranked[0][1] } : undefined;
+}
+
+const levelAndFiller = new WeakMap<Nlu, string[]>();
+
+/** Level names, follow-up cues, self words and fillers, longest first: built once per NLU. */
+function levelAndFillerWords(nlu: Nlu): string[] {
+  let words = levelAndFiller.get(nlu);
+  if (!words) {
+    const l = nlu.lexicon;
+    words = [...nlu.doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases]), ...l.followUpCues, ...l.selfWords, ...l.fillerWords]
+      .filter((w) => w.length > 0).sort((a, b) => b.length - a.length);
+    levelAndFiller.set(nlu, words);
+  }
+  return words;
+}
+
+/** Nothing but a level's name and follow-up words ("小巨人呢", "那省级的呢"), not a question of its own. */
+export function littleElse(nlu: Nlu, text: string): boolean {
+  const names = levelAndFillerWords(nlu);
+  let rest = text.replace(/[\s,.;!?，。？！]+/g, '');
+  for (const w of names) rest = rest.split(w).join('');
+  return rest.length <= 3;
+}
+
+/** Follow-up cues: the message leans on what came before ("那省级的呢", "这个归谁管"). */
+export function leansOnContext(nlu: Nlu, p: Parse): boolean {
+  const t = p.text.replace(/[\s,.;!?，。？！]+/g, '');
+  return nlu.lexicon.followUpCues.some((w) => t.startsWith(w) || t.endsWith(w));
+}
+
+/**
+ * A short question the model could place nowhere ("钱发给谁", "按什么标准补", "多少钱没写吗"):
+ * alone it would fall back, in a conversation it asks about the topic before it. Questions with
+ * words of other domains ("那我个税能退吗") stay out of scope.
+ */
+export function shortQuestionInContext(nlu: Nlu, p: Parse): boolean {
+  const bare = p.text.replace(/[\s,.;!?，。？！]+/g, '');
+  if (bare.length > 12 || !p.isQuestion || p.otherPlace || nlu.lexicon.outsideCues.some((w) => p.text.includes(w))) return false;
+  const social = p.intent === FALLBACK || p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
+  return social ? p.confidence < 0.75 : nlu.intentScopes.get(p.intent) !== 'measure' && p.confidence < 0.6 && !p.asksForCheck;
+}
