@@ -143,6 +143,25 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     return previous && /^\s*(?:[,/、]|和|及|与)\s*$/.test(text.slice(previous.n.end, n.start)) ? previous.field : undefined;
   }
 
+  /**
+   * "一场33家5家": two bare counts side by side, in a question already about what they count,
+   * read as the lexicon's count pair in order (参会企业, then 银行).
+   */
+  function pairedCountField(text: string, n: NumberMention, numbers: NumberMention[], ctx: ExtractContext): string | undefined {
+    const i = numbers.indexOf(n);
+    const next = numbers[i + 1];
+    const prev = numbers[i - 1];
+    const adjacent = (a: NumberMention | undefined, b: NumberMention | undefined) =>
+      !!a && !!b && a.kind === 'count' && b.kind === 'count' && a.unit === b.unit && /^\s*$/.test(text.slice(a.end, b.start));
+    for (const [first, second] of lexicon.countPairs) {
+      const about = includesAny(text, cues[`${first}.context`]) || ctx.topicFields?.includes(first);
+      if (!about) continue;
+      if (adjacent(n, next) && !adjacent(prev, n)) return first;
+      if (adjacent(prev, n)) return second;
+    }
+    return undefined;
+  }
+
   /** The count field whose cue ends just before the number ("银行7家", "企业数：30"). */
   function nounBefore(text: string, n: NumberMention): string | undefined {
     const before = text.slice(Math.max(0, n.start - 8), n.start).replace(/(?:数|数量|有|为|是|来了|到了|共|:|：|\s)+$/, '');
@@ -188,7 +207,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
       } else if (n.kind === 'level' && levelField) {
         facts[levelField] ??= n.value;
       } else if (n.kind === 'count') {
-        const field = countFieldOf(text, n, clause, ctx);
+        const field = countFieldOf(text, n, clause, ctx) ?? pairedCountField(text, n, numbers, ctx);
         if (field) facts[field] ??= n.value;
       }
     }

@@ -73,6 +73,8 @@ export const LexiconSchema = z.object({
   selfWords: words,
   questionCues: words,
   fieldCues: z.record(z.string(), words),
+  /** Two bare counts side by side ("33家5家") are these fields, in order. */
+  countPairs: z.array(z.tuple([z.string(), z.string()])),
 });
 
 export type IntentsFile = z.infer<typeof IntentsFileSchema>;
