@@ -129,7 +129,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
       }
     }
     // "40家企业6家银行": the noun right after the count names it; "企业47家 银行7家": the noun right before.
-    const field = (best && best.at <= 2 ? best.field : undefined) ?? nounBefore(text, n)
+    const field = (best && best.at <= 1 ? best.field : undefined) ?? nounBefore(text, n)
       ?? best?.field ?? countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)));
     // "6家制造业企业去深圳参展" counts exhibitors, not the attendance of a matchmaking event.
     const context = cues[`${field}.context`];

@@ -149,19 +149,19 @@ const JOINED = /(?:和|跟|与|同|及|、|,)\s*$/;
  * with the question's shared facts only ("两家…只有一家是工信企业": the other is not).
  */
 // "参会企业分别为35、42、28家，银行分别为6、5、7家", "企业数30/45/28 银行数5/4/6": one event per position.
-const LISTED = /([\u4e00-\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别)?(?:为|是|有)?\s*((?:\d+\s*家?\s*[,/]\s*)+\d+)\s*家?/g;
+const LISTED = /([\u4e00-\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别)?(?:为|是|有)?\s*((?:\d+\s*家?\s*(?:[,/]|和|及|与)\s*)+\d+)\s*家?/g;
 // "银行均为8家": the same figure for every event.
-const SAME_FOR_ALL = /([\u4e00-\u9fa5]{1,4}?)(?:均为|均是|都是|都为|每场都是|各)\s*(\d+)\s*家/g;
+const SAME_FOR_ALL = /([\u4e00-\u9fa5]{1,4}?)(?:均为|均是|都是|都为|每场都是|均超过|都超过|均有|都有|每场都有|各)\s*(\d+)\s*家/g;
 
 /** Events given as parallel lists of figures, each read as "35家企业 6家银行" by the caller's extractor. */
 function listedEvents(text: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
-  const lists = [...text.matchAll(LISTED)].map((m) => ({ noun: m[1], values: m[2].split(/[,/]/).map((v) => v.replace(/\D/g, '')) }));
+  const lists = [...text.matchAll(LISTED)].map((m) => ({ noun: m[1], values: m[2].split(/[,/]|和|及|与/).map((v) => v.replace(/\D/g, '')) }));
   const longest = Math.max(0, ...lists.map((l) => l.values.length));
   if (longest < 2 || lists.some((l) => l.values.length !== longest)) return [];
   const constants = [...text.matchAll(SAME_FOR_ALL)].map((m) => ({ noun: m[1], values: Array<string>(longest).fill(m[2]) }));
   const all = [...lists, ...constants];
   return Array.from({ length: longest }, (_, i) => {
-    const words = all.map((l) => `${l.values[i]}家${l.noun}`).join(' ');
+    const words = all.map((l) => `${l.noun}${l.values[i]}家`).join(" ");
     return { kind: 'event' as const, count: 1, text: `第${i + 1}场（${words}）`, ...factsOf(`对接会${words}`) };
   });
 }
