@@ -66,13 +66,15 @@ export function plainNumbers(text: string): string {
   return text
     .replace(FINANCIAL, (c) => FINANCIAL_DIGITS[c])
     // "四五十家", "六七家": a spoken range is taken at its lower end.
-    .replace(/(?<![零一二两三四五六七八九十百千])([一二三四五六七八])([二三四五六七八九])(?=[十百千万家场个])/g, (m, a: string, b: string) => (NEXT_DIGIT[a] === b ? a : m))
+    .replace(/(?<![零一二两三四五六七八九百千])([一二三四五六七八])([二三四五六七八九])(?=[十百千万家场个])/g, (m, a: string, b: string) => (NEXT_DIGIT[a] === b ? a : m))
+    // "￥800,000" → "800000元".
+    .replace(/[¥￥]\s*(\d+(?:\.\d+)?)/g, '$1元')
     // "3.5 million", "3.1m" → "350万", "310万"; "1.2kw" (千万) → "1200万"; "900k" → "90万".
     .replace(/(\d+(?:\.\d+)?)\s*(?:million|mio|mn|m)(?![a-z])/g, (_, n: string) => `${Number((Number(n) * 100).toFixed(4))}万`)
     .replace(/(\d+(?:\.\d+)?)\s*kw(?![a-z])/g, (_, n: string) => `${Number((Number(n) * 1000).toFixed(4))}万`)
     .replace(/(\d+(?:\.\d+)?)\s*k(?![a-z0-9])/g, (_, n: string) => `${Number((Number(n) / 10).toFixed(4))}万`)
     // "2百8十万": digits inside a Chinese numeral read as Chinese digits.
-    .replace(/\d(?=[百千十])|(?<=[百千十])\d/g, (d) => DIGIT_NAMES[Number(d)])
+    .replace(/(?<![\d.])\d(?=[百千十][\d一二三四五六七八九])|(?<=[百千十])\d/g, (d) => DIGIT_NAMES[Number(d)])
     .replace(new RegExp(`(${CN_NUM}|\\d)\\s*个?\\s*w(?![a-z])`, 'g'), '$1万')
     .replace(new RegExp(`(${CN_NUM})个?(?:多|来|余|几)个?([万亿])`, 'g'), '$1$2')
     .replace(new RegExp(`(${CN_NUM})(?:多|来|余)(个|家|场)`, 'g'), '$1$2')

@@ -11,6 +11,9 @@ export function parseNumeral(s: string): number | undefined {
   if ([...s].every((c) => c in CN_DIGITS) && s.length >= 2) {
     return Number([...s].map((c) => CN_DIGITS[c]).join(''));
   }
+  // "一百二", "两百四", "三千五": the last digit counts the next unit down, as people say it.
+  const spoken = /^([一二两三四五六七八九])([百千])([一二两三四五六七八九])$/.exec(s);
+  if (spoken) return CN_DIGITS[spoken[1]] * (spoken[2] === '百' ? 100 : 1000) + CN_DIGITS[spoken[3]] * (spoken[2] === '百' ? 10 : 100);
   const value = nzh.cn.decodeS(s.replace(/两/g, '二').replace(/〇/g, '零'));
   return Number.isFinite(value) && value > 0 ? value : s === '零' ? 0 : undefined;
 }
