@@ -110,6 +110,9 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
 
   interface Understood { cueIntents: string[]; levelOnly: string[]; text: string; slots: Slots; subjects: Parse['subjects']; mScores: Scores; features: ReturnType<typeof intentFeatures>; otherPlace: boolean; isQuestion: boolean; domain: boolean }
 
+  const placeNames = new RegExp([...lexicon.otherPlaces].sort((a, b) => b.length - a.length).join('|'), 'g');
+  const hidePlaces = (text: string) => text.replace(placeNames, '外地');
+
   // normalize → extract → score measures → features; the model and the decision come after.
   function understand(raw: string, ctx: ParseContext, training = false): Understood {
     const text = normalizeText(raw, replacements);
@@ -140,13 +143,19 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
       cues: cues.words,
       outside: lexicon.outsideCues.filter((w) => text.includes(w)),
     };
-    return { cueIntents: cues.intents, levelOnly, text, slots, subjects, mScores, features: intentFeatures(text, mask(text), segmenter, signals), otherPlace, isQuestion, domain };
+    // Place names are hidden from the model: whose policy is asked is the rule's call, and the model
+    // must not learn "厦门" as out of scope from the questions about other cities' policies.
+    const seen = hidePlaces(text);
+    return { cueIntents: cues.intents, levelOnly, text, slots, subjects, mScores, features: intentFeatures(seen, mask(seen), segmenter, signals), otherPlace, isQuestion, domain };
   }
 
   const examples = (): TrainingExample[] => [
     ...intents.intents.flatMap((i) => i.examples.map((text) => ({ text, intent: i.id }))),
     ...training,
-  ].map((q) => ({ label: q.intent, features: understand(q.text, { currentYear: 2026 }, true).features }));
+  ].map((q) => ({ q, u: understand(q.text, { currentYear: 2026 }, true) }))
+    // Another place's own policy is out of scope by the rule in front of the model, not by its words.
+    .filter(({ q, u }) => !(q.intent === FALLBACK && u.otherPlace))
+    .map(({ q, u }) => ({ label: q.intent, features: u.features }));
   const model: Classifier = cachedClassifier(source, () => trainClassifier(examples(), train));
 
   function parse(raw: string, ctx: ParseContext = {}): Parse {
