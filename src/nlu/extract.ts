@@ -162,6 +162,19 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     return undefined;
   }
 
+  /** A count field named right before a bare figure, in a question about what it counts. */
+  function countAfterNoun(text: string, n: NumberMention): string | undefined {
+    // "一共", "一起": a numeral inside a word counts nothing.
+    if (n.value < 2 && !/^\d/.test(text.slice(n.start))) return undefined;
+    const after = text.slice(n.end).trimStart();
+    if (/^[万亿千百元块年级%]/.test(after)) return undefined;
+    // "40 企业 6 银行": the noun right after the figure names it first.
+    const field = countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && after.startsWith(w))) ?? nounBefore(text, n);
+    if (!field) return undefined;
+    const context = cues[`${field}.context`];
+    return !context || includesAny(text, context) ? field : undefined;
+  }
+
   /** The count field whose cue ends just before the number ("银行7家", "企业数：30"). */
   function nounBefore(text: string, n: NumberMention): string | undefined {
     const before = text.slice(Math.max(0, n.start - 8), n.start).replace(/(?:数|数量|有|为|是|来了|到了|共|:|：|\s)+$/, '');
@@ -183,8 +196,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
           ?? (yuanFields.includes(ctx.pendingField ?? '') ? ctx.pendingField : undefined) ?? (topicYuan.length === 1 ? topicYuan[0] : undefined);
         previousYuan = field ? { n, field } : undefined;
         if (!field) continue;
-        // "含税330万，不含税290万": the rules count amounts without VAT.
-        if (additive.has(field) && isGross(text, n)) continue;
+        // "含税330万，不含税290万": the rules count amounts without VAT; "厂房土建花了六百万", "就差一万" are not the investment.
+        if (additive.has(field) && (isGross(text, n) || includesAny(text.slice(Math.max(0, n.start - 6), n.start).split(CLAUSE_SPLIT).pop() ?? '', lexicon.notInvestedCues))) continue;
         const last = lastOfField.get(field);
         if (facts[field] === undefined) {
           facts[field] = n.value;
@@ -196,6 +209,9 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         } else if (!additive.has(field) && !correcting && n.value !== facts[field] && !includesAny(text.slice(last?.end ?? 0, n.start), lexicon.reckonedCues)) {
           (slots.moreYuan[field] ??= []).push(n);
         }
+      } else if (n.kind === 'bare' && n.value < 1000 && countAfterNoun(text, n) !== undefined) {
+        // "企业38 银行5": a figure right after what it counts.
+        facts[countAfterNoun(text, n)!] ??= n.value;
       } else if (n.kind === 'bare' && n.value >= 10 && n.value < 10_000) {
         // "省里给了一百二": right after an amount's cue word, a small bare figure means 万.
         const lead = text.slice(Math.max(0, n.start - 8), n.start);
@@ -205,7 +221,10 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         // In one subject's own words ("另一家2024年") a year can only be when it was recognised.
         if (includesAny(clause, recognitionWords) || ctx.pendingField === yearField || ctx.question !== undefined) facts[yearField] ??= n.value;
       } else if (n.kind === 'level' && levelField) {
-        facts[levelField] ??= n.value;
+        // "从一级升到二级": the level reached is the one that counts.
+        const reached = /(?:升到|升为|升级到|到了|达到|变成|现在是|评到|提到)$/.test(text.slice(Math.max(0, n.start - 4), n.start));
+        if (reached) facts[levelField] = n.value;
+        else facts[levelField] ??= n.value;
       } else if (n.kind === 'count') {
         const field = countFieldOf(text, n, clause, ctx) ?? pairedCountField(text, n, numbers, ctx);
         if (field) facts[field] ??= n.value;
@@ -239,7 +258,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   /** The words just before an amount say it includes VAT, and none say it does not. */
   function isGross(text: string, n: NumberMention): boolean {
     const before = text.slice(Math.max(0, n.start - 6), n.start).split(CLAUSE_SPLIT).pop() ?? '';
-    const near = before + text.slice(n.end, n.end + 4).split(CLAUSE_SPLIT)[0];
+    const near = before + text.slice(n.end, n.end + 6).split(CLAUSE_SPLIT)[0];
     return includesAny(near, lexicon.grossCues) && !includesAny(near, lexicon.netCues);
   }
 

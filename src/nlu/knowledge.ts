@@ -56,6 +56,8 @@ export const LexiconSchema = z.object({
   /** Fields whose amounts in one message add up ("设备160万，信息化150万"). */
   additiveFields: words,
   grossCues: words,
+  /** Before an amount: spending the investment rules do not count ("厂房土建花了六百万", "就差一万"). */
+  notInvestedCues: words,
   /** Before a second amount: the asker's own reckoning of the answer ("市里配套50万对吗"), not another subject's. */
   reckonedCues: words,
   netCues: words,
