@@ -260,10 +260,11 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
         return simple({ reply: replies.render('thanks'), measures: [] });
       case 'measures.list':
         return simple(listAnswer(ctx));
+      // "技改那条政策还有效吗": the document's dates, for the measure the question names.
       case 'policy.validity':
-        return simple(validityAnswer(ctx));
+        return simple({ ...validityAnswer(ctx), measures: parse.mentionedMeasures.slice(0, 1) });
       case 'policy.status':
-        return simple(statusAnswer(ctx));
+        return simple({ ...statusAnswer(ctx), measures: parse.mentionedMeasures.slice(0, 1) });
       case FALLBACK:
         return simple({ reply: replies.render(parse.otherPlace ? 'otherPlace' : 'fallback', { docTitle: doc.title, status: doc.status }), measures: [] });
       case CLARIFY:
