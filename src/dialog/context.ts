@@ -88,6 +88,8 @@ function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Rea
 function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
   const { p, measureIntent } = r;
   if (r.isMeasureIntent || p.intent === FALLBACK || p.intent === CLARIFY) return false;
+  // "那省里的呢" after a cluster question: a value of the query's own fields and little else.
+  if (r.givesOwnFields && littleElse(nlu, p.text)) return false;
   const scopes = nlu.intentScopes;
   const social = p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
   const likelyMeasure = measureIntent !== undefined && measureIntent.probability >= 0.15;

@@ -21,7 +21,8 @@ export function contextualFacts(nlu: Nlu, measure: string, text: string): Record
   const cues = nlu.lexicon.fieldCues;
   Object.assign(out, nlu.factsFor(text, [...fields].filter((f) => doc.fieldKind(f) === 'count' || doc.fieldKind(f) === 'yuan')));
   for (const field of fields) {
-    const def = doc.field(field);
+    // Profile fields ("tier") and question fields ("clusterLevel") alike.
+    const def = doc.field(field) ?? doc.questionFields.find((f) => f.field === field);
     if (!def) continue;
     if (def.kind === 'enum') {
       const value = ('values' in def ? (def.values as string[] | undefined) : undefined)?.find((v) => (cues[`${field}.${v}`] ?? []).some((w) => text.includes(w)));
