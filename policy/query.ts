@@ -86,8 +86,8 @@ export function evaluateGroups(doc: PolicyDocument, id: string, shared: Facts, g
   if (!parts.length) return null;
   const undecided = parts.filter((p) => p.outcome.status !== 'not_eligible');
   const status: AwardStatus = undecided.some((p) => p.outcome.status === 'eligible') ? 'eligible' : undecided.length ? 'needs_info' : 'not_eligible';
-  // The total is what the facts settle; groups still to be confirmed count only when none is settled.
-  const paying = status === 'eligible' ? undecided.filter((p) => p.outcome.status === 'eligible') : undecided;
+  // Groups still to be confirmed count in the total: their own line says what is to be confirmed.
+  const paying = undecided;
   const amounts = paying.filter((p) => p.yuan !== null);
   const yuan = amounts.length ? amounts.reduce((n, p) => n + p.yuan!, 0) : null;
   const caps = paying.filter((p) => p.maxYuan !== undefined);
@@ -103,7 +103,8 @@ export function partBasis(p: GroupOutcome, unit: string): string {
   if (each === undefined || each === null) return `${o.basis}（共${p.group.count}${unit}）`;
   // The rule's basis ends with what is still to be confirmed; the group's arithmetic keeps it.
   const pending = o.status === 'needs_info' ? (/（尚需确认：[^（]*）$/.exec(o.basis)?.[0] ?? '') : '';
-  return `${formatYuan(each)} × ${p.group.count}${unit} = ${formatYuan(each * p.group.count)}${pending}`;
+  const upTo = o.yuan === null ? '不超过' : '';
+  return `${upTo}${formatYuan(each)} × ${p.group.count}${unit} = ${upTo}${formatYuan(each * p.group.count)}${pending}`;
 }
 
 function sumBasis(parts: GroupOutcome[], paying: GroupOutcome[], yuan: number | null, maxYuan: number | undefined, unit: string): string {
@@ -113,5 +114,7 @@ function sumBasis(parts: GroupOutcome[], paying: GroupOutcome[], yuan: number | 
   const total = yuan ?? maxYuan;
   if (counted.length < 2 || total === undefined) return shown.join('；');
   const sum = counted.map((p) => formatYuan((p.yuan ?? p.maxYuan)!)).join(' + ');
-  return `${shown.join('；')}；合计 ${sum} = ${yuan === null ? '不超过' : ''}${formatYuan(total)}`;
+  const pending = counted.filter((p) => p.outcome.status === 'needs_info').reduce((n, p) => n + (p.yuan ?? p.maxYuan)!, 0);
+  const note = pending > 0 ? `（其中${formatYuan(pending)}尚需确认）` : '';
+  return `${shown.join('；')}；合计 ${sum} = ${yuan === null ? '不超过' : ''}${formatYuan(total)}${note}`;
 }

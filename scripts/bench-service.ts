@@ -63,7 +63,7 @@ export interface RunningProcess {
  */
 export const startScript = ((): { script: string; nodeArgs: string[]; env: Record<string, string>; label: string } => {
   const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
-  const m = /^((?:\w+=\S+\s+)*)node\s+((?:--\S+\s+)*)(\S+\.js)$/.exec(start.trim());
+  const m = /^((?:\w+=\S+\s+)*)(?:exec\s+)?node\s+((?:--\S+\s+)*)(\S+\.js)$/.exec(start.trim());
   if (!m) throw new Error(`package.json: cannot read the start script: ${start}`);
   const env = Object.fromEntries(m[1].trim().split(/\s+/).filter(Boolean).map((kv) => kv.split('=') as [string, string]));
   return { script: m[3], nodeArgs: m[2].trim().split(/\s+/).filter(Boolean), env, label: start.trim() };

@@ -246,10 +246,12 @@ export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amo
 export function measuresWithFacts(doc: PolicyDocument, p: Parse): string[] {
   const facts = p.slots.facts;
   const beyondTier = Object.fromEntries(Object.entries(facts).filter(([f]) => doc.fieldKind(f) !== 'tier'));
-  return p.mentionedMeasures.filter((id) => {
+  const withFacts = p.mentionedMeasures.filter((id) => {
     const outcomes = rulesInQuestion(doc, id, facts);
     return outcomes.some((o) => factsUsed(o, beyondTier) > 0);
   });
+  // A measure's rules include its paragraphs': "第二条" and "第二条第一款" are one answer, the narrower.
+  return withFacts.filter((id) => !withFacts.some((other) => other.startsWith(id + '.')));
 }
 
 export function severalMeasuresAnswer(ctx: AnswerContext, ids: string[], p: Parse, lead: 'amountLead' | 'conditionsLead'): QaAnswer {

@@ -38,6 +38,8 @@ export function normalizeText(raw: string, replacements: readonly [string | RegE
   text = text.replace(/(\d),(?=\d{3}(?!\d))/g, '$1');
   text = text.replace(/(\d)\s+(?=\d)/g, '$1');
   text = text.replace(DECORATION, ' ');
+  // "企业40家银行6家": the figure belongs to the word before it, not to "银行" after it.
+  text = text.replace(/(企业|银行|金融机构)(\d+|[一二两三四五六七八九十]+)(家|个)(?=(?:企业|银行|金融机构)(?:\d|[一二两三四五六七八九十]))/g, '$1$2$3 ');
   text = text.toLowerCase();
   text = plainNumbers(text);
   const latin = /[a-z]/.test(text);
@@ -65,6 +67,10 @@ const NEXT_DIGIT: Record<string, string> = { 一: '二', 二: '三', 三: '四',
 export function plainNumbers(text: string): string {
   return text
     .replace(FINANCIAL, (c) => FINANCIAL_DIGITS[c])
+    // "二五年", "24年" (a year said by its last two digits) → "2025年", "2024年".
+    // Only where a year of recognition or of spending follows: "干了20年" stays twenty years.
+    .replace(/(?<![\d.])(2\d)年(?=首|头|第一|认定|评|获|入选|底|初|度|省|国家|小巨人|专精|被|通过|申报|的省|的国家|的专精|投|设备|办)/g, '20$1年')
+    .replace(/(?<![0-9零〇一二两三四五六七八九十百千])([二])([零〇一二三四五六七八九])年/g, (_, a: string, b: string) => `20${'零一二三四五六七八九'.indexOf(a)}${b === '〇' ? 0 : '零一二三四五六七八九'.indexOf(b)}年`)
     // "四五十家", "六七家": a spoken range is taken at its lower end.
     .replace(/(?<![零一二两三四五六七八九百千])([一二三四五六七八])([二三四五六七八九])(?=[十百千万家场个])/g, (m, a: string, b: string) => (NEXT_DIGIT[a] === b ? a : m))
     // "￥800,000" → "800000元".
@@ -77,6 +83,6 @@ export function plainNumbers(text: string): string {
     .replace(/(?<![\d.])\d(?=[百千十][\d一二三四五六七八九])|(?<=[百千十])\d/g, (d) => DIGIT_NAMES[Number(d)])
     .replace(new RegExp(`(${CN_NUM}|\\d)\\s*个?\\s*w(?![a-z])`, 'g'), '$1万')
     .replace(new RegExp(`(${CN_NUM})个?(?:多|来|余|几)个?([万亿])`, 'g'), '$1$2')
-    .replace(new RegExp(`(${CN_NUM})(?:多|来|余)(个|家|场)`, 'g'), '$1$2')
+    .replace(new RegExp(`(${CN_NUM})(?:多|来|余|几)(个|家|场)`, 'g'), '$1$2')
     .replace(new RegExp(`(${CN_NUM}|\\d)个([万亿])`, 'g'), '$1$2');
 }

@@ -29,7 +29,8 @@ const MARKERS: Record<SubjectKind, RegExp> = {
   enterprise: new RegExp(`${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参)(?:[^\\s,，.。;；]{0,4}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|专精特新|小巨人|单项冠军))?`, 'g'),
   // "三场", and one event by its name: "四月那场", "商会那场", "头场".
   event: new RegExp(`${NUM}\\s*(?:场|次(?!性))|(?:那|这|头|首|末)场(?!次)`, 'g'),
-  cluster: new RegExp(`${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群))`, 'g'),
+  // "两个省级", and the count after the noun: "国家级集群一个 省级集群两个".
+  cluster: new RegExp(`(?<!同)${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群))|(?:国家级|省级)[^\\s，,.。\\d]{0,8}?集群\\s*${NUM}\\s*个(?![^\\s，,.。]{0,4}(?:国家级|省级))`, 'g'),
 };
 const EVENT_STATS = /银行|金融机构|对接|参会|来了/;
 
@@ -61,20 +62,27 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
   if (pattern) {
     const named = distinctNames([...text.matchAll(pattern)]).map((m) => ({ at: m.index, end: m.index + m[0].length, count: lettersIn(m[0]), named: true }));
     if (named.length >= 2) {
-      const counted = markersOf(text.replace(pattern, (w) => ' '.repeat(w.length)), kind).filter((m) => m.count > 1 && m.at < named[0].at);
-      return [...counted.slice(0, 1), ...named];
+      const counted = markersOf(text.replace(pattern, (w) => ' '.repeat(w.length)), kind);
+      // "仓山跟晋安一个国家级一个省级": counts after the names that share them out say who has what.
+      const after = counted.filter((m) => m.at >= named[named.length - 1].end);
+      const sum = (ms: Marker[]) => ms.reduce((n, m) => n + m.count, 0);
+      if (after.length >= 2 && sum(after) === sum(named)) return after;
+      return [...counted.filter((m) => m.count > 1 && m.at < named[0].at).slice(0, 1), ...named];
     }
   }
   for (const m of text.matchAll(MARKERS[kind])) {
     const at = m.index;
     // "第二场…": one of the events counted, whatever its number.
-    const count = m[1] === undefined || text[at - 1] === '第' ? 1 : /^\d/.test(m[1]) ? Number(m[1]) : parseNumeral(m[1]);
+    const figure = kind === 'cluster' ? m[1] ?? m[2] : m[1];
+    const count = figure === undefined || text[at - 1] === '第' ? 1 : /^\d/.test(figure) ? Number(figure) : parseNumeral(figure);
     if (count === undefined || count < 1 || count > 50) continue;
     const clause = clauseAround(text, at);
     // "第一次评上", "一次" are how often, not events; "第一场" is one of the events counted.
     if (kind === 'event' && m[0].endsWith('次') && (text[at - 1] === '第' || count === 1)) continue;
     // "40家企业6家银行" are the attendance of an event, not enterprises asking.
     if (kind === 'enterprise' && ((count >= 10 && EVENT_STATS.test(text)) || (EVENT_STATS.test(clause) && m[2] === '企业'))) continue;
+    // "企业40家银行6家": the figure follows what the event counted.
+    if (kind === 'enterprise' && EVENT_STATS.test(text) && /(?:银行|金融机构|机构|企业)\s*$/.test(text.slice(Math.max(0, at - 4), at))) continue;
     out.push({ at, end: at + m[0].length, count, named: m[2] !== undefined });
   }
   return out;
@@ -140,7 +148,11 @@ function pairCount(text: string, kind: SubjectKind): number {
 // "只有一家是工信企业", "共十一家，其中工信企业八家": the rest are not.
 const ONLY = /只有|仅有|只是|仅|其中/;
 const REST = /^(?:其余|剩下|剩余|其他|另外)/;
-const ADDED = /(?:又|再|另外|还有|加上|多了|再加)$/;
+const ADDED = /(?:又|再|另外|还有|加上|多了|再加|\+)(?:办了|搞了|开了|组织了|举办了)?\s*$/;
+// "还有", "另外" also introduce the last part of a total ("三场…两场…还有一场…").
+const WEAKLY_ADDED = /(?:另外|还有)\s*$/;
+// Between two parts: nothing, or only a joining word ("长乐福清两个县都…", "闽侯、长乐…").
+const ONLY_JOINING = /^[\s和跟与同及,]*$/;
 const JOINED = /(?:和|跟|与|同|及|、|,)\s*$/;
 
 /**
@@ -177,8 +189,25 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   const [first, ...rest] = markers;
   // "三场…有两场…还有一场": the first is the total; "一个国家级一个省级": every marker is a part.
   // "两场…下半年又一场": a part added on is not a part of the first count.
-  const added = rest.some((m) => ADDED.test(text.slice(Math.max(0, m.at - 3), m.at)));
-  const isTotal = !added && first.count > 1 && rest.length > 0 && rest.reduce((n, m) => n + m.count, 0) <= first.count;
+  const before = (m: Marker) => text.slice(Math.max(0, m.at - 6), m.at);
+  const restSum = rest.reduce((n, m) => n + m.count, 0);
+  const addedBy = rest.filter((m) => ADDED.test(before(m)));
+  // "还有一场" that makes the parts add up exactly to the first count closes the total.
+  const added = addedBy.length > 0 && !(restSum === first.count && addedBy.every((m) => WEAKLY_ADDED.test(before(m))));
+  // "2025年首评的十二家，2024年首评的五家": parts saying otherwise than the first are not inside it.
+  const saidOf = (m: Marker) => {
+    const [s, e] = clauseBounds(text, m.at);
+    return factsOf(text.slice(s, m.at) + ' ' + text.slice(m.end, e)).facts;
+  };
+  const firstFacts = saidOf(first);
+  const contradicts = rest.some((m) => Object.entries(saidOf(m)).some(([f, v]) => firstFacts[f] !== undefined && firstFacts[f] !== v));
+  const isTotal = !added && !contradicts && first.count > 1 && rest.length > 0 && restSum <= first.count;
+  // "对接会一场银行5家企业40家 办了三场": one event described, then how many there were like it.
+  if (kind === 'event' && !added && markers.length === 2 && first.count === 1 && rest[0].count > 1
+    && !Object.keys(saidOf(rest[0])).length && Object.keys(saidOf(first)).length) {
+    const segment = clauseAround(text, first.at);
+    return [{ kind, count: rest[0].count, text: segment, ...factsOf(segment) }];
+  }
   const parts = isTotal ? rest : markers.length > 1 ? markers : [];
   if (!parts.length) {
     // One count for everyone: "两家子公司都…", "办了两场，每场都…".
@@ -198,8 +227,10 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
     return { kind, count: m.count, text: segment, ...factsOf(segment) };
   });
   // "仓山区和长乐区都成功创建了国家级集群": a part joined to the next says nothing of its own.
+  // "长乐福清两个县都…", "闽侯、长乐、福清三个县区都…" too.
   for (let i = groups.length - 2; i >= 0; i--) {
-    if (JOINED.test(groups[i].text) && !Object.keys(groups[i].facts).length) groups[i] = { ...groups[i], facts: groups[i + 1].facts };
+    const joined = JOINED.test(groups[i].text) || ONLY_JOINING.test(text.slice(parts[i].end, parts[i + 1].at));
+    if (joined && !Object.keys(groups[i].facts).length) groups[i] = { ...groups[i], facts: groups[i + 1].facts };
   }
   const remaining = isTotal ? first.count - parts.reduce((n, m) => n + m.count, 0) : 0;
   // "只有一家是工信企业": the rest are not, whether left unsaid or named ("其余3家…").
