@@ -331,8 +331,11 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     attributeRelativeYears(text, ctx, facts);
     for (const f of enumFields) {
       if (!includesAny(ctx.question ?? text, cues[f.field])) continue;
-      // "申报国家级集群没成功", "还在创建中": the level was asked for, not granted.
-      if (includesAny(text, cues[`${f.field}.not`])) continue;
+      // "申报国家级集群没成功", "还在创建中": the level was asked for, not granted ("none" where the field has it).
+      if (includesAny(text, cues[`${f.field}.not`])) {
+        if (f.values!.includes('none')) facts[f.field] = 'none';
+        continue;
+      }
       const value = f.values!.find((v) => includesAny(text, cues[`${f.field}.${v}`]));
       if (value) facts[f.field] = value;
     }

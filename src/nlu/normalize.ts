@@ -36,7 +36,8 @@ export function normalizeText(raw: string, replacements: readonly [string | RegE
   text = traditionalToSimplified()(text);
   text = text.replace(/。/g, '.').replace(/、/g, ',').replace(/～/g, '~');
   text = text.replace(/(\d),(?=\d{3}(?!\d))/g, '$1');
-  text = text.replace(/(\d)\s+(?=\d)/g, '$1');
+  // "3 500 000": groups of three digits; "31 45 29 60家" stays a list.
+  text = text.replace(/(\d)\s+(?=\d{3}(?!\d))/g, '$1');
   text = text.replace(DECORATION, ' ');
   // "企业40家银行6家": the figure belongs to the word before it, not to "银行" after it.
   text = text.replace(/(企业|银行|金融机构)(\d+|[一二两三四五六七八九十]+)(家|个)(?=(?:企业|银行|金融机构)(?:\d|[一二两三四五六七八九十]))/g, '$1$2$3 ');

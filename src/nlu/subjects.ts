@@ -30,7 +30,7 @@ const MARKERS: Record<SubjectKind, RegExp> = {
   // "三场", and one event by its name: "四月那场", "商会那场", "头场".
   event: new RegExp(`${NUM}\\s*(?:场|次(?!性))|(?:那|这|头|首|末)场(?!次)`, 'g'),
   // "两个省级", and the count after the noun: "国家级集群一个 省级集群两个".
-  cluster: new RegExp(`(?<!同)${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群))|(?:国家级|省级)[^\\s，,.。\\d]{0,8}?集群\\s*${NUM}\\s*个(?![^\\s，,.。]{0,4}(?:国家级|省级))`, 'g'),
+  cluster: new RegExp(`(?<!同)${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群)|[县区市]{1,3}[^，,.。\\s]{0,10}(?:国家级|省级|集群))|(?:国家级|省级)[^\\s，,.。\\d]{0,8}?集群\\s*${NUM}\\s*个(?![^\\s，,.。]{0,4}(?:国家级|省级))`, 'g'),
 };
 const EVENT_STATS = /银行|金融机构|对接|参会|来了/;
 
@@ -44,7 +44,7 @@ interface Marker {
 
 // "a公司…b公司…", "甲企业…乙企业…": subjects named one by one.
 // "a首次小巨人；b是…", "b和c都是…" (letters standing alone before what is said of them) too.
-const NAMED_ONE = /(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![a-z0-9])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同\s])/g;
+const NAMED_ONE = /(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![\u4e00-\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\s])|(?<![a-z0-9])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同\s])/g;
 
 /** Subjects named one by one: lettered enterprises, or the districts that created clusters. */
 function namedPattern(kind: SubjectKind, districts: readonly string[]): RegExp | null {
@@ -60,7 +60,7 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
   const out: Marker[] = [];
   const pattern = namedPattern(kind, districts);
   if (pattern) {
-    const named = distinctNames([...text.matchAll(pattern)]).map((m) => ({ at: m.index, end: m.index + m[0].length, count: lettersIn(m[0]), named: true }));
+    const named = distinctNames(withoutLeadingList([...text.matchAll(pattern)] as (RegExpMatchArray & { index: number })[], text)).map((m) => ({ at: m.index, end: m.index + m[0].length, count: lettersIn(m[0]), named: true }));
     if (named.length >= 2) {
       const counted = markersOf(text.replace(pattern, (w) => ' '.repeat(w.length)), kind);
       // "仓山跟晋安一个国家级一个省级": counts after the names that share them out say who has what.
@@ -88,6 +88,16 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
   return out;
 }
 
+/** "闽侯 连江 罗源三个县 闽侯创建了国家级…": a list of names said again one by one later is only their roll call. */
+function withoutLeadingList(matches: (RegExpMatchArray & { index: number })[], text: string): (RegExpMatchArray & { index: number })[] {
+  let n = 1;
+  while (n < matches.length && /^[\s和跟与同及,]*$/.test(text.slice(matches[n - 1].index + matches[n - 1][0].length, matches[n].index))) n++;
+  const list = matches.slice(0, n);
+  const later = matches.slice(n);
+  const again = (m: RegExpMatchArray) => later.some((l) => l[0].replace(/[区县市]$/, '') === m[0].replace(/[区县市]$/, ''));
+  return n >= 2 && list.every(again) ? later : matches;
+}
+
 /** "b和c" names two subjects; every other name one. */
 function lettersIn(name: string): number {
   return /^[a-d](?:(?:和|跟|与|、|,)[a-d])+$/.test(name) ? name.replace(/[^a-d]/g, '').length : 1;
@@ -99,6 +109,8 @@ function distinctNames(matches: RegExpMatchArray[]): (RegExpMatchArray & { index
   return matches.filter((m) => !seen.has(m[0].replace(/[区县市]$/, '')) && seen.add(m[0].replace(/[区县市]$/, ''))) as (RegExpMatchArray & { index: number })[];
 }
 
+// "工信企业有七家": the count said after what it counts.
+const NOUN_BEFORE = /(?:企业|公司|厂|单位)(?:有|共有|一共有?|总共有?|共)\s*$/;
 // "两家加起来", "两家都是": a count of enterprises the whole question is about.
 const COUNT_FOR_ALL = /^(?:都|各|均|加起来|加一起|一共|总共|合计|分别|合起来)/;
 
@@ -161,13 +173,13 @@ const JOINED = /(?:和|跟|与|同|及|、|,)\s*$/;
  * with the question's shared facts only ("两家…只有一家是工信企业": the other is not).
  */
 // "参会企业分别为35、42、28家，银行分别为6、5、7家", "企业数30/45/28 银行数5/4/6": one event per position.
-const LISTED = /([\u4e00-\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别)?(?:为|是|有)?\s*((?:\d+\s*家?\s*(?:[,/]|和|及|与)\s*)+\d+)\s*家?/g;
+const LISTED = /([\u4e00-\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别)?(?:为|是|有)?\s*((?:\d+\s*家?\s*(?:[,/\s]|和|及|与)\s*)+\d+)\s*家?/g;
 // "银行均为8家": the same figure for every event.
 const SAME_FOR_ALL = /([\u4e00-\u9fa5]{1,4}?)(?:均为|均是|都是|都为|每场都是|均超过|都超过|均有|都有|每场都有|各)\s*(\d+)\s*家/g;
 
 /** Events given as parallel lists of figures, each read as "35家企业 6家银行" by the caller's extractor. */
 function listedEvents(text: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
-  const lists = [...text.matchAll(LISTED)].map((m) => ({ noun: m[1], values: m[2].split(/[,/]|和|及|与/).map((v) => v.replace(/\D/g, '')) }));
+  const lists = [...text.matchAll(LISTED)].map((m) => ({ noun: m[1], values: m[2].split(/[,/\s]|和|及|与/).map((v) => v.replace(/\D/g, '')).filter(Boolean) }));
   const longest = Math.max(0, ...lists.map((l) => l.values.length));
   if (longest < 2 || lists.some((l) => l.values.length !== longest)) return [];
   const constants = [...text.matchAll(SAME_FOR_ALL)].map((m) => ({ noun: m[1], values: Array<string>(longest).fill(m[2]) }));
@@ -212,7 +224,7 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   if (!parts.length) {
     // One count for everyone: "两家子公司都…", "办了两场，每场都…".
     if (first.count < 2) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
-    if (kind === 'enterprise' && !first.named && !pair && !countsEveryone(text, first)) return [];
+    if (kind === 'enterprise' && !first.named && !pair && !countsEveryone(text, first) && !NOUN_BEFORE.test(text.slice(Math.max(0, first.at - 6), first.at))) return [];
     return [{ kind, count: first.count, text: '', facts: {}, looseYuan: [] }];
   }
   const groups: SubjectGroup[] = parts.map((m, i) => {
@@ -224,7 +236,8 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
     // A part runs on to the next part's clause ("3月那场企业31家、银行5家；9月那场…"), the last to its sentence's end.
     const end = next ? (next.at < ce ? next.at : Math.max(ce, clauseBounds(text, next.at)[0] - 1)) : sentenceEnd(text, ce);
     const segment = text.slice(start, end);
-    return { kind, count: m.count, text: segment, ...factsOf(segment) };
+    // "高新区申报国家级的没成功": a cluster part is about clusters without saying "集群".
+    return { kind, count: m.count, text: segment, ...factsOf(kind === 'cluster' && !segment.includes('集群') ? `${segment} 集群` : segment) };
   });
   // "仓山区和长乐区都成功创建了国家级集群": a part joined to the next says nothing of its own.
   // "长乐福清两个县都…", "闽侯、长乐、福清三个县区都…" too.
