@@ -330,7 +330,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     attributeNumbers(text, numbers, ctx, slots);
     attributeRelativeYears(text, ctx, facts);
     for (const f of enumFields) {
-      if (!includesAny(ctx.question ?? text, cues[f.field])) continue;
+      if (!includesAny(ctx.question ?? text, cues[f.field]) && !includesAny(text, cues[f.field])) continue;
       // "申报国家级集群没成功", "还在创建中": the level was asked for, not granted ("none" where the field has it).
       if (includesAny(text, cues[`${f.field}.not`])) {
         if (f.values!.includes('none')) facts[f.field] = 'none';

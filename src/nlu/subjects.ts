@@ -190,10 +190,16 @@ function listedEvents(text: string, factsOf: (segment: string) => SegmentFacts):
   });
 }
 
+const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
+
 export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[] = []): SubjectGroup[] {
   if (kind === 'event') {
     const listed = listedEvents(text, factsOf);
     if (listed.length) return listed;
+  }
+  // "国家级集群省级集群各成功创建了一个": one of each level.
+  if (kind === 'cluster' && EACH_LEVEL_ONCE.test(text)) {
+    return ['国家级', '省级'].map((level) => ({ kind, count: 1, text: `${level}集群`, ...factsOf(`${level}集群`) }));
   }
   const markers = markersOf(text, kind, districts);
   const pair = pairCount(text, kind);
