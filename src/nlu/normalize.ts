@@ -81,7 +81,7 @@ export function plainNumbers(text: string): string {
     .replace(/(\d+(?:\.\d+)?)\s*kw(?![a-z])/g, (_, n: string) => `${Number((Number(n) * 1000).toFixed(4))}万`)
     .replace(/(\d+(?:\.\d+)?)\s*k(?![a-z0-9])/g, (_, n: string) => `${Number((Number(n) / 10).toFixed(4))}万`)
     // "2百8十万": digits inside a Chinese numeral read as Chinese digits.
-    .replace(/(?<![\d.])\d(?=[百千十][\d一二三四五六七八九])|(?<=[百千十])\d/g, (d) => DIGIT_NAMES[Number(d)])
+    .replace(/(?<![\d.])\d(?=[百千十][\d一二三四五六七八九万亿])|(?<=[百千十])\d/g, (d) => DIGIT_NAMES[Number(d)])
     .replace(new RegExp(`(${CN_NUM}|\\d)\\s*个?\\s*w(?![a-z])`, 'g'), '$1万')
     .replace(new RegExp(`(${CN_NUM})个?(?:多|来|余|几)个?([万亿])`, 'g'), '$1$2')
     .replace(new RegExp(`(${CN_NUM})(?:多|来|余|几)(个|家|场)`, 'g'), '$1$2')
