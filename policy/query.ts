@@ -86,8 +86,10 @@ export function evaluateGroups(doc: PolicyDocument, id: string, shared: Facts, g
   if (!parts.length) return null;
   const undecided = parts.filter((p) => p.outcome.status !== 'not_eligible');
   const status: AwardStatus = undecided.some((p) => p.outcome.status === 'eligible') ? 'eligible' : undecided.length ? 'needs_info' : 'not_eligible';
-  // Groups still to be confirmed count in the total: their own line says what is to be confirmed.
-  const paying = undecided;
+  // Groups still to be confirmed count in the total (their own line says what is to be confirmed),
+  // but not the rest of a count that nothing was said of ("8家…新认定的有3家，其余…").
+  const described = undecided.some((p) => p.group.text);
+  const paying = undecided.filter((p) => p.outcome.status === 'eligible' || p.group.text || !described);
   const amounts = paying.filter((p) => p.yuan !== null);
   const yuan = amounts.length ? amounts.reduce((n, p) => n + p.yuan!, 0) : null;
   const caps = paying.filter((p) => p.maxYuan !== undefined);

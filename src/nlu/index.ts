@@ -214,6 +214,10 @@ function amountGroups(text: string, slots: Slots, counted: SubjectGroup[]): Subj
   const first = slots.numbers.find((n) => n.kind === 'yuan' && n.value === slots.facts[field]);
   if (!first) return undefined;
   const mentions = [first, ...more];
+  // "A公司和B公司…省里分别奖了100万和50万": one amount for each subject named, in order.
+  if (counted.length === mentions.length && counted.length > 1 && counted.every((g) => g.count === 1 && g.text)) {
+    return counted.map((g, i) => ({ ...g, facts: { ...g.facts, [field]: mentions[i].value } }));
+  }
   const total = counted.length === 1 && !counted[0].text ? counted[0].count : counted.length ? 0 : mentions.length;
   if (total !== mentions.length) return undefined;
   return mentions.map((n) => ({ kind: 'enterprise', count: 1, text: text.slice(n.start, n.end), facts: { [field]: n.value }, looseYuan: [] }));

@@ -45,11 +45,14 @@ export function numberMentions(text: string): NumberMention[] {
       i++;
       continue;
     }
-    const mention = classify(text, m[1], i);
+    // "八十万一家给…": the digit after 万 counts what follows it, it is not part of the amount.
+    const split = /^(.+[万亿])[一二两三四五六七八九]$/.exec(m[1]);
+    const numeral = split && /^[家个场间次位名项]/.test(text.slice(i + m[1].length)) ? split[1] : m[1];
+    const mention = classify(text, numeral, i);
     if (mention) {
       out.push(mention);
       i = mention.end;
-    } else i += m[1].length;
+    } else i += numeral.length;
   }
   return out;
 }

@@ -60,13 +60,15 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
   const out: Marker[] = [];
   const pattern = namedPattern(kind, districts);
   if (pattern) {
-    const named = distinctNames(withoutLeadingList([...text.matchAll(pattern)] as (RegExpMatchArray & { index: number })[], text)).map((m) => ({ at: m.index, end: m.index + m[0].length, count: lettersIn(m[0]), named: true }));
+    const named = distinctNames(withoutLeadingList([...text.matchAll(pattern)] as (RegExpMatchArray & { index: number })[])).map((m) => ({ at: m.index, end: m.index + m[0].length, count: lettersIn(m[0]), named: true }));
     if (named.length >= 2) {
       const counted = markersOf(text.replace(pattern, (w) => ' '.repeat(w.length)), kind);
       // "仓山跟晋安一个国家级一个省级": counts after the names that share them out say who has what.
       const after = counted.filter((m) => m.at >= named[named.length - 1].end);
       const sum = (ms: Marker[]) => ms.reduce((n, m) => n + m.count, 0);
       if (after.length >= 2 && sum(after) === sum(named)) return after;
+      // "国家级集群两个（马尾、长乐），省级集群一个（闽侯）": the names only say which ones were counted.
+      if (counted.length >= 2 && named.every((m) => insideParentheses(text, m.at))) return counted;
       return [...counted.filter((m) => m.count > 1 && m.at < named[0].at).slice(0, 1), ...named];
     }
   }
@@ -88,14 +90,23 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
   return out;
 }
 
-/** "闽侯 连江 罗源三个县 闽侯创建了国家级…": a list of names said again one by one later is only their roll call. */
-function withoutLeadingList(matches: (RegExpMatchArray & { index: number })[], text: string): (RegExpMatchArray & { index: number })[] {
-  let n = 1;
-  while (n < matches.length && /^[\s和跟与同及,]*$/.test(text.slice(matches[n - 1].index + matches[n - 1][0].length, matches[n].index))) n++;
-  const list = matches.slice(0, n);
-  const later = matches.slice(n);
-  const again = (m: RegExpMatchArray) => later.some((l) => l[0].replace(/[区县市]$/, '') === m[0].replace(/[区县市]$/, ''));
-  return n >= 2 && list.every(again) ? later : matches;
+/**
+ * "闽侯 连江 罗源三个县 闽侯创建了国家级…", "台江的企业A 仓山的企业B A是…B是…": names said once
+ * each, then each again with what is said of it: the first round is only a roll call.
+ */
+function withoutLeadingList(matches: (RegExpMatchArray & { index: number })[]): (RegExpMatchArray & { index: number })[] {
+  const key = (m: RegExpMatchArray) => m[0].replace(/[区县市]$/, '');
+  const byName = new Map<string, (RegExpMatchArray & { index: number })[]>();
+  for (const m of matches) byName.set(key(m), [...(byName.get(key(m)) ?? []), m]);
+  const all = [...byName.values()];
+  if (all.length < 2 || all.some((ms) => ms.length < 2)) return matches;
+  const lastFirst = Math.max(...all.map((ms) => ms[0].index));
+  const firstSecond = Math.min(...all.map((ms) => ms[1].index));
+  return lastFirst < firstSecond ? all.map((ms) => ms[1]).sort((a, b) => a.index - b.index) : matches;
+}
+
+function insideParentheses(text: string, at: number): boolean {
+  return text.lastIndexOf('(', at) > text.lastIndexOf(')', at);
 }
 
 /** "b和c" names two subjects; every other name one. */
@@ -213,13 +224,18 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   // "还有一场" that makes the parts add up exactly to the first count closes the total.
   const added = addedBy.length > 0 && !(restSum === first.count && addedBy.every((m) => WEAKLY_ADDED.test(before(m))));
   // "2025年首评的十二家，2024年首评的五家": parts saying otherwise than the first are not inside it.
+  // What a part's clause says besides its count ("国家级集群两个" says 国家级).
   const saidOf = (m: Marker) => {
     const [s, e] = clauseBounds(text, m.at);
-    return factsOf(text.slice(s, m.at) + ' ' + text.slice(m.end, e)).facts;
+    const marker = text.slice(m.at, m.end).replace(/(?:\d+|[一二两三四五六七八九十]+)\s*(?:家|间|个|场|次)/, ' ');
+    return factsOf(text.slice(s, m.at) + marker + text.slice(m.end, e)).facts;
   };
   const firstFacts = saidOf(first);
   const contradicts = rest.some((m) => Object.entries(saidOf(m)).some(([f, v]) => firstFacts[f] !== undefined && firstFacts[f] !== v));
-  const isTotal = !added && !contradicts && first.count > 1 && rest.length > 0 && restSum <= first.count;
+  // "仓山3家 晋安2家": counts each labelled by a place are side by side, not one inside the other.
+  const placed = (m: Marker) => districts.length > 0 && new RegExp(`(?:${districts.join('|')})(?:区|县|市)?(?:的|有|这边|那边)?\\s*$`).test(text.slice(Math.max(0, m.at - 6), m.at));
+  const sideBySide = placed(first) && rest.every(placed);
+  const isTotal = !added && !contradicts && !sideBySide && first.count > 1 && rest.length > 0 && restSum <= first.count;
   // "对接会一场银行5家企业40家 办了三场": one event described, then how many there were like it.
   if (kind === 'event' && !added && markers.length === 2 && first.count === 1 && rest[0].count > 1
     && !Object.keys(saidOf(rest[0])).length && Object.keys(saidOf(first)).length) {
@@ -248,7 +264,8 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   // "仓山区和长乐区都成功创建了国家级集群": a part joined to the next says nothing of its own.
   // "长乐福清两个县都…", "闽侯、长乐、福清三个县区都…" too.
   for (let i = groups.length - 2; i >= 0; i--) {
-    const joined = JOINED.test(groups[i].text) || ONLY_JOINING.test(text.slice(parts[i].end, parts[i + 1].at));
+    const between = text.slice(parts[i].end, parts[i + 1].at);
+    const joined = JOINED.test(groups[i].text) || ONLY_JOINING.test(districts.length ? between.replace(new RegExp(`(?:${districts.join('|')})(?:区|县|市)?`, 'g'), '') : between);
     if (joined && !Object.keys(groups[i].facts).length) groups[i] = { ...groups[i], facts: groups[i + 1].facts };
   }
   const remaining = isTotal ? first.count - parts.reduce((n, m) => n + m.count, 0) : 0;
