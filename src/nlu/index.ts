@@ -223,6 +223,17 @@ function amountGroups(text: string, slots: Slots, counted: SubjectGroup[]): Subj
   return mentions.map((n) => ({ kind: 'enterprise', count: 1, text: text.slice(n.start, n.end), facts: { [field]: n.value }, looseYuan: [] }));
 }
 
+// "省里对小巨人奖多少钱": the province's own award, not the city's matching of it.
+const PROVINCE_OWN_AWARD = /省(?:里|财政|级财政|厅)(?:自己|本身)?(?:对[^，,。]{0,12})?(?:奖|给|补)(?:多少|几)/;
+// "省级专精特新认定门槛 营收要多少": how an enterprise gets recognised, which these measures do not set.
+const RECOGNITION_CRITERIA = /(?:专精特新|小巨人)[^，,。 ]{0,6}(?:认定|评定|申报|评选)的?(?:标准|门槛|条件|指标|评分|要求|材料)/;
+// Words that bring such a question back to the city's measures.
+const CITY_MEASURE_WORDS = /市|配套|福州|奖励|补贴|补助|奖金|能拿|10万|十万/;
+
+function provinceOwnPolicy(text: string): boolean {
+  return (PROVINCE_OWN_AWARD.test(text) || RECOGNITION_CRITERIA.test(text)) && !CITY_MEASURE_WORDS.test(text);
+}
+
 /**
  * A city or province named as the owner of a policy ("泉州市专精特新有什么奖励", "江苏的补贴") is
  * outside these measures; a Fuzhou enterprise going there ("去深圳参展") is not.
@@ -235,6 +246,7 @@ function otherPlacePolicyMatcher(lexicon: Lexicon): (text: string) => boolean {
   const visiting = new RegExp(`(去|到|赴|在|往|来)(${places})`);
   return (text) => {
     if (text.includes('福州')) return false;
+    if (provinceOwnPolicy(text)) return true;
     if (owns.test(text)) return true;
     const m = near.exec(text);
     if (!m) return false;
