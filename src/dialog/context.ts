@@ -70,7 +70,8 @@ function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Rea
   const targetMeasure = target.measures[0];
   const own = p.slots.facts;
   const extra = contextualFacts(nlu, targetMeasure, p.text);
-  const named = p.measures.length ? p.measures : [];
+  // A measure named only by words the query's own measure also uses is no other measure.
+  const named = p.measures.length && !(targetMeasure && !p.measures.includes(targetMeasure) && wordsOfMeasure(nlu, p.text, targetMeasure)) ? p.measures : [];
   const namedByTopic = named.filter((m) => !p.levelOnly.includes(m));
   return {
     p, target, targetMeasure, backTo, own, extra, named,
@@ -125,6 +126,15 @@ function startsNewTopic(nlu: Nlu, r: Reading): boolean {
   return r.named.length > 0 && !r.named.includes(targetMeasure) && !p.mentionedMeasures.includes(targetMeasure) && !r.givesOwnFields;
 }
 
+/** "牵头单位也有补吗" after a 抱团参展 question: a short turn using the query's own measure's words stays on it. */
+function wordsOfMeasure(nlu: Nlu, text: string, measure: string): boolean {
+  const bare = text.replace(/[^\u4e00-\u9fa5]/g, '');
+  if (bare.length > 12) return false;
+  const own = [measure, ...nlu.doc.children(measure).map((c) => c.id)].map((id) => nlu.doc.measure(id)?.text ?? '').join('');
+  for (let i = 0; i + 4 <= bare.length; i++) if (own.includes(bare.slice(i, i + 4))) return true;
+  return false;
+}
+
 /** Whether the turn lacks what the query has: a measure, an aspect, or the rest of the facts. */
 function leansOnQuery(r: Reading): boolean {
   const { p, isMeasureIntent, named, targetMeasure } = r;
@@ -151,10 +161,11 @@ function factsWithQuery(nlu: Nlu, r: Reading): Record<string, FactValue> {
   const { p, own, target } = r;
   const facts: Record<string, FactValue> = { ...target.facts, ...r.extra, ...own };
   if (!nlu.lexicon.additiveCues.some((w) => p.text.includes(w)) || p.slots.correction) return facts;
-  const countFields = Object.keys(own).filter((f) => nlu.doc.fieldKind(f) === 'count' && nlu.lexicon.countAddCues.some((w) => p.text.includes(w)));
+  const said = { ...r.extra, ...own };
+  const countFields = Object.keys(said).filter((f) => nlu.doc.fieldKind(f) === 'count' && nlu.lexicon.countAddCues.some((w) => p.text.includes(w)));
   for (const field of [...nlu.lexicon.additiveFields, ...countFields]) {
     const before = target.facts[field];
-    if (typeof before === 'number' && typeof own[field] === 'number') facts[field] = before + (own[field] as number);
+    if (typeof before === 'number' && typeof said[field] === 'number') facts[field] = before + (said[field] as number);
   }
   return facts;
 }
@@ -191,7 +202,8 @@ function freshTurn(nlu: Nlu, q: Parse, now: number): Resolved {
 export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext, now: number, limits: ContextLimits): Resolved {
   const backTo = nlu.lexicon.backReferences.some((w) => asked.text.includes(w));
   const target = backTo && usable(ctx.previous, now, limits) ? ctx.previous : usable(ctx.last, now, limits) ? ctx.last : undefined;
-  if (!target) return freshTurn(nlu, asked, now);
+  // "那厦门呢": another place's policy, whatever the topic before.
+  if (!target || asked.otherPlace) return freshTurn(nlu, asked, now);
   // "钱发给谁": a short question placed nowhere asks about the topic before it.
   const guess = bestMeasureIntent(asked, nlu.intentScopes);
   const p = guess && !asked.measures.length && shortQuestionInContext(nlu, asked) ? { ...asked, intent: guess.label, contextIntent: undefined } : asked;

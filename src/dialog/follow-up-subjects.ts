@@ -40,8 +40,11 @@ const countOf = (s: string | undefined): number => (s === undefined ? 1 : /^\d/.
 export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], own: Record<string, FactValue>, kind: SubjectKind): SubjectGroup[] | undefined {
   const text = p.text;
   const toGroup = (g: RememberedGroup): SubjectGroup => ({ kind, count: g.count, text: g.text, facts: g.facts, looseYuan: [] });
-  const correcting = p.slots.correction || /其实|更正/.test(text);
   const part = PART.exec(text);
+  // "其中一家是做贸易的": what is said of one of the subjects counted before sets it apart.
+  // (Not when the turn counts its own subjects first: "6家企业…其中4家…" is a question of its own.)
+  const ownCount = part !== null && new RegExp(`${N}\\s*${COUNTED_AS[kind]}`).test(text.slice(0, part.index));
+  const correcting = p.slots.correction || /其实|更正/.test(text) || (part !== null && part[0].startsWith('其中') && Object.keys(own).length > 0 && !ownCount);
   if (correcting && part && earlier.length) {
     const n = countOf(part[1]);
     const named = part[2];
