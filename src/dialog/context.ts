@@ -177,7 +177,7 @@ function factsWithQuery(nlu: Nlu, r: Reading): Record<string, FactValue> {
 function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, facts: Record<string, FactValue>): Parse['subjects'] {
   const kind = kindOf(nlu, measure);
   const earlier = r.target.subjects ?? [{ count: 1, facts: r.target.facts, text: r.target.said ?? '' }];
-  const carried = kind ? carriedSubjects(nlu, r.p, earlier, r.own, kind) : undefined;
+  const carried = kind ? carriedSubjects(nlu, r.p, earlier, { ...r.extra, ...r.own }, kind) : undefined;
   if (carried && kind) return { [kind]: { shared: {}, groups: carried } };
   if (r.counted === undefined || Object.keys(r.p.subjects).length) return withSharedFacts(r.p.subjects, facts);
   return countedSubjects(nlu, measure, r.counted, facts);

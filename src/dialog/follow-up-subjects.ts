@@ -59,6 +59,10 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     ];
     return [...earlier.slice(0, index), ...split, ...earlier.slice(index + 1)].map(toGroup);
   }
+  // "再加上马尾国家级的": a cluster added by its district, counted one.
+  if (kind === 'cluster' && !correcting && earlier.length && /再加上|加上|还有|另外|再加/.test(text) && !new RegExp(`${N}\\s*个`).test(text) && Object.keys(own).length) {
+    return [...earlier, { count: 1, facts: own, text }].map(toGroup);
+  }
   const added = addedPattern(kind).exec(text);
   // "办了两场…下半年又一场": a turn that counts before it adds is a question of its own.
   if (!added || correcting || new RegExp(`${N}\\s*${COUNTED_AS[kind]}`).test(text.slice(0, added.index))) return undefined;
