@@ -79,6 +79,8 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
     const count = figure === undefined || text[at - 1] === '第' ? 1 : /^\d/.test(figure) ? Number(figure) : parseNumeral(figure);
     if (count === undefined || count < 1 || count > 50) continue;
     const clause = clauseAround(text, at);
+    // "就是一场五万对吧": the rule's rate per event, not an event.
+    if (kind === 'event' && /^\s*(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*(?:万|元|块)/.test(text.slice(at + m[0].length))) continue;
     // "第一次评上", "一次" are how often, not events; "第一场" is one of the events counted.
     if (kind === 'event' && m[0].endsWith('次') && (text[at - 1] === '第' || count === 1)) continue;
     // "40家企业6家银行" are the attendance of an event, not enterprises asking.
