@@ -1,0 +1,54 @@
+import type { SubjectKind } from './subjects.js';
+
+// Subjects named one by one rather than counted: lettered enterprises ("a公司", "甲"), enterprises
+// and clusters named by their district ("马尾的厂", "长乐").
+
+// "a公司…b公司…", "甲企业…乙企业…": subjects named one by one.
+// "a首次小巨人；b是…", "b和c都是…" (letters standing alone before what is said of them) too.
+const NAMED_ONE = /(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![\u4e00-\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\s])|(?<![a-z0-9])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同\s])/g;
+
+/** Subjects named one by one: lettered enterprises, or the districts that created clusters. */
+export function namedPattern(kind: SubjectKind, districts: readonly string[]): RegExp | null {
+  const places = districts.join('|');
+  // "马尾的厂…长乐那个…", "仓山厂": an enterprise named by where it is.
+  if (kind === 'enterprise' && places) return new RegExp(`${NAMED_ONE.source}|(?:${places})(?:区|县|市)?(?:的|那个|那间|那家|这个)?(?:分公司|子公司|公司|工厂|厂|那个|那间|那家)`, 'g');
+  if (kind === 'enterprise') return NAMED_ONE;
+  if (kind === 'cluster') return new RegExp(`${places ? `(?:${places})(?:区|县|市)?|` : ''}(?<![a-z])[a-d](?:县|区)`, 'g');
+  return null;
+}
+
+/** The subjects a text names, each once, where what is said of them is said. */
+export function namesIn(text: string, pattern: RegExp): { at: number; end: number; count: number }[] {
+  const matches = [...text.matchAll(pattern)] as (RegExpMatchArray & { index: number })[];
+  return distinctNames(withoutLeadingList(matches)).map((m) => ({ at: m.index, end: m.index + m[0].length, count: lettersIn(m[0]) }));
+}
+
+/**
+ * "闽侯 连江 罗源三个县 闽侯创建了国家级…", "台江的企业A 仓山的企业B A是…B是…": names said once
+ * each, then each again with what is said of it: the first round is only a roll call.
+ */
+function withoutLeadingList(matches: (RegExpMatchArray & { index: number })[]): (RegExpMatchArray & { index: number })[] {
+  const key = (m: RegExpMatchArray) => m[0].replace(/[区县市]$/, '');
+  const byName = new Map<string, (RegExpMatchArray & { index: number })[]>();
+  for (const m of matches) byName.set(key(m), [...(byName.get(key(m)) ?? []), m]);
+  const all = [...byName.values()];
+  if (all.length < 2 || all.some((ms) => ms.length < 2)) return matches;
+  const lastFirst = Math.max(...all.map((ms) => ms[0].index));
+  const firstSecond = Math.min(...all.map((ms) => ms[1].index));
+  return lastFirst < firstSecond ? all.map((ms) => ms[1]).sort((a, b) => a.index - b.index) : matches;
+}
+
+export function insideParentheses(text: string, at: number): boolean {
+  return text.lastIndexOf('(', at) > text.lastIndexOf(')', at);
+}
+
+/** "b和c" names two subjects; every other name one. */
+function lettersIn(name: string): number {
+  return /^[a-d](?:(?:和|跟|与|、|,)[a-d])+$/.test(name) ? name.replace(/[^a-d]/g, '').length : 1;
+}
+
+/** Each name once: "鼓楼区…鼓楼区那个集群" is one subject. */
+function distinctNames(matches: RegExpMatchArray[]): (RegExpMatchArray & { index: number })[] {
+  const seen = new Set<string>();
+  return matches.filter((m) => !seen.has(m[0].replace(/[区县市]$/, '')) && seen.add(m[0].replace(/[区县市]$/, ''))) as (RegExpMatchArray & { index: number })[];
+}
