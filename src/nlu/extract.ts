@@ -135,7 +135,9 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     const context = cues[`${field}.context`];
     // The topic word must be near: "3家工信企业…还办了对接会" counts enterprises, not attendance.
     const near = text.slice(Math.max(0, n.start - 16), n.end + 16);
-    return field && (!context || ctx.topicFields?.includes(field) || includesAny(near, context)) ? field : undefined;
+    // "组织了一场手拉手促销活动": an event of another measure, unless its own topic is named too.
+    const otherEvent = field !== undefined && includesAny(text, cues[`${field}.otherTopics`]) && !includesAny(text, cues[`${field}.ownTopics`]);
+    return field && !otherEvent && (!context || ctx.topicFields?.includes(field) || includesAny(near, context)) ? field : undefined;
   }
 
   /** "省奖60万、75万": an amount listed right after another belongs to the same field. */
