@@ -292,6 +292,20 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     return simple(aspectAnswer(parse, measure, ctx));
   }
 
+  /** "小巨人首次，省里奖了一百万，配套是一次性的吗": how often, then what the asker's facts come to. */
+  function frequencyWithCase(parse: Parse, measure: string, ctx: AnswerContext): QaAnswer {
+    const often = frequencyAnswer(ctx, measure, parse);
+    if (!measuresWithFacts(doc, parse).includes(measure)) return often;
+    const computed = rulesAnswer(ctx, measure, parse, 'amountLead');
+    const lead = replies.render('computedLead');
+    const caseLines = computed.reply.split('\n').filter((l) => l.includes(lead));
+    if (!caseLines.length) return often;
+    // The asker's case goes before the units line that ends the answer.
+    const lines = often.reply.split('\n');
+    lines.splice(lines.length - 1, 0, ...caseLines.map((l) => l.trim()));
+    return { ...often, reply: lines.join('\n'), awards: computed.awards };
+  }
+
   /** One measure's answer to the aspect asked (content, units, how to apply…). */
   function aspectAnswer(parse: Parse, measure: string, ctx: AnswerContext): QaAnswer {
     switch (parse.intent) {
@@ -300,7 +314,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       case 'measure.conditions':
         return rulesAnswer(ctx, measure, parse, 'conditionsLead');
       case 'measure.frequency':
-        return frequencyAnswer(ctx, measure, parse);
+        return frequencyWithCase(parse, measure, ctx);
       case 'measure.units':
         return unitsAnswer(ctx, measure);
       case 'measure.apply':
