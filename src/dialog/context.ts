@@ -103,13 +103,11 @@ function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
   return !weakGlobal || !leaning;
 }
 
-const TOPIC_CORRECTION = /我问的是|我说的是|我问的|问的是/;
-
 /** The measures a correction names instead of the query's, when it asks nothing of its own. */
-function correctedTopic(r: Reading): string[] {
+function correctedTopic(nlu: Nlu, r: Reading): string[] {
   const { p } = r;
   // "不对 我们刚评上省级专精特新" after a 技改 question corrects a fact, not the topic.
-  const correcting = TOPIC_CORRECTION.test(p.text);
+  const correcting = nlu.lexicon.topicCorrections.some((w) => p.text.includes(w));
   const named = r.named.length ? r.named : p.mentionedMeasures;
   const asksOwn = r.isMeasureIntent && p.confidence >= 0.5;
   return correcting && !asksOwn && named.length > 0 && !named.includes(r.targetMeasure) ? named : [];
@@ -209,7 +207,7 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const p = guess && !asked.measures.length && shortQuestionInContext(nlu, asked) ? { ...asked, intent: guess.label, contextIntent: undefined } : asked;
   const r = readingOf(nlu, p, target, backTo);
   // "不对 我问的是小巨人" after a cluster question: the same question, about the measure it names.
-  const corrected = correctedTopic(r);
+  const corrected = correctedTopic(nlu, r);
   if (corrected.length) {
     return freshTurn(nlu, { ...p, intent: target.intent, measures: corrected, mentionedMeasures: corrected, needsMeasure: false, confidence: Math.max(p.confidence, 0.6) }, now);
   }

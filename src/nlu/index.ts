@@ -227,11 +227,9 @@ function amountGroups(text: string, slots: Slots, counted: SubjectGroup[]): Subj
 const PROVINCE_OWN_AWARD = /省(?:里|财政|级财政|厅)(?:自己|本身)?(?:对[^，,。]{0,12})?(?:奖|给|补)(?:多少|几)/;
 // "省级专精特新认定门槛 营收要多少": how an enterprise gets recognised, which these measures do not set.
 const RECOGNITION_CRITERIA = /(?:专精特新|小巨人)[^，,。 ]{0,6}(?:认定|评定|申报|评选)的?(?:标准|门槛|条件|指标|评分|要求|材料)/;
-// Words that bring such a question back to the city's measures.
-const CITY_MEASURE_WORDS = /市|配套|福州|奖励|补贴|补助|奖金|能拿|10万|十万/;
 
-function provinceOwnPolicy(text: string): boolean {
-  return (PROVINCE_OWN_AWARD.test(text) || RECOGNITION_CRITERIA.test(text)) && !CITY_MEASURE_WORDS.test(text);
+function provinceOwnPolicy(text: string, lexicon: Lexicon): boolean {
+  return (PROVINCE_OWN_AWARD.test(text) || RECOGNITION_CRITERIA.test(text)) && !lexicon.cityMeasureWords.some((w) => text.includes(w));
 }
 
 /**
@@ -248,7 +246,7 @@ function otherPlacePolicyMatcher(lexicon: Lexicon): (text: string) => boolean {
   const samePlaceElsewhere = new RegExp(`^(?:那|那么)?(${places})(?:市|省|区)?(?:那边|那里|当地)?(?:的)?(?:呢|怎么样|是多少|配多少|给多少|奖多少)[?？]*$`);
   return (text) => {
     if (text.includes('福州')) return false;
-    if (provinceOwnPolicy(text)) return true;
+    if (provinceOwnPolicy(text, lexicon)) return true;
     if (samePlaceElsewhere.test(text)) return true;
     if (owns.test(text)) return true;
     const m = near.exec(text);

@@ -38,6 +38,8 @@ export const LexiconSchema = z.object({
   districts: words,
   /** With one of these, a named city is where the enterprise goes or has a site, not whose policy it is. */
   venueWords: words,
+  /** With one of these, a question about the province's own award or about recognition is about the city's measures after all. */
+  cityMeasureWords: words,
   outsideCues: words,
   documentWords: words,
   weakKeywords: words,
@@ -45,6 +47,8 @@ export const LexiconSchema = z.object({
   commands: z.object({ cancel: words, restart: words, back: words }),
   answers: z.object({ yes: words, no: words, unknown: words, notAssessed: words, noInvestment: words }),
   corrections: words,
+  /** "不对，我问的是小巨人": the topic, not a fact, is being corrected. */
+  topicCorrections: words,
   /** A message starting or ending with one of these leans on the previous question ("那省级的呢"). */
   followUpCues: words,
   /** Words that say nothing of their own in a follow-up ("那如果是省级的呢"). */
