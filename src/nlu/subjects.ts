@@ -135,6 +135,21 @@ const ADDED = /(?:又|再|另外|还有|加上|多了|再加|\+)(?:办了|搞了
 const WEAKLY_ADDED = /(?:另外|还有)\s*$/;
 // Between two parts: nothing, or only a joining word ("长乐福清两个县都…", "闽侯、长乐…").
 const ONLY_JOINING = /^[\s和跟与同及,]*$/;
+// The count in a marker's words ("两个" in "国家级集群两个").
+const COUNT_WORDS = new RegExp(`${NUM}\\s*(?:家|间|个|场|次)`);
+
+/** District names as patterns, built once per list: any name, and a name just before a count. */
+const placePatternCache = new WeakMap<readonly string[], { names: RegExp; before: RegExp }>();
+function placePatterns(districts: readonly string[]): { names: RegExp; before: RegExp } | null {
+  if (!districts.length) return null;
+  let p = placePatternCache.get(districts);
+  if (!p) {
+    const place = `(?:${districts.join('|')})(?:区|县|市)?`;
+    p = { names: new RegExp(place, 'g'), before: new RegExp(`${place}(?:的|有|这边|那边)?\\s*$`) };
+    placePatternCache.set(districts, p);
+  }
+  return p;
+}
 const JOINED = /(?:和|跟|与|同|及|、|,)\s*$/;
 
 /**
@@ -184,15 +199,19 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   const added = addedBy.length > 0 && !(restSum === first.count && addedBy.every((m) => WEAKLY_ADDED.test(before(m))));
   // "2025年首评的十二家，2024年首评的五家": parts saying otherwise than the first are not inside it.
   // What a part's clause says besides its count ("国家级集群两个" says 国家级).
+  const said = new Map<Marker, Record<string, FactValue>>();
   const saidOf = (m: Marker) => {
-    const [s, e] = clauseBounds(text, m.at);
-    const marker = text.slice(m.at, m.end).replace(/(?:\d+|[一二两三四五六七八九十]+)\s*(?:家|间|个|场|次)/, ' ');
-    return factsOf(text.slice(s, m.at) + marker + text.slice(m.end, e)).facts;
+    if (!said.has(m)) {
+      const [s, e] = clauseBounds(text, m.at);
+      const marker = text.slice(m.at, m.end).replace(COUNT_WORDS, ' ');
+      said.set(m, factsOf(text.slice(s, m.at) + marker + text.slice(m.end, e)).facts);
+    }
+    return said.get(m)!;
   };
-  const firstFacts = saidOf(first);
-  const contradicts = rest.some((m) => Object.entries(saidOf(m)).some(([f, v]) => firstFacts[f] !== undefined && firstFacts[f] !== v));
+  const contradicts = rest.some((m) => Object.entries(saidOf(m)).some(([f, v]) => saidOf(first)[f] !== undefined && saidOf(first)[f] !== v));
   // "仓山3家 晋安2家": counts each labelled by a place are side by side, not one inside the other.
-  const placed = (m: Marker) => districts.length > 0 && new RegExp(`(?:${districts.join('|')})(?:区|县|市)?(?:的|有|这边|那边)?\\s*$`).test(text.slice(Math.max(0, m.at - 6), m.at));
+  const places = placePatterns(districts);
+  const placed = (m: Marker) => places !== null && places.before.test(text.slice(Math.max(0, m.at - 6), m.at));
   const sideBySide = placed(first) && rest.every(placed);
   const isTotal = !added && !contradicts && !sideBySide && first.count > 1 && rest.length > 0 && restSum <= first.count;
   // "对接会一场银行5家企业40家 办了三场": one event described, then how many there were like it.
@@ -224,7 +243,7 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   // "长乐福清两个县都…", "闽侯、长乐、福清三个县区都…" too.
   for (let i = groups.length - 2; i >= 0; i--) {
     const between = text.slice(parts[i].end, parts[i + 1].at);
-    const joined = JOINED.test(groups[i].text) || ONLY_JOINING.test(districts.length ? between.replace(new RegExp(`(?:${districts.join('|')})(?:区|县|市)?`, 'g'), '') : between);
+    const joined = JOINED.test(groups[i].text) || ONLY_JOINING.test(places ? between.replace(places.names, '') : between);
     if (joined && !Object.keys(groups[i].facts).length) groups[i] = { ...groups[i], facts: groups[i + 1].facts };
   }
   const remaining = isTotal ? first.count - parts.reduce((n, m) => n + m.count, 0) : 0;
