@@ -213,30 +213,54 @@ function oneEventUnlessCounted(doc: PolicyDocument, id: string, facts: Facts): F
   return rule.when.some((c) => facts[c.field] !== undefined) ? { ...facts, [rule.amount.field]: 1 } : facts;
 }
 
-/** Amount and condition questions: the rules' own words, then the arithmetic for the asker's case. */
-export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amountLead' | 'conditionsLead'): QaAnswer {
+interface RulesEvaluation {
+  outcomes: AwardOutcome[];
+  /** Each rule's summary, then what the asker's facts come to, group by group. */
+  lines: string[];
+  awards: AwardView[];
+}
+
+/** The measure's rules evaluated for the question's facts and subjects; null when none applies. */
+function evaluateRulesFor(ctx: AnswerContext, id: string, p: Parse): RulesEvaluation | null {
   const facts: Facts = oneEventUnlessCounted(ctx.doc, id, p.slots.facts);
   const grouped = groupEvaluation(ctx.doc, id, p);
   const outcomes = grouped ? grouped.parts.map((x) => x.outcome) : rulesInQuestion(ctx.doc, id, facts);
-  if (!outcomes.length) {
+  if (!outcomes.length) return null;
+  const unit = SUBJECT_OF_AUDIENCE[outcomes[0].rule.audience][1];
+  return {
+    outcomes,
+    lines: grouped ? groupLines(ctx, grouped, unit) : outcomeLines(ctx, outcomes, facts),
+    awards: grouped ? [evaluationView(grouped)] : outcomes.map((o) => awardView(ctx.doc, o, true)),
+  };
+}
+
+/** Amount and condition questions: the rules' own words, then the arithmetic for the asker's case. */
+export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amountLead' | 'conditionsLead'): QaAnswer {
+  const evaluated = evaluateRulesFor(ctx, id, p);
+  if (!evaluated) {
     const lines = [header(ctx, id), ...relevantSentences(ctx.doc, id, p.text, 2)];
     if (lead === 'amountLead') lines.push(ctx.replies.render('noAmount'));
     lines.push(unitsLine(ctx, id), fullTextHint(ctx, id));
     return { reply: lines.join('\n'), measures: [id] };
   }
+  const { outcomes } = evaluated;
   const measureOfRules = outcomes[0].rule.measure;
-  const unit = SUBJECT_OF_AUDIENCE[outcomes[0].rule.audience][1];
   const lines = [
     ctx.replies.render(lead, { name: ctx.doc.displayName(measureOfRules) }),
-    ...(grouped ? groupLines(ctx, grouped, unit) : outcomeLines(ctx, outcomes, facts)),
+    ...evaluated.lines,
     ctx.replies.render('quoteLine', { text: ruleSentences(ctx, measureOfRules, outcomes).join('') }),
     unitsLine(ctx, measureOfRules),
   ];
-  return {
-    reply: lines.join('\n'),
-    measures: [measureOfRules],
-    awards: grouped ? [evaluationView(grouped)] : outcomes.map((o) => awardView(ctx.doc, o, true)),
-  };
+  return { reply: lines.join('\n'), measures: [measureOfRules], awards: evaluated.awards };
+}
+
+/** "小巨人首次，省里奖了一百万，配套是一次性的吗": the arithmetic lines for the asker's own facts. */
+function ownCase(ctx: AnswerContext, id: string, p: Parse): { lines: string[]; awards: AwardView[] } | null {
+  const evaluated = evaluateRulesFor(ctx, id, p);
+  if (!evaluated) return null;
+  const lead = ctx.replies.render('computedLead');
+  const lines = evaluated.lines.flatMap((l) => l.split('\n')).filter((l) => l.includes(lead)).map((l) => l.trim());
+  return lines.length ? { lines, awards: evaluated.awards } : null;
 }
 
 /**
@@ -276,14 +300,18 @@ function ruleSentences(ctx: AnswerContext, id: string, outcomes: AwardOutcome[])
 }
 
 /** "是每年都发还是一次": the rule's own words on how often it pays (一次性, 每场次). */
-export function frequencyAnswer(ctx: AnswerContext, id: string, p: Parse): QaAnswer {
+/** How often a measure pays; with the asker's own facts (`withOwnCase`), what they come to, before the units line. */
+export function frequencyAnswer(ctx: AnswerContext, id: string, p: Parse, withOwnCase = false): QaAnswer {
   const rules = ctx.doc.rulesFor(id);
   const mentioned = new Set(p.slots.numbers.filter((n) => n.kind === 'yuan').map((n) => n.value));
   const named = rules.filter((r) => (r.amount.kind === 'fixed' || r.amount.kind === 'perUnit') && mentioned.has(r.amount.yuan));
   const shown = named.length ? named : rules;
+  const own = withOwnCase ? ownCase(ctx, id, p) : null;
+  const withOwn = (answer: QaAnswer, units: string): QaAnswer =>
+    own ? { ...answer, reply: [answer.reply, ...own.lines, units].join('\n'), awards: own.awards } : { ...answer, reply: [answer.reply, units].join('\n') };
   if (!shown.length) {
-    const lines = [header(ctx, id), ...relevantSentences(ctx.doc, id, p.text, 2), ctx.replies.render('frequencyNone'), unitsLine(ctx, id)];
-    return { reply: lines.join('\n'), measures: [id] };
+    const lines = [header(ctx, id), ...relevantSentences(ctx.doc, id, p.text, 2), ctx.replies.render('frequencyNone')];
+    return withOwn({ reply: lines.join('\n'), measures: [id] }, unitsLine(ctx, id));
   }
   const measure = shown[0].measure;
   const quotes = measureSentences(ctx.doc, measure).filter((s) => shown.some((r) => s.includes(r.quote)));
@@ -291,9 +319,8 @@ export function frequencyAnswer(ctx: AnswerContext, id: string, p: Parse): QaAns
     ctx.replies.render('frequencyLead', { name: ctx.doc.displayName(measure) }),
     ...shown.map((r) => `· ${ruleSummary(ctx.doc, r)}`),
     ctx.replies.render('quoteLine', { text: quotes.join('') }),
-    unitsLine(ctx, measure),
   ];
-  return { reply: lines.join('\n'), measures: [measure] };
+  return withOwn({ reply: lines.join('\n'), measures: [measure] }, unitsLine(ctx, measure));
 }
 
 /** The model could not decide between two kinds of question: ask rather than guess. */

@@ -286,35 +286,21 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const each = nlu.lexicon.eachCues.some((w) => parse.text.includes(w)) ? parse.mentionedMeasures.filter((id) => doc.measure(id)).slice(0, 4) : [];
     if (each.length >= 2 && !withFacts.length) {
       if (rules) return simple(severalMeasuresAnswer(ctx, each, parse, lead));
-      const answers = each.map((id) => aspectAnswer(parse, id, ctx));
+      const answers = each.map((id) => aspectAnswer(parse, id, ctx, withFacts));
       return simple({ reply: answers.map((a) => a.reply).join('\n\n'), measures: each });
     }
-    return simple(aspectAnswer(parse, measure, ctx));
-  }
-
-  /** "小巨人首次，省里奖了一百万，配套是一次性的吗": how often, then what the asker's facts come to. */
-  function frequencyWithCase(parse: Parse, measure: string, ctx: AnswerContext): QaAnswer {
-    const often = frequencyAnswer(ctx, measure, parse);
-    if (!measuresWithFacts(doc, parse).includes(measure)) return often;
-    const computed = rulesAnswer(ctx, measure, parse, 'amountLead');
-    const lead = replies.render('computedLead');
-    const caseLines = computed.reply.split('\n').filter((l) => l.includes(lead));
-    if (!caseLines.length) return often;
-    // The asker's case goes before the units line that ends the answer.
-    const lines = often.reply.split('\n');
-    lines.splice(lines.length - 1, 0, ...caseLines.map((l) => l.trim()));
-    return { ...often, reply: lines.join('\n'), awards: computed.awards };
+    return simple(aspectAnswer(parse, measure, ctx, withFacts));
   }
 
   /** One measure's answer to the aspect asked (content, units, how to apply…). */
-  function aspectAnswer(parse: Parse, measure: string, ctx: AnswerContext): QaAnswer {
+  function aspectAnswer(parse: Parse, measure: string, ctx: AnswerContext, withFacts: readonly string[]): QaAnswer {
     switch (parse.intent) {
       case 'measure.amount':
         return rulesAnswer(ctx, measure, parse, 'amountLead');
       case 'measure.conditions':
         return rulesAnswer(ctx, measure, parse, 'conditionsLead');
       case 'measure.frequency':
-        return frequencyWithCase(parse, measure, ctx);
+        return frequencyAnswer(ctx, measure, parse, withFacts.includes(measure));
       case 'measure.units':
         return unitsAnswer(ctx, measure);
       case 'measure.apply':
