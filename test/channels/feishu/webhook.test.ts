@@ -166,9 +166,11 @@ describe('Feishu webhook: who is answered, and how', () => {
 
 describe('Feishu webhook: the eligibility check in a card', () => {
   const chat = 'oc_p2p_check';
-  const click = (operator: string, card: ReceivedMessage, label: string) => {
+  // The platform has a card before the channel has recorded it as the check's card: click after.
+  const click = async (operator: string, card: ReceivedMessage, label: string) => {
     const button = buttonsOf(card).find((b) => b.label === label);
     if (!button) throw new Error(`no button "${label}" on the card: ${JSON.stringify(buttonsOf(card))}`);
+    await feishu.drain();
     return svc.server.inject(signedRequest(cardClickEvent({ operator, messageId: card.messageId, chatId: chat, value: button.value })));
   };
   const patches = () => fake.inChat(chat).filter((m) => m.kind === 'patch');
