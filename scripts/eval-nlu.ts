@@ -94,7 +94,9 @@ confusionMatrix(cv);
 confusionLines(cv, true);
 if (values['show-training-errors']) {
   console.log('\n  wrong answers (cross-validation):');
-  for (const s of [...cv, ...cvFollow].filter((x) => x.problems.length)) console.log(`    ${s.gold} → ${s.predicted} | ${s.text} | ${s.problems.join('; ')}`);
+  for (const s of cv.filter((x) => x.problems.length)) console.log(`    ${s.gold} → ${s.predicted} | ${s.text} | ${s.problems.join('; ')}`);
+  // A follow-up turn is shown after the turn it follows, which it cannot be read without.
+  for (const s of cvFollow.filter((x) => x.problems.length)) console.log(`    ${s.gold} → ${s.predicted} | ${s.before} ⟶ ${s.text} | ${s.problems.join('; ')} [${s.id}]`);
 }
 
 // The frozen held-out set: figures only.

@@ -122,11 +122,11 @@ export function scoreQuestions(e: Engine, questions: readonly LabelledQuestion[]
 }
 
 /** Every turn after the first of each conversation, scored in its conversation. */
-export function scoreFollowUps(e: Engine, conversations: readonly FollowUpConversation[]): (Scored & { id: string })[] {
+export function scoreFollowUps(e: Engine, conversations: readonly FollowUpConversation[]): (Scored & { id: string; before: string })[] {
   return conversations.flatMap((c) => {
     const answers = ask(e, c.turns.map((t) => t.text));
     return c.turns.slice(1).map((t, i) => ({
-      id: c.id, text: t.text, gold: t.intent, predicted: answers[i + 1].intent, problems: answerProblems(t, answers[i + 1]), kind: c.kind ?? [],
+      id: c.id, before: c.turns[i].text, text: t.text, gold: t.intent, predicted: answers[i + 1].intent, problems: answerProblems(t, answers[i + 1]), kind: c.kind ?? [],
     }));
   });
 }

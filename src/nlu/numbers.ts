@@ -87,7 +87,9 @@ function classify(text: string, numeral: string, start: number): NumberMention |
   // 400 nines is Infinity, which JSON stores as null: such a "number" would corrupt the dialog state.
   if (!Number.isFinite(scaled)) return undefined;
   if (/^%/.test(after)) return { value: scaled, kind: 'percent', start, end: end + 1 };
-  if (/^(元|块)/.test(after)) return { value: scaled, kind: 'yuan', start, end: end + 1 };
+  // "两个加一块多少", "放一块算": 一块 is "together", not one yuan.
+  const together = numeral === '一' && /^块/.test(after) && /(?:加|放|合|算|在)$/.test(text.slice(0, start));
+  if (/^(元|块)/.test(after) && !together) return { value: scaled, kind: 'yuan', start, end: end + 1 };
   if (factor >= 10_000 || (!isArabic && /[万亿]/.test(numeral))) {
     return { value: scaled, kind: 'yuan', start, end: end + (/^元/.test(after) ? 1 : 0) };
   }

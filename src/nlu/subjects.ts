@@ -175,12 +175,46 @@ function listedEvents(text: string, factsOf: (segment: string) => SegmentFacts):
   });
 }
 
+// "32家企业6家银行 … 45家企业2家银行": each attendance said is one event, whether or not the events were counted.
+const FIGURE = '(\\d+|[一二两三四五六七八九十百]+)';
+const ATTENDANCE = new RegExp(`(?<!(?:银行|金融机构)\\s*)${FIGURE}\\s*家\\s*(?:参会)?企业|企业(?:数|数量)?(?:有|为|是|来了|到了|到场)?\\s*${FIGURE}\\s*家(?!\\s*(?:银行|金融机构)(?!\\s*${FIGURE}))`, 'g');
+const BANKS = new RegExp(`${FIGURE}\\s*(?:家|间|个)\\s*(?:银行|金融机构)|(?:银行|金融机构)[^\\d，,。；;一二两三四五六七八九十]{0,6}${FIGURE}\\s*(?:家|间|个)`, 'g');
+// "每场30家企业5家银行": one attendance said of several events.
+const EVERY_EVENT = /每场|每次|各场|每一场/;
+
+/**
+ * Events told apart by their attendance ("商会那场三十二家企业六家银行园区那场四十家企业三家银行"):
+ * one event per enterprise count, each running to the last bank count before the next. Only when
+ * banks are counted too (a matchmaking event) and no other number of events is said.
+ */
+function attendanceEvents(text: string, declared: number, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
+  const firms = [...text.matchAll(ATTENDANCE)];
+  if (firms.length < 2 || (declared > 1 && declared !== firms.length) || EVERY_EVENT.test(text)) return [];
+  // Banks are looked for with the enterprise counts blanked out: "企业30家银行5家" is 30 firms, 5 banks.
+  let rest = text;
+  for (const m of firms) rest = rest.slice(0, m.index) + ' '.repeat(m[0].length) + rest.slice(m.index + m[0].length);
+  const banks = [...rest.matchAll(BANKS)];
+  if (!banks.length) return [];
+  const ownBanks = firms.map((m, i) => banks.filter((b) => b.index > m.index && b.index < (firms[i + 1]?.index ?? text.length)).at(-1));
+  const ends = firms.map((m, i) => { const b = ownBanks[i]; return b ? b.index + b[0].length : m.index + m[0].length; });
+  return firms.map((m, i) => {
+    const start = Math.max(i ? ends[i - 1] : 0, clauseBounds(text, m.index)[0]);
+    const b = ownBanks[i];
+    // Read from the figures alone: the words around them ("一家组织的是", "银行只来了") count nothing else.
+    const stats = `对接会 ${m[1] ?? m[2]}家企业${b ? ` ${b[1] ?? b[2]}家银行` : ''}`;
+    return { kind: 'event' as const, count: 1, text: text.slice(start, ends[i]).trim(), ...factsOf(stats) };
+  });
+}
+
 const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
 
 export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[] = []): SubjectGroup[] {
   if (kind === 'event') {
     const listed = listedEvents(text, factsOf);
     if (listed.length) return listed;
+    const declared = markersOf(text, kind).find((m) => m.count > 1)?.count ?? 0;
+    const attended = attendanceEvents(text, declared, factsOf);
+    if (attended.length) return attended;
   }
   // "国家级集群省级集群各成功创建了一个": one of each level.
   if (kind === 'cluster' && EACH_LEVEL_ONCE.test(text)) {
