@@ -103,6 +103,19 @@ function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
   return !weakGlobal || !leaning;
 }
 
+/**
+ * "那工业用地一亩多少钱", "那这10万要交企业所得税吗" after a measure question: the model is sure the
+ * turn is out of scope, and the turn says more than a level's name and gives the query nothing.
+ */
+function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
+  const { p } = r;
+  return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !r.backTo && !p.slots.correction && r.counted === undefined
+    && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
+}
+const OUTSIDE_CONFIDENCE = 0.6;
+// "这钱给企业还是给区里": the money of the query before; "要是拉上另外四家一起去呢": the same case changed.
+const POINTS_BACK = /这(?:笔)?钱|这笔|这个钱|这(?:个|项)?(?:奖励|补助|补贴|奖补)|^(?:那)?(?:要是|如果|假如|万一)/;
+
 /** The measures a correction names instead of the query's, when it asks nothing of its own. */
 function correctedTopic(nlu: Nlu, r: Reading): string[] {
   const { p } = r;
@@ -211,7 +224,7 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   if (corrected.length) {
     return freshTurn(nlu, { ...p, intent: target.intent, measures: corrected, mentionedMeasures: corrected, needsMeasure: false, confidence: Math.max(p.confidence, 0.6) }, now);
   }
-  if (isOwnGlobalQuestion(nlu, r) || startsNewTopic(nlu, r) || !leansOnQuery(r)) return freshTurn(nlu, p, now);
+  if (confidentlyOutside(nlu, r) || isOwnGlobalQuestion(nlu, r) || startsNewTopic(nlu, r) || !leansOnQuery(r)) return freshTurn(nlu, p, now);
   const intent = aspectOf(nlu, r);
   const measures = backTo || !r.named.length || r.givesOwnFields ? target.measures : [r.targetMeasure, ...r.named.filter((m) => m !== r.targetMeasure)];
   const facts = factsWithQuery(nlu, r);

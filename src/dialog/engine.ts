@@ -188,13 +188,15 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
   }
 
   /** Asks the next question, or shows the result when nothing can change it any more. */
-  function stepCheck(check: EligibilityCheck, parse: Parse, lead: string, intent: string, showSettled = true): Answer {
+  function stepCheck(check: EligibilityCheck, parse: Parse, lead: string, intent: string, showSettled = true, changed: readonly string[] = []): Answer {
     const outcomes = advance(doc, check);
     const confidence = Math.max(parse.confidence, 0.9);
     if (check.pending) {
-      // What the facts so far already settle is said now, not only at the end.
-      const settled = showSettled ? outcomes.filter((o) => o.status === 'eligible' && !o.missing.length) : [];
-      const soFar = settled.map((o) => replies.render('resultEligible', { name: doc.displayName(o.rule.measure), title: o.rule.title, basis: o.basis }));
+      // What the facts so far already settle is said now, not only at the end; so is a rule that
+      // this turn's correction rules out ("不含税二百七十四万" after 310万 had met the 技改 threshold).
+      const ruledOut = (o: (typeof outcomes)[number]) => o.status === 'not_eligible' && o.rule.when.some((c) => changed.includes(c.field));
+      const settled = showSettled ? outcomes.filter((o) => (o.status === 'eligible' && !o.missing.length) || ruledOut(o)) : [];
+      const soFar = settled.map((o) => replies.render(o.status === 'eligible' ? 'resultEligible' : 'resultNotEligible', { name: doc.displayName(o.rule.measure), title: o.rule.title, basis: o.basis }));
       const asked = askPending(check.pending, [lead, ...(soFar.length ? [replies.render('dialogSettledSoFar'), ...soFar] : [])].filter(Boolean).join('\n'), intent, confidence);
       return settled.length ? { ...asked, measures: [...new Set(settled.map((o) => o.rule.measure))], awards: settled.map((o) => awardView(doc, o, false)) } : asked;
     }
@@ -233,10 +235,11 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const isAside = parse.isQuestion && parse.intent !== FALLBACK && parse.intent !== 'eligibility.start'
       && (ASIDE_INTENTS.has(parse.intent) || (parse.intent.startsWith('measure.') && parse.measures.length > 0));
     if (hasFacts && !isAside) {
-      applyFacts(check, facts, parse.slots.unknownFields);
+      const known = new Set(Object.keys(check.profile));
+      const corrected = applyFacts(check, facts, parse.slots.unknownFields).filter((f) => known.has(f));
       const extra = Object.keys(facts).filter((f) => f !== check.pending);
       const lead = extra.length ? replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) }) : '';
-      return stepCheck(check, parse, lead, 'eligibility.answer');
+      return stepCheck(check, parse, lead, 'eligibility.answer', true, corrected);
     }
     const pending = check.pending!;
     if (isAside) {

@@ -32,6 +32,12 @@ export interface ExtractContext {
 }
 
 const CLAUSE_SPLIT = /[,.;!?:，。；！？：\n]/;
+const YEAR_WORD = /大前年|前年|去年|上一年|今年|本年|当年|明年|(?:19|20)?\d{2}年/g;
+
+/** The last year a text names ("去年", "2025年"), as said. */
+function yearWordIn(text: string): string | undefined {
+  return text.match(YEAR_WORD)?.at(-1);
+}
 const PUNCTUATION = /[\s,.;!?:~，。；！？：、…]+/g;
 const STRIP_FOR_ANSWER = /[\s,.;!?:~，。；！？：、…]+|(的|啊|呀|吧|呢|哦|哈|嘛|了)$/g;
 
@@ -204,6 +210,13 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         if (facts[field] === undefined) {
           facts[field] = n.value;
           lastOfField.set(field, n);
+        } else if (additive.has(field) && last && statesTotal(text, last, n)) {
+          // "…加起来330万": the parts read so far are the figure; the asker's sum may include what does not count.
+          continue;
+        } else if (additive.has(field) && !correcting && last && typeof facts[field] === 'number' && inOtherYear(text, last, n)) {
+          // "去年投了200万 今年又投了200万": the rules count one year's investment, so the larger year stands.
+          facts[field] = Math.max(facts[field] as number, n.value);
+          lastOfField.set(field, n);
         } else if (additive.has(field) && !correcting && last && typeof facts[field] === 'number' && joinsAmounts(text, last, n)) {
           // "设备花了160万，信息化系统又投了150万": one year's investment in parts.
           facts[field] = (facts[field] as number) + n.value;
@@ -218,7 +231,11 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         // "省里给了一百二": right after an amount's cue word, a small bare figure means 万.
         const lead = text.slice(Math.max(0, n.start - 8), n.start);
         const field = yuanFields.find((f) => includesAny(lead, cues[f]));
-        if (field && facts[field] === undefined && ctx.pendingField !== field) facts[field] = n.value * 10_000;
+        if (field && facts[field] === undefined && ctx.pendingField !== field) {
+          facts[field] = n.value * 10_000;
+          // "设备投了280 加上买的ERP 60万": a later part adds to it.
+          lastOfField.set(field, n);
+        }
       } else if (n.kind === 'year' && yearField) {
         // In one subject's own words ("另一家2024年") a year can only be when it was recognised.
         if (includesAny(clause, recognitionWords) || ctx.pendingField === yearField || ctx.question !== undefined) facts[yearField] ??= n.value;
@@ -262,6 +279,19 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     const before = text.slice(Math.max(0, n.start - 6), n.start).split(CLAUSE_SPLIT).pop() ?? '';
     const near = before + text.slice(n.end, n.end + 6).split(CLAUSE_SPLIT)[0];
     return includesAny(near, lexicon.grossCues) && !includesAny(near, lexicon.netCues);
+  }
+
+  /** The words just before a later amount of the same field say it is the sum of the earlier ones. */
+  function statesTotal(text: string, last: NumberMention, n: NumberMention): boolean {
+    return includesAny(text.slice(Math.max(last.end, n.start - 6), n.start), lexicon.statedTotalCues);
+  }
+
+  /** Each of two amounts' clauses names a year, and not the same one ("去年…200万 今年又…200万"). */
+  function inOtherYear(text: string, last: NumberMention, n: NumberMention): boolean {
+    // Each amount's own words: back to the last break (a space too), so "2025年首次认定 设备200万" names no year.
+    const before = yearWordIn(text.slice(0, last.start).split(/[\s,.;!?:，。；！？：]/).pop() ?? '');
+    const after = yearWordIn(text.slice(last.end, n.start));
+    return before !== undefined && after !== undefined && before !== after;
   }
 
   /** Two amounts are parts of one sum: in separate clauses, or joined by "加", "和", "另外"… */

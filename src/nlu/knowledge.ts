@@ -66,6 +66,8 @@ export const LexiconSchema = z.object({
   reckonedCues: words,
   netCues: words,
   amountJoiners: words,
+  /** Before an amount after its parts: the asker's own total of them ("加起来330万"), not one more part. */
+  statedTotalCues: words,
   /** A follow-up with one of these adds its amount to the one before ("还有…80万，加起来呢"). */
   additiveCues: words,
   /** A follow-up count with one of these adds to the one before ("再加一家银行"). */

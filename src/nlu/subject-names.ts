@@ -19,7 +19,9 @@ export function namedPattern(kind: SubjectKind, districts: readonly string[]): R
 
 /** The subjects a text names, each once, where what is said of them is said. */
 export function namesIn(text: string, pattern: RegExp): { at: number; end: number; count: number }[] {
-  const matches = [...text.matchAll(pattern)] as (RegExpMatchArray & { index: number })[];
+  const all = [...text.matchAll(pattern)] as (RegExpMatchArray & { index: number })[];
+  // "台江的企业A": the place and the letter name one subject, by its letter.
+  const matches = all.filter((m, i) => !(all[i + 1]?.index === m.index + m[0].length && /^[a-d甲乙丙丁]$/.test(all[i + 1][0])));
   return distinctNames(withoutLeadingList(matches)).map((m) => ({ at: m.index, end: m.index + m[0].length, count: lettersIn(m[0]) }));
 }
 
