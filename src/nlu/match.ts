@@ -5,13 +5,25 @@ import type { Slots } from './extract.js';
 
 export type Scores = Record<string, number>;
 
+/** What every measure is about: these words name no measure, exactly or nearly. */
+const DOCUMENT_SUBJECT = ['专精特新', '中小企业'];
+
+/** Bigrams of a keyword that share no character with the document's subject in it ("省里" of "省里的专精特新"). */
+function ownBigrams(word: string): Set<string> {
+  const generic = new Array<boolean>(word.length).fill(false);
+  for (const w of DOCUMENT_SUBJECT) for (let at = word.indexOf(w); at !== -1; at = word.indexOf(w, at + 1)) generic.fill(true, at, at + w.length);
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < word.length; i++) if (!generic[i] && !generic[i + 1]) out.add(word.slice(i, i + 2));
+  return out;
+}
+
 /** Topic words (measure keywords, titles, tier names) and numbers, blanked out so the
  * intent is judged on how the question is asked, not on what it is about. */
 export function topicMasker(doc: PolicyDocument): (text: string) => string {
   const words = [
     ...doc.measures.flatMap((m) => [...m.keywords, m.title]),
     ...doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases].filter((a) => a.length >= 2)),
-    '专精特新', '中小企业',
+    ...DOCUMENT_SUBJECT,
   ];
   const sorted = [...new Set(words)].filter((w) => w.length >= 2).sort((a, b) => b.length - a.length);
   return (text) => {
@@ -91,10 +103,11 @@ interface MeasureIndex {
   keywords: MeasureKeyword[];
   /** Keyword positions by their first character. */
   byFirstChar: CharIndex<number>;
-  /** Bigram → [keyword position, how often the keyword has it], for keywords of 4+ characters (near matches). */
-  bigramPostings: Map<string, [number, number][]>;
-  /** Per-call scratch (parse is synchronous): bigram hits per keyword. */
+  /** Bigram → [keyword position, how often the keyword has it, whether it is the keyword's own], for keywords of 4+ characters (near matches). */
+  bigramPostings: Map<string, [number, number, boolean][]>;
+  /** Per-call scratch (parse is synchronous): bigram hits per keyword, and hits on its own bigrams. */
   bigramHits: Uint16Array;
+  ownHits: Uint16Array;
   titles: { measure: string; title: string }[];
   /** Figures that only one kind of rule takes (a provincial award, a bank count) point at its measure. */
   figureFields: { field: string; measure: string }[];
@@ -128,17 +141,19 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
     }),
   ).sort((a, b) => b.word.length - a.word.length);
   const byFirstChar = new CharIndex<number>();
-  const bigramPostings = new Map<string, [number, number][]>();
+  const bigramPostings = new Map<string, [number, number, boolean][]>();
   keywords.forEach((k, i) => {
     byFirstChar.add(k.word.length ? k.word[0] : undefined, i);
     if (k.word.length < 4) return;
-    for (const b of new Set(k.bigrams)) bigramPostings.set(b, [...(bigramPostings.get(b) ?? []), [i, k.bigrams.filter((x) => x === b).length]]);
+    const own = ownBigrams(k.word);
+    for (const b of new Set(k.bigrams)) bigramPostings.set(b, [...(bigramPostings.get(b) ?? []), [i, k.bigrams.filter((x) => x === b).length, own.has(b)]]);
   });
   return {
     keywords,
     byFirstChar,
     bigramPostings,
     bigramHits: new Uint16Array(keywords.length),
+    ownHits: new Uint16Array(keywords.length),
     titles: doc.measures.map((m) => ({ measure: m.id, title: m.title })),
     figureFields: doc.awards.flatMap((r) =>
       [...r.when.map((c) => c.field), ...('field' in r.amount ? [r.amount.field] : [])]
@@ -159,7 +174,7 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots, l
     add(k.measure, v);
     if (k.tier) tierPart[k.measure] = (tierPart[k.measure] ?? 0) + v;
   };
-  const { keywords, bigramHits } = index;
+  const { keywords, bigramHits, ownHits } = index;
   // Keywords in the text, visited in index order (longest first): the sums below depend on it.
   const present: number[] = [];
   index.byFirstChar.candidates(text, (i) => {
@@ -183,9 +198,10 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots, l
   for (const b of new Set(bigramsOf(residual))) {
     const postings = index.bigramPostings.get(b);
     if (!postings) continue;
-    for (const [i, times] of postings) {
+    for (const [i, times, own] of postings) {
       if (bigramHits[i] === 0) near.push(i);
       bigramHits[i] += times;
+      if (own) ownHits[i] += 1;
     }
   }
   near.sort((a, b) => a - b);
@@ -193,9 +209,12 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots, l
   for (const i of near) {
     const k = keywords[i];
     const hits = bigramHits[i] / k.bigrams.length;
+    // "福州的专精特新" is near "省里的专精特新" only in the words every measure shares.
+    const ownHit = ownHits[i] > 0;
     bigramHits[i] = 0;
+    ownHits[i] = 0;
     if (matched.has(k.word)) continue;
-    if (hits >= 0.66) {
+    if (hits >= 0.66 && (ownHit || !DOCUMENT_SUBJECT.some((w) => k.word.includes(w)))) {
       addKeyword(k, k.weight * 0.7 * hits);
       credited.add(i);
     }
