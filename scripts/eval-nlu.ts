@@ -74,7 +74,7 @@ function byKind(scored: readonly Scored[]): string {
 const training = trainingSet();
 const folds = stratifiedFolds(training.questions, k);
 const cv: Scored[] = [];
-const cvFollow: Scored[] = [];
+const cvFollow: ReturnType<typeof scoreFollowUps> = [];
 const convFolds = training.conversations.map((c, i) => ({ c, fold: i % k }));
 const t0 = performance.now();
 for (let f = 0; f < k; f++) {

@@ -18,6 +18,8 @@ export interface AskedQuery {
   subjects?: RememberedGroup[];
   /** The words that last gave facts: they name the asker's own enterprise in a later count. */
   said?: string;
+  /** Asked of another place's policy: only a turn that names this city leans on it ("那福州的呢"). */
+  elsewhere?: boolean;
 }
 
 export interface ConversationContext {
@@ -197,6 +199,9 @@ function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, facts: Record<
 /** A turn that stands on its own: it becomes the query, when it is a measure question. */
 function freshTurn(nlu: Nlu, q: Parse, now: number): Resolved {
   const own = q.slots.facts;
+  if (q.otherPlace && q.elsewhere) {
+    return { parse: q, facts: { ...own }, remember: { ...q.elsewhere, facts: { ...own }, at: now, turns: 0, elsewhere: true } };
+  }
   const isQuery = nlu.intentScopes.get(q.intent) === 'measure' && q.measures.length > 0;
   return {
     parse: q, facts: { ...own },
@@ -212,7 +217,10 @@ function freshTurn(nlu: Nlu, q: Parse, now: number): Resolved {
  */
 export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext, now: number, limits: ContextLimits): Resolved {
   const backTo = nlu.lexicon.backReferences.some((w) => asked.text.includes(w));
-  const target = backTo && usable(ctx.previous, now, limits) ? ctx.previous : usable(ctx.last, now, limits) ? ctx.last : undefined;
+  // Another place's question is leaned on only by a turn naming this city ("那福州的呢"); any other turn leans past it.
+  const home = nlu.lexicon.homePlaceWords.some((w) => asked.text.includes(w));
+  const here = (q: AskedQuery | undefined) => (q && (!q.elsewhere || home) && usable(q, now, limits) ? q : undefined);
+  const target = backTo ? here(ctx.previous) ?? here(ctx.last) : here(ctx.last) ?? (ctx.last?.elsewhere ? here(ctx.previous) : undefined);
   // "那厦门呢": another place's policy, whatever the topic before.
   if (!target || asked.otherPlace) return freshTurn(nlu, asked, now);
   // "钱发给谁": a short question placed nowhere asks about the topic before it.

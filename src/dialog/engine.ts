@@ -144,7 +144,8 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       resolved = { ...resolved, parse, remember: { intent: 'measure.amount', measures: ids, facts: parse.slots.facts, at: ctx.now ?? clock.now(), turns: 0 } };
     }
     const answer = qaFor(state, parse, ctx);
-    if (answer.intent !== FALLBACK && answer.intent !== CLARIFY) state.context = nextContext(state.context ?? {}, resolved);
+    // Another place's question is out of scope but remembered, for "那福州的呢".
+    if ((answer.intent !== FALLBACK && answer.intent !== CLARIFY) || resolved.remember?.elsewhere) state.context = nextContext(state.context ?? {}, resolved);
     return answer;
   }
 

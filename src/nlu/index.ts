@@ -31,6 +31,8 @@ export interface Parse {
   isQuestion: boolean;
   /** Another place's own policy is asked about: outside these measures. */
   otherPlace: boolean;
+  /** Asked of another place, the measure question it would be here ("厦门小巨人奖多少" → 第一条 amount), for "那福州的呢". */
+  elsewhere?: { intent: string; measures: string[] };
   /** Out of scope alone, but this measure intent if the conversation gives it a measure ("这个归谁管"). */
   contextIntent?: string;
   /** When the model could not decide: the two intents it hesitated between, best first. */
@@ -168,10 +170,19 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const describesItself = profileFacts >= 2 && !questionFacts && !u.isQuestion && lexicon.selfWords.some((w) => u.text.includes(w));
     const asksForCheck = lexicon.checkRequests.some((w) => u.text.includes(w));
     const decision = decide(prediction.ranked, u, intents.clarify, intentScopes);
+    const elsewhere = u.otherPlace ? questionHere(prediction.ranked, u.mScores) : undefined;
     return {
+      ...(elsewhere ? { elsewhere } : {}),
       raw, text: u.text, ...decision, describesItself, asksForCheck, levelOnly: u.levelOnly, cueIntents: u.cueIntents, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
       otherPlace: u.otherPlace, intentScores: probabilities, measureScores: u.mScores,
     };
+  }
+
+  /** The measure question another place's question would be here: the model's best measure intent, the measures its words name. */
+  function questionHere(ranked: Ranked, mScores: Scores): Parse['elsewhere'] {
+    const intent = ranked.find((r) => intentScopes.get(r.label) === 'measure')?.label;
+    const measures = rankMeasures(mScores, MEASURE_MIN);
+    return intent && measures.length ? { intent, measures } : undefined;
   }
 
   const intentLabels = new Map(intents.intents.filter((i) => i.label).map((i) => [i.id, i.label!]));

@@ -35,6 +35,8 @@ export const LexiconSchema = z.object({
   englishTerms: z.record(z.string().regex(/^[a-z0-9&\- ]+$/, 'lower-case English words'), z.string().min(1)),
   stopwords: words,
   otherPlaces: words,
+  /** This city in a follow-up ("那福州的呢"): the same question as another place's, asked here. */
+  homePlaceWords: words,
   districts: words,
   /** With one of these, a named city is where the enterprise goes or has a site, not whose policy it is. */
   venueWords: words,
