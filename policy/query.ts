@@ -10,6 +10,8 @@ export interface QueryGroup {
   looseYuan?: readonly number[];
   /** The group's own words, to name it in the answer. */
   text?: string;
+  /** The asker's word on the group as a whole ("达标", "没达标"): it settles what the facts leave open. */
+  verdict?: boolean;
 }
 
 /** One group's outcome under the rule that applies to it. */
@@ -74,7 +76,7 @@ export function evaluateGroups(doc: PolicyDocument, id: string, shared: Facts, g
     if (!outcomes.length) continue;
     // The rule that best fits this group: eligible before undecided before not.
     const rank = { eligible: 0, needs_info: 1, not_eligible: 2 } as const;
-    const outcome = [...outcomes].sort((a, b) => rank[a.status] - rank[b.status])[0];
+    const outcome = withVerdict([...outcomes].sort((a, b) => rank[a.status] - rank[b.status])[0], group.verdict);
     const times = outcome.rule.amount.kind === 'perUnit' ? 1 : group.count;
     const pays = outcome.status !== 'not_eligible';
     parts.push({
@@ -97,6 +99,21 @@ export function evaluateGroups(doc: PolicyDocument, id: string, shared: Facts, g
   return { measure: id, parts, status, yuan, ...(maxYuan !== undefined ? { maxYuan } : {}), basis: sumBasis(parts, paying, yuan, maxYuan, unit) };
 }
 
+const PENDING = /（尚需确认：[^（]*）$/;
+const UNMET_AS_SAID = '按您所说，未达到条件';
+
+/**
+ * The asker's word on a group over what its facts leave open: "没达标" rules it out, "达标"
+ * confirms what was still to be confirmed (never what the facts rule out).
+ */
+function withVerdict(o: AwardOutcome, verdict: boolean | undefined): AwardOutcome {
+  if (verdict === false && o.status !== 'not_eligible') {
+    return { ...o, status: 'not_eligible', yuan: null, maxYuan: undefined, unmet: [UNMET_AS_SAID], basis: `不符合：${UNMET_AS_SAID}` };
+  }
+  if (verdict === true && o.status === 'needs_info') return { ...o, status: 'eligible', basis: `${o.basis.replace(PENDING, '')}（按您所说已达到条件）` };
+  return o;
+}
+
 /** One group's arithmetic: the rule's own basis, times the group's count where it pays per subject. */
 export function partBasis(p: GroupOutcome, unit: string): string {
   const o = p.outcome;
@@ -104,7 +121,7 @@ export function partBasis(p: GroupOutcome, unit: string): string {
   const each = o.yuan ?? o.maxYuan;
   if (each === undefined || each === null) return `${o.basis}（共${p.group.count}${unit}）`;
   // The rule's basis ends with what is still to be confirmed; the group's arithmetic keeps it.
-  const pending = o.status === 'needs_info' ? (/（尚需确认：[^（]*）$/.exec(o.basis)?.[0] ?? '') : '';
+  const pending = o.status === 'needs_info' ? (PENDING.exec(o.basis)?.[0] ?? '') : '';
   const upTo = o.yuan === null ? '不超过' : '';
   return `${upTo}${formatYuan(each)} × ${p.group.count}${unit} = ${upTo}${formatYuan(each * p.group.count)}${pending}`;
 }

@@ -178,7 +178,7 @@ export function groupEvaluation(doc: PolicyDocument, id: string, p: Parse): Meas
   const [kind, unit] = SUBJECT_OF_AUDIENCE[audience];
   const subjects = p.subjects[kind];
   if (!subjects) return null;
-  const groups: QueryGroup[] = subjects.groups.map((g) => ({ count: g.count, facts: g.facts, looseYuan: g.looseYuan, text: g.text }));
+  const groups: QueryGroup[] = subjects.groups.map((g) => ({ count: g.count, facts: g.facts, looseYuan: g.looseYuan, text: g.text, verdict: g.verdict }));
   return evaluateGroups(doc, id, subjects.shared, groups, unit);
 }
 

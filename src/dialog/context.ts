@@ -112,7 +112,8 @@ function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
 function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   const { p } = r;
   return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !r.backTo && !p.slots.correction && r.counted === undefined
-    && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
+    && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text)
+    && (!POINTS_BACK.test(p.text) || nlu.lexicon.outsideCues.some((w) => p.text.includes(w)));
 }
 const OUTSIDE_CONFIDENCE = 0.6;
 // "这钱给企业还是给区里": the money of the query before; "要是拉上另外四家一起去呢": the same case changed.

@@ -82,6 +82,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     .sort(byLengthDesc(([w]) => w));
 
   const includesAny = (text: string, words: readonly string[] | undefined) => (words ?? []).some((w) => text.includes(w));
+  // Right after a count and what it counts: "两家银行联合牵头…", "3家单位共同主办".
+  const organiserAfter = new RegExp(`^\\s*(?:银行|金融机构|单位|企业|公司)\\s*(?:${lexicon.organiserCues.join('|')})`);
 
   function tierOf(text: string, answer: string, pendingTier: boolean): TierId | undefined {
     if (pendingTier) {
@@ -136,14 +138,17 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     }
     // "40家企业6家银行": the noun right after the count names it; "企业47家 银行7家": the noun right before.
     const field = (best && best.at <= 1 ? best.field : undefined) ?? nounBefore(text, n)
-      ?? best?.field ?? countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)));
+      // A noun elsewhere in the clause counts only what 家 counts: "一个国家级集群" is no attendance.
+      ?? best?.field ?? (n.unit === '个' ? undefined : countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w))));
     // "6家制造业企业去深圳参展" counts exhibitors, not the attendance of a matchmaking event.
     const context = cues[`${field}.context`];
     // The topic word must be near: "3家工信企业…还办了对接会" counts enterprises, not attendance.
     const near = text.slice(Math.max(0, n.start - 16), n.end + 16);
     // "组织了一场手拉手促销活动": an event of another measure, unless its own topic is named too.
     const otherEvent = field !== undefined && includesAny(text, cues[`${field}.otherTopics`]) && !includesAny(text, cues[`${field}.ownTopics`]);
-    return field && !otherEvent && (!context || ctx.topicFields?.includes(field) || includesAny(near, context)) ? field : undefined;
+    // "两家银行联合牵头办了一场": the organisers, not the attendance.
+    const organisers = organiserAfter.test(text.slice(n.end, n.end + 10));
+    return field && !otherEvent && !organisers && (!context || ctx.topicFields?.includes(field) || includesAny(near, context)) ? field : undefined;
   }
 
   /** "省奖60万、75万": an amount listed right after another belongs to the same field. */
@@ -185,7 +190,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
 
   /** The count field whose cue ends just before the number ("银行7家", "企业数：30"). */
   function nounBefore(text: string, n: NumberMention): string | undefined {
-    const before = text.slice(Math.max(0, n.start - 8), n.start).replace(/(?:数|数量|有|为|是|来了|到了|共|:|：|\s)+$/, '');
+    // "每场企业都超过30家", "银行均有5家": words between the noun and its figure.
+    const before = text.slice(Math.max(0, n.start - 10), n.start).replace(/(?:数|数量|有|为|是|来了|到了|到场|共|都|均|也|各|超过|达到|达|在|:|：|\s)+$/, '');
     return countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && before.endsWith(w)));
   }
 

@@ -122,7 +122,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const levelOnly: string[] = [];
     const mScores = measureScores(measureIndex, text, slots, levelOnly);
     // Training needs only the features; counting subjects is for answering.
-    const subjects = training ? {} : subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }), lexicon.districts);
+    const subjects = training ? {} : subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }), lexicon.districts, lexicon.verdicts);
     const isQuestion = lexicon.questionCues.some((w) => text.includes(w));
     const otherPlace = otherPlacePolicy(text);
     const cues = cuesIn(cueIndex, text);
@@ -198,7 +198,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
 const SUBJECT_KINDS: SubjectKind[] = ['enterprise', 'event', 'cluster'];
 
 /** The counted subjects of each kind; the shared facts come from the words before the first part. */
-function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, districts: readonly string[]): Parse['subjects'] {
+function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, districts: readonly string[], verdicts: Lexicon['verdicts']): Parse['subjects'] {
   const out: Parse['subjects'] = {};
   const factsOf = (segment: string) => {
     const s = extract(segment);
@@ -210,9 +210,31 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
     const groups = kind === 'enterprise' ? amountGroups(text, slots, counted) ?? counted : counted;
     if (!groups.length) continue;
     const split = groups.some((g) => g.text);
-    out[kind] = { shared: split ? extract(sharedText(text, groups)).facts : slots.facts, groups };
+    out[kind] = { shared: split ? extract(sharedText(text, groups)).facts : slots.facts, groups: withVerdicts(groups, verdicts) };
   }
   return out;
+}
+
+const REST_OF_COUNT = /其余|其他|剩下|剩余|另外的/;
+
+/**
+ * Each group's verdict from its own words; "其中两场银行不足5家 其他都达标": what follows "其他"
+ * is said of the rest of the count, not of the group.
+ */
+function withVerdicts(groups: SubjectGroup[], verdicts: Lexicon['verdicts']): SubjectGroup[] {
+  const verdictOf = (said: string): boolean | undefined => {
+    // "够不够", "达不达标" ask; they say nothing of the group.
+    const words = said.replace(/(.)不\1/g, ' ');
+    return verdicts.unmet.some((w) => words.includes(w)) ? false : verdicts.met.some((w) => words.includes(w)) ? true : undefined;
+  };
+  let rest: boolean | undefined;
+  const out = groups.map((g) => {
+    const at = g.text.search(REST_OF_COUNT);
+    if (at >= 0) rest ??= verdictOf(g.text.slice(at));
+    const verdict = g.text ? verdictOf(at >= 0 ? g.text.slice(0, at) : g.text) : undefined;
+    return verdict === undefined ? g : { ...g, verdict };
+  });
+  return out.map((g) => (!g.text && rest !== undefined ? { ...g, verdict: rest } : g));
 }
 
 /**

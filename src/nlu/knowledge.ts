@@ -76,6 +76,10 @@ export const LexiconSchema = z.object({
   countAddCues: words,
   /** A follow-up naming more subjects with one of these counts the asker too ("还有两家子公司也是"). */
   subjectAddCues: words,
+  /** Right after a count of banks or units: they organise the event, they are not its attendance ("两家银行联合牵头"). */
+  organiserCues: words,
+  /** What an asker says of a counted group as a whole ("一场达标一场没达标", "银行不足5家"): unmet words are looked for first. */
+  verdicts: z.object({ met: words, unmet: words }),
   /** "分别找哪个部门", "门槛各是什么": the question asks the same of every measure it names. */
   eachCues: words,
   /** Words that ask for the whole eligibility check rather than one answer. */

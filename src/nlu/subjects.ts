@@ -17,6 +17,8 @@ export interface SubjectGroup {
   facts: Record<string, FactValue>;
   /** Amounts in the group's words that no field claimed ("一家给了80万"). */
   looseYuan: number[];
+  /** What the asker says of the group as a whole: "达标" (true), "没达标", "银行不足5家" (false). */
+  verdict?: boolean;
 }
 
 export interface SegmentFacts {
@@ -33,6 +35,7 @@ const MARKERS: Record<SubjectKind, RegExp> = {
   // "两个省级", and the count after the noun: "国家级集群一个 省级集群两个".
   cluster: new RegExp(`(?<!同)${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群)|[县区市]{1,3}[^，,.。\\s]{0,10}(?:国家级|省级|集群))|(?:国家级|省级)[^\\s，,.。\\d]{0,8}?集群\\s*${NUM}\\s*个(?![^\\s，,.。]{0,4}(?:国家级|省级))`, 'g'),
 };
+const BARE_COUNT = new RegExp(`^${NUM}\\s*个$`);
 const EVENT_STATS = /银行|金融机构|对接|参会|来了/;
 
 interface Marker {
@@ -76,7 +79,8 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
     if (kind === 'enterprise' && EVENT_STATS.test(text) && /(?:银行|金融机构|机构|企业)\s*$/.test(text.slice(Math.max(0, at - 4), at))) continue;
     out.push({ at, end: at + m[0].length, count, named: m[2] !== undefined });
   }
-  return out;
+  // "两个区 一个两个省级集群 一个一个国家级": a count right before another counts the districts, not clusters.
+  return kind === 'cluster' ? out.filter((m, i) => !(out[i + 1] && out[i + 1].at === m.end && BARE_COUNT.test(text.slice(m.at, m.end)))) : out;
 }
 
 // "工信企业有七家": the count said after what it counts.
@@ -206,6 +210,8 @@ function attendanceEvents(text: string, declared: number, factsOf: (segment: str
   });
 }
 
+const EACH_ORGANISER = new RegExp(`${NUM}\\s*(?:个|家)[\\u4e00-\\u9fa5]{0,4}?各(?:自)?[^，,。\\s]{0,8}$`);
+const BOTH_CREATED = /(?:也|又)(?:都)?(?:成功|创建|获批|评上|拿下|批了)|两个都|都(?:成功|拿下|获批|创建|评上)/;
 const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
 
 export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[] = []): SubjectGroup[] {
@@ -221,6 +227,16 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
     return ['国家级', '省级'].map((level) => ({ kind, count: 1, text: `${level}集群`, ...factsOf(`${level}集群`) }));
   }
   const markers = markersOf(text, kind, districts);
+  // "去年创建省级集群成功 今年国家级也成功了", "国家级…省级…两个都拿下了": one cluster of each level.
+  if (kind === 'cluster' && !markers.length && /集群/.test(text) && text.includes('国家级') && text.includes('省级') && BOTH_CREATED.test(text)) {
+    return ['国家级', '省级'].map((level) => ({ kind, count: 1, text: `${level}集群`, ...factsOf(`${level}集群`) }));
+  }
+  // "这两个县各牵头办了一场": one event for each organiser counted.
+  if (kind === 'event' && markers.length === 1 && markers[0].count === 1) {
+    const each = EACH_ORGANISER.exec(text.slice(Math.max(0, markers[0].at - 16), markers[0].at));
+    const organisers = each ? (/^\d/.test(each[1]) ? Number(each[1]) : parseNumeral(each[1])) : undefined;
+    if (organisers !== undefined && organisers > 1 && organisers <= 50) return [{ kind, count: organisers, text: '', facts: {}, looseYuan: [] }];
+  }
   const pair = pairCount(text, kind);
   if (!markers.length) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
   const [first, ...rest] = markers;
@@ -237,8 +253,10 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   const saidOf = (m: Marker) => {
     if (!said.has(m)) {
       const [s, e] = clauseBounds(text, m.at);
-      const marker = text.slice(m.at, m.end).replace(COUNT_WORDS, ' ');
-      said.set(m, factsOf(text.slice(s, m.at) + marker + text.slice(m.end, e)).facts);
+      // Every count in the clause is blanked: "两场一场达标一场没达标" says no event count of its own.
+      let clause = text.slice(s, e);
+      for (const o of markers) if (o.at >= s && o.end <= e) clause = clause.slice(0, o.at - s) + text.slice(o.at, o.end).replace(COUNT_WORDS, ' ') + clause.slice(o.end - s);
+      said.set(m, factsOf(clause).facts);
     }
     return said.get(m)!;
   };
