@@ -193,7 +193,8 @@ function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, facts: Record<
   const earlier = r.target.subjects ?? [{ count: 1, facts: r.target.facts, text: r.target.said ?? '' }];
   const carried = kind ? carriedSubjects(nlu, r.p, earlier, { ...r.extra, ...r.own }, kind) : undefined;
   if (carried && kind) return { [kind]: { shared: {}, groups: carried } };
-  if (r.counted === undefined || Object.keys(r.p.subjects).length) return withSharedFacts(r.p.subjects, facts);
+  // The turn's own groups keep their facts to themselves: "有一场只来了三家银行" is not said of the rest.
+  if (r.counted === undefined || Object.keys(r.p.subjects).length) return withSharedFacts(r.p.subjects, { ...r.target.facts, ...r.extra });
   return countedSubjects(nlu, measure, r.counted, facts);
 }
 

@@ -27,7 +27,8 @@ const COUNTED_AS: Record<SubjectKind, string> = {
 };
 const addedPattern = (kind: SubjectKind) => new RegExp(`(?:还有|另外|另|又|再)[^\\d一二两三四五六七八九十，,。.]{0,3}?${N}\\s*${COUNTED_AS[kind]}`);
 // "其中一家是复核", "其中3家非工信企业", "80万那家", "另一家是2023年评的": one part of the earlier count.
-const PART = new RegExp(`其中${N}?\\s*(?:家|个|间|场)|另一(?:家|个|间|场)|([^\\s,，。]{1,6}?)那(?:家|个|间|场)`);
+// "有一场其实只来了25家企业": one of them, told apart by what follows.
+const PART = new RegExp(`(?:其中|(?<![还另又])有(?=[一二两三四五六七八九十\\d]))${N}?\\s*(?:家|个|间|场)|另一(?:家|个|间|场)|([^\\s,，。]{1,6}?)那(?:家|个|间|场)`);
 const SAME = /一样|同样|也是|也都|相同/;
 
 const countOf = (s: string | undefined): number => (s === undefined ? 1 : /^\d/.test(s) ? Number(s) : parseNumeral(s) ?? 1);

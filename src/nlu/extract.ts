@@ -136,8 +136,12 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         if (at !== -1 && (!best || at < best.at)) best = { field, at };
       }
     }
-    // "40家企业6家银行": the noun right after the count names it; "企业47家 银行7家": the noun right before.
-    const field = (best && best.at <= 1 ? best.field : undefined) ?? nounBefore(text, n)
+    // "40家企业6家银行": the noun right after the count names it; "企业47家 银行7家": the noun right before,
+    // also when the noun after has its own figure ("企业来了48家银行只有两家").
+    const before = nounBefore(text, n);
+    const nounAfterHasFigure = best !== undefined && before !== undefined && before !== best.field
+      && /^[^\d一二两三四五六七八九十，,。]{0,4}(?:\d+|[一二两三四五六七八九十]+)\s*家/.test(text.slice(n.end + best.at + 1));
+    const field = (best && best.at <= 1 && !nounAfterHasFigure ? best.field : undefined) ?? before
       // A noun elsewhere in the clause counts only what 家 counts: "一个国家级集群" is no attendance.
       ?? best?.field ?? (n.unit === '个' ? undefined : countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w))));
     // "6家制造业企业去深圳参展" counts exhibitors, not the attendance of a matchmaking event.
@@ -191,7 +195,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   /** The count field whose cue ends just before the number ("银行7家", "企业数：30"). */
   function nounBefore(text: string, n: NumberMention): string | undefined {
     // "每场企业都超过30家", "银行均有5家": words between the noun and its figure.
-    const before = text.slice(Math.max(0, n.start - 10), n.start).replace(/(?:数|数量|有|为|是|来了|到了|到场|共|都|均|也|各|超过|达到|达|在|:|：|\s)+$/, '');
+    const before = text.slice(Math.max(0, n.start - 10), n.start).replace(/(?:数|数量|有|为|是|来了|到了|到场|共|都|均|也|各|就|只|才|超过|达到|达|在|:|：|\s)+$/, '');
     return countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && before.endsWith(w)));
   }
 
@@ -362,7 +366,11 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     const tier = tierOf(text, answer, ctx.pendingField === 'tier');
     if (tier) facts.tier = tier;
     for (const field of booleanFields) {
-      if (includesAny(text, cues[`${field}No`])) facts[field] = false;
+      // "不是复核": a yes-cue that contains a no-cue ("复核") is read first.
+      const no = cues[`${field}No`] ?? [];
+      const yesAround = (cues[`${field}Yes`] ?? []).filter((y) => no.some((w) => y.includes(w)));
+      const rest = yesAround.reduce((t, y) => t.split(y).join(' '), text);
+      if (includesAny(rest, no)) facts[field] = false;
       else if (includesAny(text, cues[`${field}Yes`])) facts[field] = true;
     }
     attributeNumbers(text, numbers, ctx, slots);

@@ -210,7 +210,7 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
     const groups = kind === 'enterprise' ? amountGroups(text, slots, counted) ?? counted : counted;
     if (!groups.length) continue;
     const split = groups.some((g) => g.text);
-    out[kind] = { shared: split ? extract(sharedText(text, groups)).facts : slots.facts, groups: withVerdicts(groups, verdicts) };
+    out[kind] = { shared: split ? extract(sharedText(text, groups)).facts : slots.facts, groups: withVerdicts(groups, verdicts, text) };
   }
   return out;
 }
@@ -221,7 +221,7 @@ const REST_OF_COUNT = /其余|其他|剩下|剩余|另外的/;
  * Each group's verdict from its own words; "其中两场银行不足5家 其他都达标": what follows "其他"
  * is said of the rest of the count, not of the group.
  */
-function withVerdicts(groups: SubjectGroup[], verdicts: Lexicon['verdicts']): SubjectGroup[] {
+function withVerdicts(groups: SubjectGroup[], verdicts: Lexicon['verdicts'], text: string): SubjectGroup[] {
   const verdictOf = (said: string): boolean | undefined => {
     // "够不够", "达不达标" ask; they say nothing of the group.
     const words = said.replace(/(.)不\1/g, ' ');
@@ -234,8 +234,11 @@ function withVerdicts(groups: SubjectGroup[], verdicts: Lexicon['verdicts']): Su
     const verdict = g.text ? verdictOf(at >= 0 ? g.text.slice(0, at) : g.text) : undefined;
     return verdict === undefined ? g : { ...g, verdict };
   });
+  // "办了三场 每场都够条件": one count for everyone, and the whole message says it of them.
+  if (out.length === 1 && !out[0].text && out[0].count > 1 && EVERY_ONE.test(text)) rest ??= verdictOf(text);
   return out.map((g) => (!g.text && rest !== undefined ? { ...g, verdict: rest } : g));
 }
+const EVERY_ONE = /每场|每家|每个|都|均|全部/;
 
 /**
  * "三家首次小巨人 省奖分别60万、75万、105万": one enterprise per amount of a field that is not a

@@ -239,6 +239,9 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   }
   const pair = pairCount(text, kind);
   if (!markers.length) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
+  // "一个国家级一个省级 两个集群都评上": a last count that is the sum of the ones before, said of all of them.
+  const last = markers[markers.length - 1];
+  if (markers.length >= 3 && last.count === markers.slice(0, -1).reduce((n, m) => n + m.count, 0) && /^[^，,。\d]{0,4}(?:都|均|全)/.test(text.slice(last.end))) markers.pop();
   const [first, ...rest] = markers;
   // "三场…有两场…还有一场": the first is the total; "一个国家级一个省级": every marker is a part.
   // "两场…下半年又一场": a part added on is not a part of the first count.
