@@ -35,6 +35,7 @@ const MARKERS: Record<SubjectKind, RegExp> = {
   // "两个省级", and the count after the noun: "国家级集群一个 省级集群两个".
   cluster: new RegExp(`(?<!同)${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群)|[县区市]{1,3}[^，,.。\\s]{0,10}(?:国家级|省级|集群))|(?:国家级|省级)[^\\s，,.。\\d]{0,8}?集群\\s*${NUM}\\s*个(?![^\\s，,.。]{0,4}(?:国家级|省级))`, 'g'),
 };
+const CORRECTED = /^[\s,，]*(?:不对|不是|错了|说错了|搞错了|更正)[\s,，]*(?:是|应该是|其实是)?\s*$/;
 const BARE_COUNT = new RegExp(`^${NUM}\\s*个$`);
 const EVENT_STATS = /银行|金融机构|对接|参会|来了/;
 
@@ -122,7 +123,11 @@ const SUBJECT_NOUN = '(?:区|县|市|公司|子公司|企业|厂|单位|我们|�
 const PAIR = new RegExp(`[\\u4e00-\\u9fa5a-z]{0,6}?${SUBJECT_NOUN}[a-z]?(?:和|跟|与|同)[\\u4e00-\\u9fa5a-z]{0,6}?${SUBJECT_NOUN}[a-z]?(?:都|各|均|也都)`);
 const KIND_WORDS: Record<SubjectKind, RegExp> = { cluster: /集群/, event: /对接|场/, enterprise: /./ };
 
+// "母子公司今年各自首次…": a parent and its subsidiary, two enterprises.
+const PARENT_AND_CHILD = /母子(?:两家)?(?:公司|企业)?[^，,。]{0,8}?(?:都|各|均)/;
+
 function pairCount(text: string, kind: SubjectKind): number {
+  if (kind === 'enterprise' && PARENT_AND_CHILD.test(text)) return 2;
   const m = PAIR.exec(text);
   if (!m) return 0;
   // The pair counts what its clause is about: clusters, events, or else enterprises.
@@ -239,6 +244,10 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   }
   const pair = pairCount(text, kind);
   if (!markers.length) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
+  // "工信企业有两家 不对 是三家": a count corrected in the same message.
+  for (let i = markers.length - 1; i > 0; i--) {
+    if (CORRECTED.test(text.slice(markers[i - 1].end, markers[i].at))) markers.splice(i - 1, 2, { ...markers[i - 1], count: markers[i].count, end: markers[i].end });
+  }
   // "一个国家级一个省级 两个集群都评上": a last count that is the sum of the ones before, said of all of them.
   const last = markers[markers.length - 1];
   if (markers.length >= 3 && last.count === markers.slice(0, -1).reduce((n, m) => n + m.count, 0) && /^[^，,。\d]{0,4}(?:都|均|全)/.test(text.slice(last.end))) markers.pop();
@@ -256,6 +265,12 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   const saidOf = (m: Marker) => {
     if (!said.has(m)) {
       const [s, e] = clauseBounds(text, m.at);
+      // "两个省级集群一个国家级集群": a cluster's words follow its count, up to the next one.
+      if (kind === 'cluster') {
+        const next = markers.find((o) => o.at > m.at);
+        said.set(m, factsOf(text.slice(m.at, m.end).replace(COUNT_WORDS, ' ') + text.slice(m.end, Math.min(e, next?.at ?? e))).facts);
+        return said.get(m)!;
+      }
       // Every count in the clause is blanked: "两场一场达标一场没达标" says no event count of its own.
       let clause = text.slice(s, e);
       for (const o of markers) if (o.at >= s && o.end <= e) clause = clause.slice(0, o.at - s) + text.slice(o.at, o.end).replace(COUNT_WORDS, ' ') + clause.slice(o.end - s);
