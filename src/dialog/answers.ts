@@ -101,9 +101,12 @@ export function fullTextAnswer(ctx: AnswerContext, id: string): QaAnswer {
   return { reply: ctx.replies.render('fulltext', { name: ctx.doc.displayName(id), text }), measures: [id], title: ctx.doc.displayName(id) };
 }
 
-export function unitsAnswer(ctx: AnswerContext, id: string): QaAnswer {
+/** The units of a measure; asked who receives the money ("钱是给谁的"), also whom its rules pay. */
+export function unitsAnswer(ctx: AnswerContext, id: string, asksRecipient = false): QaAnswer {
+  const rules = asksRecipient ? ctx.doc.rulesFor(id) : [];
+  const recipients = rules.length ? [ctx.replies.render('recipientLead'), ...rules.map((r) => `· ${ruleSummary(ctx.doc, r)}`)] : [];
   return {
-    reply: ctx.replies.render('unitsLead', { name: ctx.doc.displayName(id), units: ctx.doc.unitsOf(id).join('、') }),
+    reply: [...recipients, ctx.replies.render('unitsLead', { name: ctx.doc.displayName(id), units: ctx.doc.unitsOf(id).join('、') })].join('\n'),
     measures: [id],
   };
 }

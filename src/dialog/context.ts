@@ -111,9 +111,11 @@ function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
  */
 function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   const { p } = r;
+  const outside = nlu.lexicon.outsideCues.some((w) => p.text.includes(w));
+  // Words of another domain ("那这30万要交税吗") are out of scope whatever figure they repeat.
+  if (outside) return !r.backTo && !p.slots.correction && !littleElse(nlu, p.text);
   return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !r.backTo && !p.slots.correction && r.counted === undefined
-    && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text)
-    && (!POINTS_BACK.test(p.text) || nlu.lexicon.outsideCues.some((w) => p.text.includes(w)));
+    && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
 }
 const OUTSIDE_CONFIDENCE = 0.6;
 // "这钱给企业还是给区里": the money of the query before; "要是拉上另外四家一起去呢": the same case changed.
@@ -225,6 +227,8 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const target = backTo ? here(ctx.previous) ?? here(ctx.last) : here(ctx.last) ?? (ctx.last?.elsewhere ? here(ctx.previous) : undefined);
   // "那厦门呢": another place's policy, whatever the topic before.
   if (!target || asked.otherPlace) return freshTurn(nlu, asked, now);
+  // "厦门对专精特新有啥奖励" → "那福州的呢": the same general question, here.
+  if (target.elsewhere && !target.measures.length && littleElse(nlu, asked.text)) return freshTurn(nlu, { ...asked, intent: target.intent, confidence: Math.max(asked.confidence, 0.6) }, now);
   // "钱发给谁": a short question placed nowhere asks about the topic before it.
   const guess = bestMeasureIntent(asked, nlu.intentScopes);
   const p = guess && !asked.measures.length && shortQuestionInContext(nlu, asked) ? { ...asked, intent: guess.label, contextIntent: undefined } : asked;
@@ -234,7 +238,8 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   if (corrected.length) {
     return freshTurn(nlu, { ...p, intent: target.intent, measures: corrected, mentionedMeasures: corrected, needsMeasure: false, confidence: Math.max(p.confidence, 0.6) }, now);
   }
-  if (confidentlyOutside(nlu, r) || isOwnGlobalQuestion(nlu, r) || startsNewTopic(nlu, r) || !leansOnQuery(r)) return freshTurn(nlu, p, now);
+  if (confidentlyOutside(nlu, r)) return freshTurn(nlu, { ...p, intent: FALLBACK, measures: [], needsMeasure: false, contextIntent: undefined }, now);
+  if (isOwnGlobalQuestion(nlu, r) || startsNewTopic(nlu, r) || !leansOnQuery(r)) return freshTurn(nlu, p, now);
   const intent = aspectOf(nlu, r);
   const measures = backTo || !r.named.length || r.givesOwnFields ? target.measures : [r.targetMeasure, ...r.named.filter((m) => m !== r.targetMeasure)];
   const facts = factsWithQuery(nlu, r);

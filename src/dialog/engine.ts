@@ -306,7 +306,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       case 'measure.frequency':
         return frequencyAnswer(ctx, measure, parse, withFacts.includes(measure));
       case 'measure.units':
-        return unitsAnswer(ctx, measure);
+        return unitsAnswer(ctx, measure, nlu.lexicon.recipientCues.some((w) => parse.text.includes(w)));
       case 'measure.apply':
         return applyAnswer(ctx, measure, parse);
       case 'measure.fulltext':

@@ -86,6 +86,7 @@ export interface LoadNluOptions {
 export const FALLBACK = 'fallback';
 export const CLARIFY = 'clarify';
 const MEASURE_MIN = 0.6;
+const LIST_INTENT = 'measures.list';
 
 export async function loadNlu(options: LoadNluOptions = {}): Promise<Nlu> {
   const root = options.root ?? projectRoot();
@@ -170,7 +171,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const describesItself = profileFacts >= 2 && !questionFacts && !u.isQuestion && lexicon.selfWords.some((w) => u.text.includes(w));
     const asksForCheck = lexicon.checkRequests.some((w) => u.text.includes(w));
     const decision = decide(prediction.ranked, u, intents.clarify, intentScopes);
-    const elsewhere = u.otherPlace ? questionHere(prediction.ranked, u.mScores) : undefined;
+    const elsewhere = u.otherPlace ? questionHere(prediction.ranked, u.mScores, u.domain) : undefined;
     return {
       ...(elsewhere ? { elsewhere } : {}),
       raw, text: u.text, ...decision, describesItself, asksForCheck, levelOnly: u.levelOnly, cueIntents: u.cueIntents, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
@@ -178,11 +179,15 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     };
   }
 
-  /** The measure question another place's question would be here: the model's best measure intent, the measures its words name. */
-  function questionHere(ranked: Ranked, mScores: Scores): Parse['elsewhere'] {
+  /**
+   * The question another place's question would be here: the model's best measure intent and the
+   * measures its words name, or the list of measures when it names none ("厦门对专精特新有啥奖励").
+   */
+  function questionHere(ranked: Ranked, mScores: Scores, domain: boolean): Parse['elsewhere'] {
     const intent = ranked.find((r) => intentScopes.get(r.label) === 'measure')?.label;
     const measures = rankMeasures(mScores, MEASURE_MIN);
-    return intent && measures.length ? { intent, measures } : undefined;
+    if (intent && measures.length) return { intent, measures };
+    return domain ? { intent: LIST_INTENT, measures: [] } : undefined;
   }
 
   const intentLabels = new Map(intents.intents.filter((i) => i.label).map((i) => [i.id, i.label!]));

@@ -76,6 +76,8 @@ export const LexiconSchema = z.object({
   countAddCues: words,
   /** A follow-up naming more subjects with one of these counts the asker too ("还有两家子公司也是"). */
   subjectAddCues: words,
+  /** Asking who receives a measure's money ("钱发给谁", "给企业还是给区里"): the units answer also says whom the rules pay. */
+  recipientCues: words,
   /** Right after a count of banks or units: they organise the event, they are not its attendance ("两家银行联合牵头"). */
   organiserCues: words,
   /** What an asker says of a counted group as a whole ("一场达标一场没达标", "银行不足5家"): unmet words are looked for first. */
