@@ -259,6 +259,11 @@ function amountGroups(text: string, slots: Slots, counted: SubjectGroup[]): Subj
   if (counted.length === mentions.length && counted.length > 1 && counted.every((g) => g.count === 1 && g.text)) {
     return counted.map((g, i) => ({ ...g, facts: { ...g.facts, [field]: mentions[i].value } }));
   }
+  // "首次小巨人2家（省奖分别60万、90万），首次省专精特新7家": the group whose own words give one amount per subject.
+  const holder = counted.find((g) => g.count > 1 && g.count === mentions.length && mentions.every((n) => g.text.includes(text.slice(n.start, n.end))));
+  if (holder) {
+    return counted.flatMap((g) => (g === holder ? mentions.map((n) => ({ ...g, count: 1, text: text.slice(n.start, n.end), facts: { ...g.facts, [field]: n.value } })) : [g]));
+  }
   const total = counted.length === 1 && !counted[0].text ? counted[0].count : counted.length ? 0 : mentions.length;
   if (total !== mentions.length) return undefined;
   return mentions.map((n) => ({ kind: 'enterprise', count: 1, text: text.slice(n.start, n.end), facts: { [field]: n.value }, looseYuan: [] }));

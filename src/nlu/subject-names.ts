@@ -5,7 +5,7 @@ import type { SubjectKind } from './subjects.js';
 
 // "a公司…b公司…", "甲企业…乙企业…": subjects named one by one.
 // "a首次小巨人；b是…", "b和c都是…" (letters standing alone before what is said of them) too.
-const NAMED_ONE = /(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![\u4e00-\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\s])|(?<![a-z0-9])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同\s])/g;
+const NAMED_ONE = /(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![\u4e00-\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\s])|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同\s])/g;
 
 /** Subjects named one by one: lettered enterprises, or the districts that created clusters. */
 export function namedPattern(kind: SubjectKind, districts: readonly string[]): RegExp | null {

@@ -29,12 +29,14 @@ export interface SegmentFacts {
 const NUM = '(\\d+|[一二两三四五六七八九十]+)';
 // A counted subject: the number, its measure word, and (for enterprises) what is counted.
 const MARKERS: Record<SubjectKind, RegExp> = {
-  enterprise: new RegExp(`${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参)(?:[^\\s,，.。;；]{0,4}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|专精特新|小巨人|单项冠军))?`, 'g'),
+  enterprise: new RegExp(`(?<!同)${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参)(?:[^\\s,，.。;；]{0,4}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|专精特新|小巨人|单项冠军))?`, 'g'),
   // "三场", and one event by its name: "四月那场", "商会那场", "头场".
   event: new RegExp(`${NUM}\\s*(?:场|次(?!性))|(?:那|这|头|首|末)场(?!次)`, 'g'),
   // "两个省级", and the count after the noun: "国家级集群一个 省级集群两个".
   cluster: new RegExp(`(?<!同)${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群)|[县区市]{1,3}[^，,.。\\s]{0,10}(?:国家级|省级|集群))|(?:国家级|省级)[^\\s，,.。\\d]{0,8}?集群\\s*${NUM}\\s*个(?![^\\s，,.。]{0,4}(?:国家级|省级))`, 'g'),
 };
+const SAME_AS = /同上|同前|(?:^|[^a-z])同([a-f甲乙丙丁])(?![a-z])/;
+const ALL_OF_THEM = /^[^，,。\d]{0,4}(?:都|均|全|各|一起|一共|合计|加起来|总共|合起来)/;
 const CORRECTED = /^[\s,，]*(?:不对|不是|错了|说错了|搞错了|更正)[\s,，]*(?:是|应该是|其实是)?\s*$/;
 const BARE_COUNT = new RegExp(`^${NUM}\\s*个$`);
 const EVENT_STATS = /银行|金融机构|对接|参会|来了/;
@@ -139,7 +141,7 @@ function pairCount(text: string, kind: SubjectKind): number {
 // "只有一家是工信企业", "共十一家，其中工信企业八家": the rest are not.
 const ONLY = /只有|仅有|只是|仅|其中/;
 const REST = /^(?:其余|剩下|剩余|其他|另外)/;
-const ADDED = /(?:又|再|另外|还有|加上|多了|再加|\+)(?:办了|搞了|开了|组织了|举办了)?\s*$/;
+const ADDED = /(?:又|再|另外|另(?=\s)|还有|加上|多了|再加|\+)(?:办了|搞了|开了|组织了|举办了)?\s*$/;
 // "还有", "另外" also introduce the last part of a total ("三场…两场…还有一场…").
 const WEAKLY_ADDED = /(?:另外|还有)\s*$/;
 // Between two parts: nothing, or only a joining word ("长乐福清两个县都…", "闽侯、长乐…").
@@ -250,7 +252,9 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   }
   // "一个国家级一个省级 两个集群都评上": a last count that is the sum of the ones before, said of all of them.
   const last = markers[markers.length - 1];
-  if (markers.length >= 3 && last.count === markers.slice(0, -1).reduce((n, m) => n + m.count, 0) && /^[^，,。\d]{0,4}(?:都|均|全)/.test(text.slice(last.end))) markers.pop();
+  // "母子两家…市里两家一起配多少", "两间公司 一间… 另一间… 这两间各给多少" too.
+  if (markers.length >= 2 && last.count > 1 && last.count === markers.slice(0, -1).reduce((n, m) => n + m.count, 0)
+    && (ALL_OF_THEM.test(text.slice(last.end)) || /这些?\s*$/.test(text.slice(0, last.at)))) markers.pop();
   const [first, ...rest] = markers;
   // "三场…有两场…还有一场": the first is the total; "一个国家级一个省级": every marker is a part.
   // "两场…下半年又一场": a part added on is not a part of the first count.
@@ -316,6 +320,13 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
     const joined = JOINED.test(groups[i].text) || ONLY_JOINING.test(places ? between.replace(places.names, '') : between);
     if (joined && !Object.keys(groups[i].facts).length) groups[i] = { ...groups[i], facts: groups[i + 1].facts };
   }
+  // "B公司 同上但不是首次", "C公司 同A": a part said to be like another takes its facts under its own.
+  groups.forEach((g, i) => {
+    const like = SAME_AS.exec(g.text);
+    if (!like || i === 0) return;
+    const model = like[1] ? groups.find((o) => o !== g && o.text.trimStart().toLowerCase().startsWith(like[1].toLowerCase())) : groups[i - 1];
+    if (model) g.facts = { ...model.facts, ...g.facts };
+  });
   const remaining = isTotal ? first.count - parts.reduce((n, m) => n + m.count, 0) : 0;
   // "只有一家是工信企业": the rest are not, whether left unsaid or named ("其余3家…").
   const only = groups.find((g) => ONLY.test(g.text));
