@@ -221,7 +221,42 @@ const EACH_ORGANISER = new RegExp(`${NUM}\\s*(?:个|家)[\\u4e00-\\u9fa5]{0,4}?�
 const BOTH_CREATED = /(?:也|又)(?:都)?(?:成功|创建|获批|评上|拿下|批了)|两个都|都(?:成功|拿下|获批|创建|评上)/;
 const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
 
+// "a b c d e 五家", "甲 乙 丙 丁 四家企业": a roll call of named enterprises, then how many they are.
+const ROLL_CALL = new RegExp(`(?<![a-z])([a-f甲乙丙丁戊](?:[\\s、,，和]+[a-f甲乙丙丁戊])+)\\s*${NUM}\\s*(?:家|个|间)`);
+const NAME_RUN = /(?<![a-z\u4e00-\u9fa5])[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])|(?<=其中)[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])/g;
+
+/**
+ * "a b c d e 五家 2025首次省级专精特新 其中e家不是工信企业", "甲 乙 丙 丁 四家…其中甲乙首次…丙丁是复核":
+ * the names mentioned again each get what follows them; the names not mentioned again share the rest.
+ */
+function rollCallGroups(text: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
+  const call = ROLL_CALL.exec(text);
+  if (!call) return [];
+  const names = call[1].split(/[\s、,，和]+/).filter(Boolean);
+  const count = /^\d/.test(call[2]) ? Number(call[2]) : parseNumeral(call[2]);
+  if (count !== names.length || new Set(names).size !== names.length) return [];
+  const after = call.index + call[0].length;
+  const runs = [...text.slice(after).matchAll(NAME_RUN)]
+    .map((m) => ({ at: after + m.index, names: [...m[0].replace(/[和、,]/g, '')] }))
+    .filter((r) => r.names.every((n) => names.includes(n)));
+  if (!runs.length) return [];
+  const groups: SubjectGroup[] = runs.map((r, i) => {
+    const segment = text.slice(r.at, runs[i + 1]?.at ?? sentenceEnd(text, r.at)).trim();
+    return { kind: 'enterprise' as const, count: r.names.length, text: segment, ...factsOf(segment) };
+  });
+  const said = new Set(runs.flatMap((r) => r.names));
+  const rest = names.filter((n) => !said.has(n)).length;
+  // "其中e家不是工信企业": the others are.
+  const only = groups.find((g, i) => ONLY.test(text.slice(Math.max(0, runs[i].at - 3), runs[i].at)));
+  const negated = only ? Object.fromEntries(Object.entries(only.facts).filter(([, v]) => typeof v === 'boolean').map(([f, v]) => [f, !v])) : {};
+  return rest ? [...groups, { kind: 'enterprise', count: rest, text: '', facts: negated, looseYuan: [] }] : groups;
+}
+
 export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[] = []): SubjectGroup[] {
+  if (kind === 'enterprise') {
+    const called = rollCallGroups(text, factsOf);
+    if (called.length) return called;
+  }
   if (kind === 'event') {
     const listed = listedEvents(text, factsOf);
     if (listed.length) return listed;
