@@ -368,8 +368,10 @@ export function statusAnswer(ctx: AnswerContext): QaAnswer {
   };
 }
 
-export function askWhichMeasure(ctx: AnswerContext, aspect: string): QaAnswer {
-  const list = ctx.doc.topMeasures().map((m) => m.title).join('、');
+/** Which measure is meant: among those the words point at ("牵头单位" → 第二条 or 第六条), else all. */
+export function askWhichMeasure(ctx: AnswerContext, aspect: string, candidates: readonly string[] = []): QaAnswer {
+  const named = candidates.map((id) => ctx.doc.measure(id)).filter((m) => m !== undefined);
+  const list = (named.length >= 2 ? named.map((m) => ctx.doc.displayName(m.id)) : ctx.doc.topMeasures().map((m) => m.title)).join('、');
   return { reply: ctx.replies.render('askWhichMeasure', { list, aspect }), measures: [] };
 }
 

@@ -276,7 +276,10 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     }
     let measure = parse.measures[0];
     if (!measure && parse.needsMeasure && state.lastMeasures.length) measure = state.lastMeasures[0];
-    if (!measure) return simple(askWhichMeasure(ctx, nlu.intentLabels.get(parse.intent) ?? nlu.intentLabels.get('measure.content') ?? ''));
+    if (!measure) {
+      const candidates = Object.entries(parse.measureScores).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([id]) => id);
+      return simple(askWhichMeasure(ctx, nlu.intentLabels.get(parse.intent) ?? nlu.intentLabels.get('measure.content') ?? '', candidates));
+    }
     const withFacts = measuresWithFacts(doc, parse);
     // "数字化评了一级有支持吗": facts the measure's rules use make a content question a conditions one.
     if (parse.intent === 'measure.content' && withFacts.includes(measure)) parse = { ...parse, intent: 'measure.conditions' };
