@@ -161,7 +161,9 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
   function parse(raw: string, ctx: ParseContext = {}): Parse {
     const u = understand(raw, ctx);
     const prediction = model.predict(u.features);
-    const probabilities: Scores = Object.fromEntries(prediction.ranked.map((r) => [r.label, round(r.probability)]));
+    // A loop, not Object.fromEntries: the same object (keys in rank order), at a fraction of the cost per question.
+    const probabilities: Scores = {};
+    for (const r of prediction.ranked) probabilities[r.label] = round(r.probability);
     const profileFacts = doc.profileFields.filter((f) => u.slots.facts[f.field] !== undefined).length;
     // "我们区今年一个国家级一个省级都成功了" is about clusters or events, not an enterprise's profile.
     const questionFacts = doc.questionFields.some((f) => u.slots.facts[f.field] !== undefined) || !!u.subjects.cluster || !!u.subjects.event;

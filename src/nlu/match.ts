@@ -14,9 +14,21 @@ export function topicMasker(doc: PolicyDocument): (text: string) => string {
     '专精特新', '中小企业',
   ];
   const sorted = [...new Set(words)].filter((w) => w.length >= 2).sort((a, b) => b.length - a.length);
+  // Masking only removes characters (and adds spaces), so a word whose first character is not in
+  // the question cannot match: the index skips it, and the words that can are tried in the same order.
+  const byFirstChar = new CharIndex<number>();
+  // (A word starting with a space could match the spaces masking adds: it is always tried.)
+  sorted.forEach((w, i) => byFirstChar.add(w[0] === ' ' ? undefined : w[0], i));
+  const candidates: number[] = [];
   return (text) => {
+    candidates.length = 0;
+    byFirstChar.candidates(text, (i) => candidates.push(i));
+    candidates.sort((a, b) => a - b);
     let out = text;
-    for (const w of sorted) if (out.includes(w)) out = out.split(w).join(' ');
+    for (const i of candidates) {
+      const w = sorted[i];
+      if (out.includes(w)) out = out.split(w).join(' ');
+    }
     return out.replace(/\d+(\.\d+)?/g, '#');
   };
 }
@@ -36,11 +48,10 @@ export class CharIndex<T> {
   /** Calls visit once per item whose character occurs in text (and for each always-item). */
   candidates(text: string, visit: (item: T) => void): void {
     for (const item of this.always) visit(item);
-    const seen = new Set<string>();
     for (let i = 0; i < text.length; i++) {
       const c = text[i];
-      if (seen.has(c)) continue;
-      seen.add(c);
+      // Each character once, at its first occurrence: questions are short, so this is cheaper than a Set.
+      if (text.indexOf(c) !== i) continue;
       const items = this.byChar.get(c);
       if (items) for (const item of items) visit(item);
     }
@@ -82,6 +93,11 @@ interface MeasureKeyword {
 
 const HAN = /^\p{Script=Han}+$/u;
 
+/** " zheng yin qi " → "zheng". */
+function firstSyllable(sound: string): string {
+  return sound.slice(1, sound.indexOf(' ', 1));
+}
+
 /** Toneless pinyin, one syllable per character, padded with spaces: " zheng yin qi ". */
 export function soundOf(text: string): string {
   return ` ${pinyin(text, { toneType: 'none', type: 'array' }).join(' ')} `;
@@ -95,6 +111,8 @@ interface MeasureIndex {
   bigramPostings: Map<string, [number, number][]>;
   /** Per-call scratch (parse is synchronous): bigram hits per keyword. */
   bigramHits: Uint16Array;
+  /** Positions of keywords with a sound, by their first syllable ("zheng" → 政银对接会…). */
+  bySound: Map<string, number[]>;
   titles: { measure: string; title: string }[];
   /** Figures that only one kind of rule takes (a provincial award, a bank count) point at its measure. */
   figureFields: { field: string; measure: string }[];
@@ -134,11 +152,18 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
     if (k.word.length < 4) return;
     for (const b of new Set(k.bigrams)) bigramPostings.set(b, [...(bigramPostings.get(b) ?? []), [i, k.bigrams.filter((x) => x === b).length]]);
   });
+  const bySound = new Map<string, number[]>();
+  keywords.forEach((k, i) => {
+    if (!k.sound) return;
+    const first = firstSyllable(k.sound);
+    bySound.set(first, [...(bySound.get(first) ?? []), i]);
+  });
   return {
     keywords,
     byFirstChar,
     bigramPostings,
     bigramHits: new Uint16Array(keywords.length),
+    bySound,
     titles: doc.measures.map((m) => ({ measure: m.id, title: m.title })),
     figureFields: doc.awards.flatMap((r) =>
       [...r.when.map((c) => c.field), ...('field' in r.amount ? [r.amount.field] : [])]
@@ -205,9 +230,18 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots, l
   const named = Object.values(scores).some((v) => v >= 1);
   if (!named && (residual.match(/\p{Script=Han}/gu)?.length ?? 0) >= 3) {
     const sounds = soundOf(residual);
-    keywords.forEach((k, i) => {
-      if (k.sound && !credited.has(i) && !matched.has(k.word) && sounds.includes(k.sound)) addKeyword(k, k.weight * 0.8);
-    });
+    // A keyword's sound is found only where its first syllable is one of the question's (both are
+    // space-delimited), so only those keywords are tried, in index order as the sums require.
+    const tried: number[] = [];
+    for (const syllable of new Set(sounds.split(' '))) {
+      const found = index.bySound.get(syllable);
+      if (found) tried.push(...found);
+    }
+    tried.sort((a, b) => a - b);
+    for (const i of tried) {
+      const k = keywords[i];
+      if (!credited.has(i) && !matched.has(k.word) && sounds.includes(k.sound)) addKeyword(k, k.weight * 0.8);
+    }
   }
   for (const t of index.titles) if (text.includes(t.title)) add(t.measure, 1.5);
   for (const ref of slots.measureRefs) add(ref, 5);
