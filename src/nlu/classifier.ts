@@ -125,7 +125,9 @@ export interface ClassifierSnapshot {
 export function restoreClassifier(snapshot: ClassifierSnapshot): Classifier & { snapshot(): ClassifierSnapshot } {
   const { labels, weights: w, bias } = snapshot;
   const K = labels.length;
-  const vocabulary = new Map(snapshot.vocabulary.map((name, i) => [name, i]));
+  // A loop rather than new Map(vocabulary.map(…)): 55,000 [name, i] pairs cost about 25 ms of a start.
+  const vocabulary = new Map<string, number>();
+  for (let i = 0; i < snapshot.vocabulary.length; i++) vocabulary.set(snapshot.vocabulary[i], i);
   const scores = new Float64Array(K);
   return {
     labels,
