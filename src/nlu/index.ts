@@ -94,12 +94,15 @@ export async function loadNlu(options: LoadNluOptions = {}): Promise<Nlu> {
   const cache = options.modelCache ?? { dir: join(root, 'dist', 'nlu-models'), write: false };
   // Folds of a cross-validation train on other questions: never cached.
   const source: ModelSource | undefined = cache && !options.training
-    ? { cache, key: () => modelKey({ segmenter: segmenter.name, userDict: knowledge.userDict, domainWords, intents: knowledge.intents, lexicon: knowledge.lexicon, training: knowledge.training, train: options.train ?? {}, doc }) }
+    ? { cache, key: () => modelKey({ segmenter: segmenter.name, userDict: knowledge.userDict, domainWords, intents: knowledge.intents, lexicon: knowledge.lexicon, training: knowledge.trainingDigest, train: options.train ?? {}, doc }) }
     : undefined;
-  return createNlu(doc, knowledge.lexicon, knowledge.intents, options.training ?? knowledge.training, segmenter, options.train, source);
+  // The questions are read only if the model has to be trained here.
+  return createNlu(doc, knowledge.lexicon, knowledge.intents, options.training ?? (() => knowledge.training), segmenter, options.train, source);
 }
 
-export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: IntentsFile, training: readonly { text: string; intent: string }[], segmenter: Segmenter, train: TrainOptions = {}, source?: ModelSource): Nlu {
+type Questions = readonly { text: string; intent: string }[];
+
+export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: IntentsFile, training: Questions | (() => Questions), segmenter: Segmenter, train: TrainOptions = {}, source?: ModelSource): Nlu {
   const replacements = replacementPairs(lexicon);
   const mask = topicMasker(doc);
   const measureIndex = buildMeasureIndex(doc, lexicon);
@@ -151,7 +154,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
 
   const examples = (): TrainingExample[] => [
     ...intents.intents.flatMap((i) => i.examples.map((text) => ({ text, intent: i.id }))),
-    ...training,
+    ...(typeof training === 'function' ? training() : training),
   ].map((q) => ({ q, u: understand(q.text, { currentYear: 2026 }, true) }))
     // Another place's own policy is out of scope by the rule in front of the model, not by its words.
     .filter(({ q, u }) => !(q.intent === FALLBACK && u.otherPlace))
