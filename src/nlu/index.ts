@@ -97,12 +97,15 @@ export async function loadNlu(options: LoadNluOptions = {}): Promise<Nlu> {
   const cache = options.modelCache ?? { dir: join(root, 'dist', 'nlu-models'), write: false };
   // Folds of a cross-validation train on other questions: never cached.
   const source: ModelSource | undefined = cache && !options.training
-    ? { cache, key: () => modelKey({ segmenter: segmenter.name, userDict: knowledge.userDict, domainWords, intents: knowledge.intents, lexicon: knowledge.lexicon, training: knowledge.training, train: options.train ?? {}, doc }) }
+    ? { cache, key: () => modelKey({ segmenter: segmenter.name, userDict: knowledge.userDict, domainWords, intents: knowledge.intents, lexicon: knowledge.lexicon, training: knowledge.trainingDigest, train: options.train ?? {}, doc }) }
     : undefined;
-  return createNlu(doc, knowledge.lexicon, knowledge.intents, options.training ?? knowledge.training, segmenter, options.train, source);
+  // The questions are read only if the model has to be trained here.
+  return createNlu(doc, knowledge.lexicon, knowledge.intents, options.training ?? (() => knowledge.training), segmenter, options.train, source);
 }
 
-export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: IntentsFile, training: readonly { text: string; intent: string }[], segmenter: Segmenter, train: TrainOptions = {}, source?: ModelSource): Nlu {
+type Questions = readonly { text: string; intent: string }[];
+
+export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: IntentsFile, training: Questions | (() => Questions), segmenter: Segmenter, train: TrainOptions = {}, source?: ModelSource): Nlu {
   const replacements = replacementPairs(lexicon);
   const mask = topicMasker(doc);
   const measureIndex = buildMeasureIndex(doc, lexicon);
@@ -154,7 +157,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
 
   const examples = (): TrainingExample[] => [
     ...intents.intents.flatMap((i) => i.examples.map((text) => ({ text, intent: i.id }))),
-    ...training,
+    ...(typeof training === 'function' ? training() : training),
   ].map((q) => ({ q, u: understand(q.text, { currentYear: 2026 }, true) }))
     // Another place's own policy is out of scope by the rule in front of the model, not by its words.
     .filter(({ q, u }) => !(q.intent === FALLBACK && u.otherPlace))
@@ -164,7 +167,9 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
   function parse(raw: string, ctx: ParseContext = {}): Parse {
     const u = understand(raw, ctx);
     const prediction = model.predict(u.features);
-    const probabilities: Scores = Object.fromEntries(prediction.ranked.map((r) => [r.label, round(r.probability)]));
+    // A loop, not Object.fromEntries: the same object (keys in rank order), at a fraction of the cost per question.
+    const probabilities: Scores = {};
+    for (const r of prediction.ranked) probabilities[r.label] = round(r.probability);
     const profileFacts = doc.profileFields.filter((f) => u.slots.facts[f.field] !== undefined).length;
     // "我们区今年一个国家级一个省级都成功了" is about clusters or events, not an enterprise's profile.
     const questionFacts = doc.questionFields.some((f) => u.slots.facts[f.field] !== undefined) || !!u.subjects.cluster || !!u.subjects.event;

@@ -1,7 +1,20 @@
-import { pinyin } from 'pinyin-pro';
+import { createRequire } from 'node:module';
 import type { PolicyDocument } from '../../policy/index.js';
 import type { Lexicon } from './knowledge.js';
 import type { Slots } from './extract.js';
+
+const require = createRequire(import.meta.url);
+type Pinyin = (typeof import('pinyin-pro'))['pinyin'];
+let pinyin: Pinyin | undefined;
+/**
+ * pinyin-pro, loaded on the first question that is sounded out, not at start: loading it and its
+ * first reading cost about 0.15 s of every start, and most questions name a measure and never
+ * need it. Its CommonJS build (one file) rather than its ES build of 29 modules: the same version,
+ * the same readings for every CJK character and every training question (checked), loaded faster.
+ */
+function pinyinOf(): Pinyin {
+  return (pinyin ??= (require('pinyin-pro') as typeof import('pinyin-pro')).pinyin);
+}
 
 export type Scores = Record<string, number>;
 
@@ -26,9 +39,21 @@ export function topicMasker(doc: PolicyDocument): (text: string) => string {
     ...DOCUMENT_SUBJECT,
   ];
   const sorted = [...new Set(words)].filter((w) => w.length >= 2).sort((a, b) => b.length - a.length);
+  // Masking only removes characters (and adds spaces), so a word whose first character is not in
+  // the question cannot match: the index skips it, and the words that can are tried in the same order.
+  const byFirstChar = new CharIndex<number>();
+  // (A word starting with a space could match the spaces masking adds: it is always tried.)
+  sorted.forEach((w, i) => byFirstChar.add(w[0] === ' ' ? undefined : w[0], i));
+  const candidates: number[] = [];
   return (text) => {
+    candidates.length = 0;
+    byFirstChar.candidates(text, (i) => candidates.push(i));
+    candidates.sort((a, b) => a - b);
     let out = text;
-    for (const w of sorted) if (out.includes(w)) out = out.split(w).join(' ');
+    for (const i of candidates) {
+      const w = sorted[i];
+      if (out.includes(w)) out = out.split(w).join(' ');
+    }
     return out.replace(/\d+(\.\d+)?/g, '#');
   };
 }
@@ -48,11 +73,10 @@ export class CharIndex<T> {
   /** Calls visit once per item whose character occurs in text (and for each always-item). */
   candidates(text: string, visit: (item: T) => void): void {
     for (const item of this.always) visit(item);
-    const seen = new Set<string>();
     for (let i = 0; i < text.length; i++) {
       const c = text[i];
-      if (seen.has(c)) continue;
-      seen.add(c);
+      // Each character once, at its first occurrence: questions are short, so this is cheaper than a Set.
+      if (text.indexOf(c) !== i) continue;
       const items = this.byChar.get(c);
       if (items) for (const item of items) visit(item);
     }
@@ -88,15 +112,22 @@ interface MeasureKeyword {
   bigrams: string[];
   /** Names an enterprise level ("小巨人", "省级专精特新"): says who asks more than what about. */
   tier: boolean;
-  /** The keyword's sound (" zheng yin qi "), for typed homophones ("政银其"); empty for short or non-Chinese ones. */
-  sound: string;
+  /** Whether the keyword is sounded out for typed homophones ("政银其"): not short or non-Chinese ones. */
+  sounded: boolean;
+  /** The keyword as the document writes it, before lower-casing: what is sounded out. */
+  written: string;
 }
 
 const HAN = /^\p{Script=Han}+$/u;
 
+/** " zheng yin qi " → "zheng". */
+function firstSyllable(sound: string): string {
+  return sound.slice(1, sound.indexOf(' ', 1));
+}
+
 /** Toneless pinyin, one syllable per character, padded with spaces: " zheng yin qi ". */
 export function soundOf(text: string): string {
-  return ` ${pinyin(text, { toneType: 'none', type: 'array' }).join(' ')} `;
+  return ` ${pinyinOf()(text, { toneType: 'none', type: 'array' }).join(' ')} `;
 }
 
 interface MeasureIndex {
@@ -108,6 +139,8 @@ interface MeasureIndex {
   /** Per-call scratch (parse is synchronous): bigram hits per keyword, and hits on its own bigrams. */
   bigramHits: Uint16Array;
   ownHits: Uint16Array;
+  /** The keywords' sounds, made on the first question sounded out (see pinyinOf). */
+  sounds?: KeywordSounds;
   titles: { measure: string; title: string }[];
   /** Figures that only one kind of rule takes (a provincial award, a bank count) point at its measure. */
   figureFields: { field: string; measure: string }[];
@@ -136,8 +169,8 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
       const base = word.length >= 4 ? 1 : word.length === 3 ? 0.85 : 0.7;
       const weight = (weak.has(word) ? 0.35 : base) / (owners.get(word) ?? 1);
       // Questions are lower-cased before matching ("ipo").
-      const sound = word.length >= 3 && HAN.test(word) ? soundOf(word) : '';
-      return { measure: m.id, word: word.toLowerCase(), weight, bigrams: bigramsOf(word.toLowerCase()), tier: tierWords.has(word), sound };
+      const sounded = word.length >= 3 && HAN.test(word);
+      return { measure: m.id, word: word.toLowerCase(), weight, bigrams: bigramsOf(word.toLowerCase()), tier: tierWords.has(word), sounded, written: word };
     }),
   ).sort((a, b) => b.word.length - a.word.length);
   const byFirstChar = new CharIndex<number>();
@@ -163,6 +196,25 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
     percentMeasures: doc.awards.filter((r) => r.amount.kind === 'percentOf').map((r) => r.measure),
     amounts: doc.awards.flatMap((r) => (r.amount.kind === 'fixed' || r.amount.kind === 'perUnit' ? [{ measure: r.measure, yuan: r.amount.yuan }] : [])),
   };
+}
+
+interface KeywordSounds {
+  /** Each keyword's sound (" zheng yin qi "), by position; empty for keywords not sounded out. */
+  of: string[];
+  /** Positions of keywords with a sound, by their first syllable ("zheng" → 政银对接会…). */
+  byFirstSyllable: Map<string, number[]>;
+}
+
+function keywordSounds(index: MeasureIndex): KeywordSounds {
+  if (index.sounds) return index.sounds;
+  const of = index.keywords.map((k) => (k.sounded ? soundOf(k.written) : ''));
+  const byFirstSyllable = new Map<string, number[]>();
+  of.forEach((sound, i) => {
+    if (!sound) return;
+    const first = firstSyllable(sound);
+    byFirstSyllable.set(first, [...(byFirstSyllable.get(first) ?? []), i]);
+  });
+  return (index.sounds = { of, byFirstSyllable });
 }
 
 /** How strongly the question is about each measure. */
@@ -224,9 +276,19 @@ export function measureScores(index: MeasureIndex, text: string, slots: Slots, l
   const named = Object.values(scores).some((v) => v >= 1);
   if (!named && (residual.match(/\p{Script=Han}/gu)?.length ?? 0) >= 3) {
     const sounds = soundOf(residual);
-    keywords.forEach((k, i) => {
-      if (k.sound && !credited.has(i) && !matched.has(k.word) && sounds.includes(k.sound)) addKeyword(k, k.weight * 0.8);
-    });
+    const keywordSound = keywordSounds(index);
+    // A keyword's sound is found only where its first syllable is one of the question's (both are
+    // space-delimited), so only those keywords are tried, in index order as the sums require.
+    const tried: number[] = [];
+    for (const syllable of new Set(sounds.split(' '))) {
+      const found = keywordSound.byFirstSyllable.get(syllable);
+      if (found) tried.push(...found);
+    }
+    tried.sort((a, b) => a - b);
+    for (const i of tried) {
+      const k = keywords[i];
+      if (!credited.has(i) && !matched.has(k.word) && sounds.includes(keywordSound.of[i])) addKeyword(k, k.weight * 0.8);
+    }
   }
   for (const t of index.titles) if (text.includes(t.title)) add(t.measure, 1.5);
   for (const ref of slots.measureRefs) add(ref, 5);

@@ -108,8 +108,13 @@ function readModel(file: string): ClassifierSnapshot | undefined {
   const header = JSON.parse(buf.subarray(4, 4 + length).toString('utf8')) as Header;
   const start = Math.ceil((4 + length) / 8) * 8;
   const K = header.labels.length;
-  // Copied out: the weights own their memory, aligned, whatever the file buffer does.
-  const numbers = new Float64Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length));
+  // The file's own memory when the weights sit 8-aligned in it (a file this size gets a buffer of
+  // its own): copying 7 MB cost about 30 ms of a start. Copied out otherwise.
+  const offset = buf.byteOffset + start;
+  const count = (buf.length - start) / 8;
+  const numbers = offset % 8 === 0 && Number.isInteger(count)
+    ? new Float64Array(buf.buffer, offset, count)
+    : new Float64Array(buf.buffer.slice(offset, buf.byteOffset + buf.length));
   if (numbers.length !== header.features * K + K) return undefined;
   return { labels: header.labels, vocabulary: header.vocabulary, weights: numbers.subarray(0, header.features * K), bias: numbers.subarray(header.features * K) };
 }

@@ -65,6 +65,11 @@ const FINANCIAL_DIGITS: Record<string, string> = { 壹: '一', 贰: '二', 叁: 
 const FINANCIAL = new RegExp(`[${Object.keys(FINANCIAL_DIGITS).join('')}](?=[零一二两三四五六七八九十百千万亿元家场个年级${Object.keys(FINANCIAL_DIGITS).join('')}])|(?<=[零一二两三四五六七八九十百千${Object.keys(FINANCIAL_DIGITS).join('')}])[${Object.keys(FINANCIAL_DIGITS).join('')}]`, 'g');
 const NEXT_DIGIT: Record<string, string> = { 一: '二', 二: '三', 三: '四', 四: '五', 五: '六', 六: '七', 七: '八', 八: '九' };
 
+const SHORTHAND_W = new RegExp(`(${CN_NUM}|\\d)\\s*个?\\s*w(?![a-z])`, 'g');
+const ABOUT_BIG = new RegExp(`(${CN_NUM})个?(?:多|来|余|几)个?([万亿])`, 'g');
+const ABOUT_COUNT = new RegExp(`(${CN_NUM})(?:多|来|余|几)(个|家|场)`, 'g');
+const GE_BIG = new RegExp(`(${CN_NUM}|\\d)个([万亿])`, 'g');
+
 export function plainNumbers(text: string): string {
   return text
     .replace(FINANCIAL, (c) => FINANCIAL_DIGITS[c])
@@ -82,8 +87,8 @@ export function plainNumbers(text: string): string {
     .replace(/(\d+(?:\.\d+)?)\s*k(?![a-z0-9])/g, (_, n: string) => `${Number((Number(n) / 10).toFixed(4))}万`)
     // "2百8十万": digits inside a Chinese numeral read as Chinese digits.
     .replace(/(?<![\d.])\d(?=[百千十][\d一二三四五六七八九万亿])|(?<=[百千十])\d/g, (d) => DIGIT_NAMES[Number(d)])
-    .replace(new RegExp(`(${CN_NUM}|\\d)\\s*个?\\s*w(?![a-z])`, 'g'), '$1万')
-    .replace(new RegExp(`(${CN_NUM})个?(?:多|来|余|几)个?([万亿])`, 'g'), '$1$2')
-    .replace(new RegExp(`(${CN_NUM})(?:多|来|余|几)(个|家|场)`, 'g'), '$1$2')
-    .replace(new RegExp(`(${CN_NUM}|\\d)个([万亿])`, 'g'), '$1$2');
+    .replace(SHORTHAND_W, '$1万')
+    .replace(ABOUT_BIG, '$1$2')
+    .replace(ABOUT_COUNT, '$1$2')
+    .replace(GE_BIG, '$1$2');
 }

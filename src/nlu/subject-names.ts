@@ -7,8 +7,18 @@ import type { SubjectKind } from './subjects.js';
 // "a首次小巨人；b是…", "b和c都是…" (letters standing alone before what is said of them) too.
 const NAMED_ONE = /(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![\u4e00-\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\s])|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同\s])/g;
 
+// Built once per district list and kind: compiling them was a measurable part of every message.
+const namedPatterns = new WeakMap<readonly string[], Map<SubjectKind, RegExp | null>>();
+
 /** Subjects named one by one: lettered enterprises, or the districts that created clusters. */
 export function namedPattern(kind: SubjectKind, districts: readonly string[]): RegExp | null {
+  let byKind = namedPatterns.get(districts);
+  if (!byKind) namedPatterns.set(districts, (byKind = new Map()));
+  if (!byKind.has(kind)) byKind.set(kind, buildNamedPattern(kind, districts));
+  return byKind.get(kind)!;
+}
+
+function buildNamedPattern(kind: SubjectKind, districts: readonly string[]): RegExp | null {
   const places = districts.join('|');
   // "马尾的厂…长乐那个…", "仓山厂": an enterprise named by where it is.
   if (kind === 'enterprise' && places) return new RegExp(`${NAMED_ONE.source}|(?:${places})(?:区|县|市)?(?:的|那个|那间|那家|这个)?(?:分公司|子公司|公司|企业|工厂|厂|那个|那间|那家)`, 'g');
