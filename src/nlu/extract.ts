@@ -224,8 +224,10 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
           // "…加起来330万": the parts read so far are the figure; the asker's sum may include what does not count.
           continue;
         } else if (additive.has(field) && !correcting && last && typeof facts[field] === 'number' && inOtherYear(text, last, n)) {
-          // "去年投了200万 今年又投了200万": the rules count one year's investment, so the larger year stands.
-          facts[field] = Math.max(facts[field] as number, n.value);
+          // "去年投了500万 今年只投了200万": the rules count one year's investment: this year's, else the larger.
+          const thisYear = /^(?:今年|本年|当年)$/;
+          facts[field] = thisYear.test(yearWordIn(text.slice(last.end, n.start)) ?? '') ? n.value
+            : thisYear.test(yearWordIn(text.slice(0, last.start).split(/[\s,.;!?:，。；！？：]/).pop() ?? '') ?? '') ? facts[field] : Math.max(facts[field] as number, n.value);
           lastOfField.set(field, n);
         } else if (additive.has(field) && !correcting && last && typeof facts[field] === 'number' && joinsAmounts(text, last, n)) {
           // "设备花了160万，信息化系统又投了150万": one year's investment in parts.

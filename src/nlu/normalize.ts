@@ -79,6 +79,10 @@ export function plainNumbers(text: string): string {
     .replace(/(?<![0-9零〇一二两三四五六七八九十百千])([二])([零〇一二三四五六七八九])年/g, (_, a: string, b: string) => `20${'零一二三四五六七八九'.indexOf(a)}${b === '〇' ? 0 : '零一二三四五六七八九'.indexOf(b)}年`)
     // "四五十家", "六七家": a spoken range is taken at its lower end.
     .replace(/(?<![零一二两三四五六七八九百千])([一二三四五六七八])([二三四五六七八九])(?=[十百千万家场个])/g, (m, a: string, b: string) => (NEXT_DIGIT[a] === b ? a : m))
+    // "2,500,000": thousands separators.
+    .replace(/(\d),(?=\d{3}(?!\d))/g, '$1')
+    // "含13%增值税", "含百分之十三的增值税": the amount includes VAT, whatever the rate.
+    .replace(/含\s*(?:\d+(?:\.\d+)?%|百分之[一二三四五六七八九十]+)\s*的?增值税/g, '含增值税')
     // "￥800,000" → "800000元".
     .replace(/[¥￥]\s*(\d+(?:\.\d+)?)/g, '$1元')
     // "3.5 million", "3.1m" → "350万", "310万"; "1.2kw" (千万) → "1200万"; "900k" → "90万".

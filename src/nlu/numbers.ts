@@ -93,6 +93,8 @@ function classify(text: string, numeral: string, start: number): NumberMention |
   if (factor >= 10_000 || (!isArabic && /[万亿]/.test(numeral))) {
     return { value: scaled, kind: 'yuan', start, end: end + (/^元/.test(after) ? 1 : 0) };
   }
+  // "省奖 2500000": a figure this large with no unit is an amount in yuan.
+  if (isArabic && factor === 1 && value >= 100_000 && value < 10_000_000_000 && /^\d+$/.test(numeral)) return { value: scaled, kind: 'yuan', start, end };
   if (/^年/.test(after) && factor === 1) {
     const year = yearOf(numeral, value);
     if (year !== undefined) return { value: year, kind: 'year', start, end: end + 1 };
