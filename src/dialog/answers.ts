@@ -162,11 +162,14 @@ export function formatFact(doc: PolicyDocument, field: string, value: string | n
   const kind = doc.fieldKind(field);
   if (kind === 'yuan' && typeof value === 'number') return formatYuan(value);
   if (kind === 'year') return `${value}年`;
-  if (kind === 'level') return value === 0 ? '未评测' : `${value}级`;
+  // "二级", as the document and the web form write a level.
+  if (kind === 'level') return value === 0 ? '未评测' : `${LEVEL_NAMES[Number(value)] ?? value}级`;
   if (kind === 'tier') return doc.tiers.find((t) => t.id === value)?.label ?? String(value);
   if (kind === 'boolean') return value ? '是' : '否';
   return String(value);
 }
+
+const LEVEL_NAMES: Record<number, string> = { 1: '一', 2: '二', 3: '三', 4: '四', 5: '五' };
 
 /** Who a measure's rules count, and the word for one of them. */
 export const SUBJECT_OF_AUDIENCE = { enterprise: ['enterprise', '家'], organizer: ['event', '场'], county: ['cluster', '个'] } as const;
