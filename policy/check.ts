@@ -200,6 +200,14 @@ function keywordProblems(data: PolicyDocumentData, file: string, at: At): CheckP
       if (!other) owner.set(k, m.id);
     });
   });
+  // A shared keyword is in the measure's own text and another measure's keyword: otherwise it is a plain one.
+  data.measures.forEach((m, i) => {
+    m.sharedKeywords.forEach((k, j) => {
+      const where = at(['measures', i, 'sharedKeywords', j]);
+      if (!m.text.includes(k)) out.push({ file, line: where, message: `shared keyword "${k}" of measure ${m.id} is not in its text`, fix: 'share only a word the measure\'s own text uses' });
+      else if (!owner.has(k)) out.push({ file, line: where, message: `shared keyword "${k}" of measure ${m.id} is no other measure's keyword`, fix: 'move it to keywords' });
+    });
+  });
   return out;
 }
 

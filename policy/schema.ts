@@ -16,6 +16,12 @@ export const MeasureSchema = z.object({
   text: z.string().min(1),
   units: z.array(z.string().min(1)),
   keywords: z.array(z.string().min(1)).default([]),
+  /**
+   * Words of this measure's text that another measure also has as a keyword ("牵头单位": 第二条 and
+   * 第六条 both pay an organiser). They count for each at a share; `npm run policy:check` proves
+   * each is in the text and is another measure's keyword.
+   */
+  sharedKeywords: z.array(z.string().min(1)).default([]),
   /** Questions people ask about this measure; `npm run policy:check` proves each resolves to it. */
   examples: z.array(z.string().min(1)).default([]),
 });
@@ -113,6 +119,11 @@ export const PolicyDocumentSchema = z.object({
 }).refine((d) => d.validFrom <= d.validUntil, { message: 'validFrom must not be after validUntil', path: ['validFrom'] });
 
 export type Measure = z.infer<typeof MeasureSchema>;
+
+/** The words that point a question at a measure: its own keywords and those it shares. */
+export function measureWords(m: Pick<Measure, 'keywords' | 'sharedKeywords'>): string[] {
+  return m.sharedKeywords.length ? [...m.keywords, ...m.sharedKeywords] : m.keywords;
+}
 export type Tier = z.infer<typeof TierSchema>;
 export type ProfileField = z.infer<typeof ProfileFieldSchema>;
 export type Condition = z.infer<typeof ConditionSchema>;

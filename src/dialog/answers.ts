@@ -1,5 +1,5 @@
 import {
-  evaluateGroups, factsUsed, formatChineseDate, formatYuan, partBasis, ruleSummary, rulesInQuestion,
+  evaluateGroups, factsUsed, formatChineseDate, formatYuan, measureWords, partBasis, ruleSummary, rulesInQuestion,
   type AwardOutcome, type Facts, type MeasureEvaluation, type PolicyDocument, type QueryGroup,
 } from '../../policy/index.js';
 import type { AwardView } from '../core/answer.js';
@@ -60,7 +60,8 @@ export function relevantSentences(doc: PolicyDocument, id: string, question: str
   const sentences = measureSentences(doc, id);
   if (sentences.length <= limit) return sentences;
   const q = bigrams(question);
-  const keywords = doc.measure(id)?.keywords ?? [];
+  const m = doc.measure(id);
+  const keywords = m ? measureWords(m) : [];
   const scored = sentences.map((s, i) => {
     let score = 0;
     for (const b of bigrams(s)) if (q.has(b)) score += 1;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadPolicyDocuments, projectRoot, selectPolicyDocument, type PolicyDocument } from '../../policy/index.js';
+import { loadPolicyDocuments, measureWords, projectRoot, selectPolicyDocument, type PolicyDocument } from '../../policy/index.js';
 import { trainClassifier, type Classifier, type TrainingExample, type TrainOptions } from './classifier.js';
 import { createExtractor, type Slots } from './extract.js';
 import { sharedText, subjectGroups, type SubjectGroup, type SubjectKind } from './subjects.js';
@@ -92,7 +92,7 @@ export async function loadNlu(options: LoadNluOptions = {}): Promise<Nlu> {
   const root = options.root ?? projectRoot();
   const doc = options.doc ?? selectPolicyDocument(loadPolicyDocuments(join(root, 'policy', 'documents')));
   const knowledge = loadNluKnowledge(join(root, 'intents'));
-  const domainWords = [...doc.measures.flatMap((m) => m.keywords), ...doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases])];
+  const domainWords = [...doc.measures.flatMap((m) => measureWords(m)), ...doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases])];
   const segmenter = createSegmenter(options.segmenter ?? DEFAULT_SEGMENTER, knowledge.userDict, domainWords);
   const cache = options.modelCache ?? { dir: join(root, 'dist', 'nlu-models'), write: false };
   // Folds of a cross-validation train on other questions: never cached.

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { PolicyDocument } from '../../policy/index.js';
+import { measureWords, type PolicyDocument } from '../../policy/index.js';
 import type { Lexicon } from './knowledge.js';
 import type { Slots } from './extract.js';
 
@@ -34,7 +34,7 @@ function ownBigrams(word: string): Set<string> {
  * intent is judged on how the question is asked, not on what it is about. */
 export function topicMasker(doc: PolicyDocument): (text: string) => string {
   const words = [
-    ...doc.measures.flatMap((m) => [...m.keywords, m.title]),
+    ...doc.measures.flatMap((m) => [...measureWords(m), m.title]),
     ...doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases].filter((a) => a.length >= 2)),
     ...DOCUMENT_SUBJECT,
   ];
@@ -161,10 +161,10 @@ export function buildMeasureIndex(doc: PolicyDocument, lexicon: Lexicon): Measur
   const weak = new Set(lexicon.weakKeywords);
   const tierWords = new Set(doc.tiers.flatMap((t) => [...t.aliases, ...t.answerAliases]).filter((a) => a.length >= 3));
   const owners = new Map<string, number>();
-  for (const m of doc.measures) for (const k of new Set(m.keywords)) owners.set(k, (owners.get(k) ?? 0) + 1);
+  for (const m of doc.measures) for (const k of new Set(measureWords(m))) owners.set(k, (owners.get(k) ?? 0) + 1);
   // Longest first, once: measureScores relies on the order.
   const keywords = doc.measures.flatMap((m) =>
-    m.keywords.map((word) => {
+    measureWords(m).map((word) => {
       // Longer, rarer words say more about the topic than short shared ones.
       const base = word.length >= 4 ? 1 : word.length === 3 ? 0.85 : 0.7;
       const weight = (weak.has(word) ? 0.35 : base) / (owners.get(word) ?? 1);

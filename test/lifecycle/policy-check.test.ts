@@ -50,6 +50,11 @@ describe('policy:check', () => {
     expect(problems).toContainEqual(expect.stringMatching(/^document\.yaml:\d+: keyword "技改" of measure 5 is also a keyword of measure 3\.1 → keep it in one measure/));
   });
 
+  it('takes a shared keyword only from the measure\'s own text', async () => {
+    const problems = await problemsAfter('shared-keyword-not-in-text', (y) => y.replace('sharedKeywords: [ 牵头单位, 牵头组织 ]', 'sharedKeywords: [ 牵头单位, 技改 ]'));
+    expect(problems).toEqual([expect.stringContaining('shared keyword "技改" of measure 6 is not in its text')]);
+  });
+
   it('refuses an example question that resolves to another measure', async () => {
     const problems = await problemsAfter('wrong-example', (y) => y.replace('examples: [ "梯度培育体系是啥意思"', 'examples: [ "技改补助需要什么条件"'));
     expect(problems).toContainEqual(expect.stringMatching(/^document\.yaml:\d+: example "技改补助需要什么条件" resolves to measure 3\.1, not 1 → add the distinctive word/));
