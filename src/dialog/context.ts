@@ -112,12 +112,15 @@ function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
 function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   const { p } = r;
   const outside = nlu.lexicon.outsideCues.some((w) => p.text.includes(w));
-  // Words of another domain ("那这30万要交税吗") are out of scope whatever figure they repeat.
-  if (outside) return !r.backTo && !p.slots.correction && !littleElse(nlu, p.text);
+  // Words of another domain ("那这30万要交税吗") are out of scope whatever figure they point back at;
+  // a new figure keeps the turn on the query ("发票是含税的 不含税是280万").
+  if (outside) return !r.backTo && !p.slots.correction && !littleElse(nlu, p.text) && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text));
   return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !r.backTo && !p.slots.correction && r.counted === undefined
     && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
 }
 const OUTSIDE_CONFIDENCE = 0.6;
+// "这10万", "那笔三十万": a figure the conversation already has.
+const FIGURE_BACK = /[这那]笔?(?:\d|[一二两三四五六七八九十百])/;
 // "这钱给企业还是给区里": the money of the query before; "要是拉上另外四家一起去呢": the same case changed.
 const POINTS_BACK = /这(?:笔)?钱|这笔|这个钱|这(?:个|项)?(?:奖励|补助|补贴|奖补)|^(?:那)?(?:要是|如果|假如|万一)/;
 
