@@ -312,7 +312,8 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
       }
       // Every count in the clause is blanked: "两场一场达标一场没达标" says no event count of its own.
       let clause = text.slice(s, e);
-      for (const o of markers) if (o.at >= s && o.end <= e) clause = clause.slice(0, o.at - s) + text.slice(o.at, o.end).replace(COUNT_WORDS, ' ') + clause.slice(o.end - s);
+      // (Blanked to the same length, so the later counts' positions still hold.)
+      for (const o of markers) if (o.at >= s && o.end <= e) clause = clause.slice(0, o.at - s) + text.slice(o.at, o.end).replace(COUNT_WORDS, (w) => ' '.repeat(w.length)) + clause.slice(o.end - s);
       said.set(m, factsOf(clause).facts);
     }
     return said.get(m)!;
