@@ -32,12 +32,21 @@ export interface ExtractContext {
 }
 
 const CLAUSE_SPLIT = /[,.;!?:，。；！？：\n]/;
-const YEAR_WORD = /大前年|前年|去年|上一年|今年|本年|当年|明年|(?:19|20)?\d{2}年/g;
+// The relative years numbers.ts knows, longest first ("大前年" before "前年"), or a written year.
+const YEAR_WORD = new RegExp(`${Object.keys(RELATIVE_YEARS).sort((a, b) => b.length - a.length).join('|')}|(?:19|20)?\\d{2}年`, 'g');
+const WORD_BREAK = /[\s,.;!?:，。；！？：]/;
 
 /** The last year a text names ("去年", "2025年"), as said. */
 function yearWordIn(text: string): string | undefined {
   return text.match(YEAR_WORD)?.at(-1);
 }
+
+/** The year named in the words just before a position, back to the last break (a space too). */
+function yearJustBefore(text: string, at: number): string | undefined {
+  return yearWordIn(text.slice(0, at).split(WORD_BREAK).pop() ?? '');
+}
+
+const isThisYear = (word: string | undefined) => word !== undefined && RELATIVE_YEARS[word] === 0;
 const PUNCTUATION = /[\s,.;!?:~，。；！？：、…]+/g;
 const STRIP_FOR_ANSWER = /[\s,.;!?:~，。；！？：、…]+|(的|啊|呀|吧|呢|哦|哈|嘛|了)$/g;
 
@@ -225,9 +234,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
           continue;
         } else if (additive.has(field) && !correcting && last && typeof facts[field] === 'number' && inOtherYear(text, last, n)) {
           // "去年投了500万 今年只投了200万": the rules count one year's investment: this year's, else the larger.
-          const thisYear = /^(?:今年|本年|当年)$/;
-          facts[field] = thisYear.test(yearWordIn(text.slice(last.end, n.start)) ?? '') ? n.value
-            : thisYear.test(yearWordIn(text.slice(0, last.start).split(/[\s,.;!?:，。；！？：]/).pop() ?? '') ?? '') ? facts[field] : Math.max(facts[field] as number, n.value);
+          facts[field] = isThisYear(yearWordIn(text.slice(last.end, n.start))) ? n.value
+            : isThisYear(yearJustBefore(text, last.start)) ? facts[field] : Math.max(facts[field] as number, n.value);
           lastOfField.set(field, n);
         } else if (additive.has(field) && !correcting && last && typeof facts[field] === 'number' && joinsAmounts(text, last, n)) {
           // "设备花了160万，信息化系统又投了150万": one year's investment in parts.
@@ -300,8 +308,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
 
   /** Each of two amounts' clauses names a year, and not the same one ("去年…200万 今年又…200万"). */
   function inOtherYear(text: string, last: NumberMention, n: NumberMention): boolean {
-    // Each amount's own words: back to the last break (a space too), so "2025年首次认定 设备200万" names no year.
-    const before = yearWordIn(text.slice(0, last.start).split(/[\s,.;!?:，。；！？：]/).pop() ?? '');
+    // Each amount's own words: "2025年首次认定 设备200万" names no year for the 200万.
+    const before = yearJustBefore(text, last.start);
     const after = yearWordIn(text.slice(last.end, n.start));
     return before !== undefined && after !== undefined && before !== after;
   }
