@@ -1,6 +1,6 @@
 import type { FactValue } from '../../policy/index.js';
 import { parseNumeral } from './numbers.js';
-import { insideParentheses, namedPattern, namesIn } from './subject-names.js';
+import { insideParentheses, namedPattern, namesIn, RELATIONAL_NAME } from './subject-names.js';
 
 /** Who an award rule counts: enterprises (家), events (场) or created clusters (个). */
 export type SubjectKind = 'enterprise' | 'event' | 'cluster';
@@ -97,6 +97,11 @@ function countsEveryone(text: string, m: Marker): boolean {
 }
 
 const CLAUSE_BREAK = /[,.;!?:，。；！？：\s]/;
+
+/** "首次省级专精特新 工信类 十二家 奖励总额": a count that is a clause of its own counts the enterprises described. */
+function standsAlone(text: string, m: Marker): boolean {
+  return clauseAround(text, m.at) === text.slice(m.at, m.end);
+}
 
 /** The clause around a position: between the nearest breaks (commas, stops, spaces). */
 function clauseBounds(text: string, at: number): [number, number] {
@@ -334,7 +339,7 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   if (!parts.length) {
     // One count for everyone: "两家子公司都…", "办了两场，每场都…".
     if (first.count < 2) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
-    if (kind === 'enterprise' && !first.named && !pair && !countsEveryone(text, first) && !NOUN_BEFORE.test(text.slice(Math.max(0, first.at - 6), first.at))) return [];
+    if (kind === 'enterprise' && !first.named && !pair && !countsEveryone(text, first) && !standsAlone(text, first) && !NOUN_BEFORE.test(text.slice(Math.max(0, first.at - 6), first.at))) return [];
     return [{ kind, count: first.count, text: '', facts: {}, looseYuan: [] }];
   }
   const groups: SubjectGroup[] = parts.map((m, i) => {
@@ -363,6 +368,9 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
     const model = like[1] ? groups.find((o) => o !== g && o.text.trimStart().toLowerCase().startsWith(like[1].toLowerCase())) : groups[i - 1];
     if (model) g.facts = { ...model.facts, ...g.facts };
   });
+  // "子公司…母公司在杭州": a relative named only as a place to be, with nothing said of it, is no subject.
+  const described = groups.filter((g, i) => !(RELATIONAL_NAME.test(text.slice(parts[i].at, parts[i].end)) && !Object.keys(g.facts).length && !g.looseYuan.length));
+  if (described.length < groups.length) return described.length > 1 ? described : [];
   const remaining = isTotal ? first.count - parts.reduce((n, m) => n + m.count, 0) : 0;
   // "只有一家是工信企业": the rest are not, whether left unsaid or named ("其余3家…").
   const only = groups.find((g) => ONLY.test(g.text));
