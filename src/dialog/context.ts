@@ -2,7 +2,7 @@ import type { FactValue } from '../../policy/index.js';
 import { CLARIFY, FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
 import {
   bestMeasureIntent, contextualFacts, countedSubjects, fieldsOfMeasure, followUpCount, kindOf, leansOnContext, littleElse,
-  shortQuestionInContext, withSharedFacts,
+  replacedFigures, shortQuestionInContext, withSharedFacts,
 } from './follow-up-reading.js';
 import { carriedSubjects, rememberedGroups, type RememberedGroup } from './follow-up-subjects.js';
 
@@ -71,7 +71,9 @@ interface Reading {
 function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Reading {
   const targetMeasure = target.measures[0];
   const own = p.slots.facts;
-  const extra = contextualFacts(nlu, targetMeasure, p.text);
+  const given = contextualFacts(nlu, targetMeasure, p.text);
+  const readsFigures = Object.keys({ ...own, ...given }).some((f) => ['count', 'yuan'].includes(nlu.doc.fieldKind(f) ?? ''));
+  const extra = readsFigures ? given : { ...replacedFigures(nlu, p.text, target.facts), ...given };
   // A measure named only by words the query's own measure also uses is no other measure.
   const named = p.measures.length && !(targetMeasure && !p.measures.includes(targetMeasure) && wordsOfMeasure(nlu, p.text, targetMeasure)) ? p.measures : [];
   const namedByTopic = named.filter((m) => !p.levelOnly.includes(m));

@@ -2,6 +2,7 @@
 // counts, and whether it leans on the conversation at all. Pure functions of the NLU and the parse.
 import type { FactValue } from '../../policy/index.js';
 import { FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
+import { numberMentions } from '../nlu/numbers.js';
 import type { SubjectKind } from '../nlu/subjects.js';
 import { SUBJECT_OF_AUDIENCE } from './answers.js';
 
@@ -33,6 +34,40 @@ export function contextualFacts(nlu: Nlu, measure: string, text: string): Record
     }
   }
   return out;
+}
+
+// A bare figure is read in the units of the figure it changes: "230" after "320万", "29家" after 30 firms.
+const FIGURE_SCALES = [1, 10_000];
+// "不是320是230", "不是30家 是29家".
+const NOT_THIS_BUT = /不是[^，,。]{0,8}?(?:是|而是|，|,|\s)/;
+
+/**
+ * "要是29家呢" after 30 firms and 5 banks, "不是320是230 打错了" after 320万: a figure without the
+ * words that say what it is, changing one the query already has. The figure it replaces is the one
+ * it names ("不是320"), else the one nearest to it: 29 changes the 30 firms, not the 5 banks.
+ */
+export function replacedFigures(nlu: Nlu, text: string, facts: Record<string, FactValue>): Record<string, FactValue> {
+  const l = nlu.lexicon;
+  const numeric = Object.entries(facts).filter((e): e is [string, number] => typeof e[1] === 'number' && ['count', 'yuan'].includes(nlu.doc.fieldKind(e[0]) ?? ''));
+  const figures = numberMentions(text).filter((m) => m.kind === 'bare' || (m.kind === 'count' && m.unit === '家'));
+  if (!numeric.length || !figures.length || figures.length > 2) return {};
+  if (figures.length === 2) {
+    if (!NOT_THIS_BUT.test(text.slice(0, figures[1].start))) return {};
+    const [was, now] = figures;
+    for (const [field, value] of numeric) {
+      const scale = FIGURE_SCALES.find((k) => was.value * k === value);
+      if (scale) return { [field]: now.value * scale };
+    }
+    return {};
+  }
+  if (!l.hypotheticalCues.some((w) => text.includes(w)) && !l.corrections.some((w) => text.includes(w))) return {};
+  const [figure] = figures;
+  // The nearest by ratio, within a factor of two; two fields as near leave the figure unread.
+  const near = numeric.flatMap(([field, value]) => FIGURE_SCALES.map((k) => ({ field, scaled: figure.value * k, distance: Math.abs(Math.log((figure.value * k) / value)) })))
+    .filter((c) => Number.isFinite(c.distance) && c.distance <= Math.LN2)
+    .sort((a, b) => a.distance - b.distance);
+  if (!near.length || (near[1] && near[1].field !== near[0].field && near[1].distance === near[0].distance)) return {};
+  return { [near[0].field]: near[0].scaled };
 }
 
 const NUM = '(\\d+|[一二两三四五六七八九十]+)';

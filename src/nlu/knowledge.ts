@@ -50,6 +50,8 @@ export const LexiconSchema = z.object({
   commands: z.object({ cancel: words, restart: words, back: words }),
   answers: z.object({ yes: words, no: words, unknown: words, notAssessed: words, noInvestment: words }),
   corrections: words,
+  /** "要是29家呢", "换成四家银行": the same case with one figure changed. */
+  hypotheticalCues: words,
   /** "不对，我问的是小巨人": the topic, not a fact, is being corrected. */
   topicCorrections: words,
   /** A message starting or ending with one of these leans on the previous question ("那省级的呢"). */
