@@ -3,6 +3,7 @@ import { loadPolicyDocuments, measureWords, projectRoot, selectPolicyDocument, t
 import { trainClassifier, type Classifier, type TrainingExample, type TrainOptions } from './classifier.js';
 import { createExtractor, type Slots } from './extract.js';
 import { sharedText, subjectGroups, type SubjectGroup, type SubjectKind } from './subjects.js';
+import { sharedOutTotals } from './group-totals.js';
 import { intentFeatures, type FeatureSignals } from './features.js';
 import { loadNluKnowledge, type IntentsFile, type Lexicon } from './knowledge.js';
 import { buildCueIndex, buildMeasureIndex, cuesIn, measureScores, rankMeasures, topicMasker, type Scores } from './match.js';
@@ -118,6 +119,8 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
 
   const placeNames = new RegExp([...lexicon.otherPlaces].sort((a, b) => b.length - a.length).join('|'), 'g');
   const hidePlaces = (text: string) => text.replace(placeNames, '外地');
+  // Amounts each subject has of its own (a provincial award), as opposed to ones that add up (an investment).
+  const perMemberField = (field: string) => doc.fieldKind(field) === 'yuan' && !lexicon.additiveFields.includes(field);
 
   // normalize → extract → score measures → features; the model and the decision come after.
   function understand(raw: string, ctx: ParseContext, training = false): Understood {
@@ -126,7 +129,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const levelOnly: string[] = [];
     const mScores = measureScores(measureIndex, text, slots, levelOnly);
     // Training needs only the features; counting subjects is for answering.
-    const subjects = training ? {} : subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }), lexicon.districts, lexicon.verdicts);
+    const subjects = training ? {} : subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }), lexicon, perMemberField);
     const isQuestion = lexicon.questionCues.some((w) => text.includes(w));
     const otherPlace = otherPlacePolicy(text);
     const cues = cuesIn(cueIndex, text);
@@ -208,7 +211,8 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
 const SUBJECT_KINDS: SubjectKind[] = ['enterprise', 'event', 'cluster'];
 
 /** The counted subjects of each kind; the shared facts come from the words before the first part. */
-function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, districts: readonly string[], verdicts: Lexicon['verdicts']): Parse['subjects'] {
+function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, lexicon: Lexicon, perMember: (field: string) => boolean): Parse['subjects'] {
+  const { districts, verdicts } = lexicon;
   const out: Parse['subjects'] = {};
   const factsOf = (segment: string) => {
     const s = extract(segment);
@@ -220,7 +224,8 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
     const groups = kind === 'enterprise' ? amountGroups(text, slots, counted) ?? counted : counted;
     if (!groups.length) continue;
     const split = groups.some((g) => g.text);
-    out[kind] = { shared: split ? extract(sharedText(text, groups)).facts : slots.facts, groups: withVerdicts(groups, verdicts, text) };
+    const totals = sharedOutTotals(text, groups, split ? extract(sharedText(text, groups)).facts : slots.facts, perMember, lexicon.statedTotalCues);
+    out[kind] = { shared: totals.shared, groups: withVerdicts(totals.groups, verdicts, text) };
   }
   return out;
 }

@@ -29,7 +29,7 @@ export interface SegmentFacts {
 const NUM = '(\\d+|[一二两三四五六七八九十]+)';
 // A counted subject: the number, its measure word, and (for enterprises) what is counted.
 const MARKERS: Record<SubjectKind, RegExp> = {
-  enterprise: new RegExp(`(?<!同)${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参)(?:[^\\s,，.。;；]{0,4}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|专精特新|小巨人|单项冠军))?`, 'g'),
+  enterprise: new RegExp(`(?<!同)${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参)(?:[^\\s,，.。;；]{0,8}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|专精特新|小巨人|单项冠军))?`, 'g'),
   // "三场", and one event by its name: "四月那场", "商会那场", "头场".
   event: new RegExp(`${NUM}\\s*(?:场|次(?!性))|(?:那|这|头|首|末)场(?!次)`, 'g'),
   // "两个省级", and the count after the noun: "国家级集群一个 省级集群两个".
@@ -87,7 +87,8 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
 }
 
 // "工信企业有七家": the count said after what it counts.
-const NOUN_BEFORE = /(?:企业|公司|厂|单位)(?:有|共有|一共有?|总共有?|共)\s*$/;
+// "（共6家，均为首次认定…）": a total said on its own.
+const NOUN_BEFORE = /(?:企业|公司|厂|单位)(?:有|共有|一共有?|总共有?|共)\s*$|(?:^|[（(，,、\s])(?:共|共计|合计|一共|总共)\s*$/;
 // "两家加起来", "两家都是": a count of enterprises the whole question is about.
 const COUNT_FOR_ALL = /^(?:都|各|均|加起来|加一起|一共|总共|合计|分别|合起来)/;
 
