@@ -1,4 +1,5 @@
 import type { PolicyDocument } from './document.js';
+import type { AwardRule } from './schema.js';
 import { evaluateRules, type AwardOutcome, type AwardStatus, type Facts, type FactValue } from './evaluate.js';
 import { formatYuan } from './format.js';
 
@@ -49,8 +50,13 @@ export function factsUsed(o: AwardOutcome, facts: Facts): number {
   return ruleFields(o).filter((f) => facts[f] !== undefined).length;
 }
 
+/** The fields a rule reads: its conditions' and its amount's. */
+export function ruleFieldNames(rule: AwardRule): string[] {
+  return [...new Set([...rule.when.map((c) => c.field), ...('field' in rule.amount ? [rule.amount.field] : [])])];
+}
+
 function ruleFields(o: AwardOutcome): string[] {
-  return [...new Set([...o.rule.when.map((c) => c.field), ...('field' in o.rule.amount ? [o.rule.amount.field] : [])])];
+  return ruleFieldNames(o.rule);
 }
 
 /** Fills the rule's missing amount field from an amount the group gave loosely. */

@@ -1,6 +1,6 @@
 // How a turn reads against the query before it: the facts it gives by a bare value, the subjects it
 // counts, and whether it leans on the conversation at all. Pure functions of the NLU and the parse.
-import type { FactValue } from '../../policy/index.js';
+import { ruleFieldNames, type FactValue } from '../../policy/index.js';
 import { FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
 import { numberMentions } from '../nlu/numbers.js';
 import type { SubjectKind } from '../nlu/subjects.js';
@@ -8,7 +8,7 @@ import { SUBJECT_OF_AUDIENCE } from './answers.js';
 
 /** The fields a measure's award rules read. */
 export function fieldsOfMeasure(nlu: Nlu, measure: string): Set<string> {
-  return new Set(nlu.doc.rulesFor(measure).flatMap((r) => [...r.when.map((c) => c.field), ...('field' in r.amount ? [r.amount.field] : [])]));
+  return new Set(nlu.doc.rulesFor(measure).flatMap(ruleFieldNames));
 }
 
 /**
