@@ -94,13 +94,16 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   // Right after a count and what it counts: "两家银行联合牵头…", "3家单位共同主办".
   const organiserAfter = new RegExp(`^\\s*(?:银行|金融机构|单位|企业|公司)\\s*(?:${lexicon.organiserCues.join('|')})`);
 
-  function tierOf(text: string, answer: string, pendingTier: boolean): TierId | undefined {
+  function tierOf(text: string, answer: string, pendingTier: boolean, partOfQuestion: boolean): TierId | undefined {
     if (pendingTier) {
       const said = asAnswer.find((x) => answer === x.alias) ?? asAnswer.find((x) => x.alias.length >= 2 && text.includes(x.alias));
       if (said) return said.id;
     }
     const self = selfStatements.find((s) => s.re.test(text))?.id;
     const named = tiersNamed(text);
+    // "三家首次小巨人…另外两家申报省级专精特新还没出结果": one of several subjects has applied for
+    // its level, not yet got it. (Asked of the asker alone, the answer says what the level would get.)
+    if (partOfQuestion && named.length === 1 && includesAny(text, cues['tier.not'])) return 'none';
     // "小巨人配套、省专精特新奖励各多少": two levels named are topics, not the asker's level.
     return named.length === 1 ? named[0] : self;
   }
@@ -373,7 +376,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     if (percent !== undefined) slots.percent = percent;
 
     const facts = slots.facts;
-    const tier = tierOf(text, answer, ctx.pendingField === 'tier');
+    const tier = tierOf(text, answer, ctx.pendingField === 'tier', ctx.question !== undefined && ctx.question !== text);
     if (tier) facts.tier = tier;
     for (const field of booleanFields) {
       // "不是复核": a yes-cue that contains a no-cue ("复核") is read first.

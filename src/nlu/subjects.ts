@@ -294,7 +294,9 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   // "一个国家级一个省级 两个集群都评上": a last count that is the sum of the ones before, said of all of them.
   const last = markers[markers.length - 1];
   // "母子两家…市里两家一起配多少", "两间公司 一间… 另一间… 这两间各给多少" too.
-  if (markers.length >= 2 && last.count > 1 && last.count === markers.slice(0, -1).reduce((n, m) => n + m.count, 0)
+  // "两个子公司…一个…一个… 两个都能拿吗": a last count that repeats the first, said of all of them, too.
+  const sumBefore = markers.slice(0, -1).reduce((n, m) => n + m.count, 0);
+  if (markers.length >= 2 && last.count > 1 && (last.count === sumBefore || (markers.length >= 3 && last.count === markers[0].count))
     && (ALL_OF_THEM.test(text.slice(last.end)) || /这些?\s*$/.test(text.slice(0, last.at)))) markers.pop();
   const [first, ...rest] = markers;
   // "三场…有两场…还有一场": the first is the total; "一个国家级一个省级": every marker is a part.
@@ -371,7 +373,7 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   });
   // "子公司…母公司在杭州": a relative named only as a place to be, with nothing said of it, is no subject.
   const described = groups.filter((g, i) => !(RELATIONAL_NAME.test(text.slice(parts[i].at, parts[i].end)) && !Object.keys(g.facts).length && !g.looseYuan.length));
-  if (described.length < groups.length) return described.length > 1 ? described : [];
+  if (described.length < groups.length) return described.length > 1 ? described : pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
   const remaining = isTotal ? first.count - parts.reduce((n, m) => n + m.count, 0) : 0;
   // "只有一家是工信企业": the rest are not, whether left unsaid or named ("其余3家…").
   const only = groups.find((g) => ONLY.test(g.text));
