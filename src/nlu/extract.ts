@@ -90,9 +90,11 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   const answerWords = [...lexicon.answers.yes.map((w) => [w, true] as const), ...lexicon.answers.no.map((w) => [w, false] as const)]
     .sort(byLengthDesc(([w]) => w));
 
+  const ARRIVED_BEFORE = /(?:来了|到了|到场|来|到)\s*$/;
   const includesAny = (text: string, words: readonly string[] | undefined) => (words ?? []).some((w) => text.includes(w));
   // Right after a count and what it counts: "两家银行联合牵头…", "3家单位共同主办".
-  const organiserAfter = new RegExp(`^\\s*(?:银行|金融机构|单位|企业|公司)\\s*(?:${lexicon.organiserCues.join('|')})`);
+  // "三个兄弟单位合办…" too: a few words may qualify the noun.
+  const organiserAfter = new RegExp(`^\\s*[^\\s，,。\\d]{0,3}?(?:银行|金融机构|单位|企业|公司)\\s*(?:${lexicon.organiserCues.join('|')})`);
 
   function tierOf(text: string, answer: string, pendingTier: boolean, partOfQuestion: boolean): TierId | undefined {
     if (pendingTier) {
@@ -155,7 +157,9 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
       && /^[^\d一二两三四五六七八九十，,。]{0,4}(?:\d+|[一二两三四五六七八九十]+)\s*家/.test(text.slice(n.end + best.at + 1));
     const field = (best && best.at <= 1 && !nounAfterHasFigure ? best.field : undefined) ?? before
       // A noun elsewhere in the clause counts only what 家 counts: "一个国家级集群" is no attendance.
-      ?? best?.field ?? (n.unit === '个' ? undefined : countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w))));
+      // "一家牵头办了三场对接会": one enterprise, not an attendance of one, unless the noun follows the figure.
+      ?? (n.value === 1 && n.unit === '家' ? undefined : best?.field ?? (n.unit === '个' ? undefined : countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)))))
+      ?? cameWithoutNoun(text, n);
     // "6家制造业企业去深圳参展" counts exhibitors, not the attendance of a matchmaking event.
     const context = cues[`${field}.context`];
     // The topic word must be near: "3家工信企业…还办了对接会" counts enterprises, not attendance.
@@ -165,6 +169,15 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     // "两家银行联合牵头办了一场": the organisers, not the attendance.
     const organisers = organiserAfter.test(text.slice(n.end, n.end + 10));
     return field && !otherEvent && !organisers && (!context || ctx.topicFields?.includes(field) || includesAny(near, context)) ? field : undefined;
+  }
+
+  /**
+   * "有一场只来了二十家": who came, without saying who, is the attendance the pair counts first
+   * (参会企业); banks come in single figures, so only ten or more.
+   */
+  function cameWithoutNoun(text: string, n: NumberMention): string | undefined {
+    if (n.unit !== '家' || n.value < 10 || !ARRIVED_BEFORE.test(text.slice(Math.max(0, n.start - 4), n.start))) return undefined;
+    return lexicon.countPairs.find(([first]) => includesAny(text, cues[`${first}.context`]))?.[0];
   }
 
   /** "省奖60万、75万": an amount listed right after another belongs to the same field. */
