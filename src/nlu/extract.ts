@@ -354,7 +354,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     if (facts[field] !== undefined) return;
     const isUnknown = lexicon.answers.unknown.some((w) => answer.includes(w));
     const saidNo = slots.yesNo === false && !isUnknown;
-    const bare = slots.numbers.find((n) => n.kind === 'bare');
+    // "更正一下", "等一下": a 一 inside a word answers nothing.
+    const bare = slots.numbers.find((n) => n.kind === 'bare' && !(n.value === 1 && text[n.start] === '一'));
     if (kind === 'boolean' && slots.yesNo !== undefined) facts[field] = slots.yesNo;
     else if (kind === 'level') {
       if (includesAny(text, lexicon.answers.notAssessed) || saidNo) facts[field] = 0;
