@@ -116,7 +116,8 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   const outside = nlu.lexicon.outsideCues.some((w) => p.text.includes(w));
   // Words of another domain ("那这30万要交税吗") are out of scope whatever figure they point back at;
   // a new figure keeps the turn on the query ("发票是含税的 不含税是280万").
-  if (outside) return !r.backTo && !p.slots.correction && !littleElse(nlu, p.text) && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text));
+  // "个税呢" is short, but it names another domain: it is not a level's name and little else.
+  if (outside) return !r.backTo && !p.slots.correction && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text));
   return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !r.backTo && !p.slots.correction && r.counted === undefined
     && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
 }
