@@ -40,7 +40,10 @@ export interface MeasureEvaluation {
  * that use the facts the question gives ("省级奖励60万" → the matching rule, not the 10万 one).
  */
 export function rulesInQuestion(doc: PolicyDocument, id: string, facts: Facts): AwardOutcome[] {
-  const outcomes = evaluateRules(doc, doc.rulesFor(id), facts).filter((o) => !o.outOfScope);
+  const all = evaluateRules(doc, doc.rulesFor(id), facts);
+  // "我们只是创新型中小企业…能走技改补助不": an asker outside every rule of the measure is told why.
+  const inScope = all.filter((o) => !o.outOfScope);
+  const outcomes = inScope.length || !all.length ? inScope : all;
   const max = Math.max(0, ...outcomes.map((o) => factsUsed(o, facts)));
   return max > 0 ? outcomes.filter((o) => factsUsed(o, facts) === max) : outcomes;
 }

@@ -86,6 +86,9 @@ export interface LoadNluOptions {
 
 export const FALLBACK = 'fallback';
 export const CLARIFY = 'clarify';
+const CHECK_INTENT = 'eligibility.start';
+// "能走技改补助不", "够了没": a question asked by ending on its negation.
+const A_NOT_A_END = /[\u4e00-\u9fa5](?:不|没|没有|否|伓|呣|无)[\s?？。!！]*$/;
 const MEASURE_MIN = 0.6;
 const LIST_INTENT = 'measures.list';
 
@@ -130,7 +133,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const mScores = measureScores(measureIndex, text, slots, levelOnly);
     // Training needs only the features; counting subjects is for answering.
     const subjects = training ? {} : subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }), lexicon, perMemberField);
-    const isQuestion = lexicon.questionCues.some((w) => text.includes(w));
+    const isQuestion = lexicon.questionCues.some((w) => text.includes(w)) || A_NOT_A_END.test(text);
     const otherPlace = otherPlacePolicy(text);
     const cues = cuesIn(cueIndex, text);
     const domain = lexicon.domainCues.some((w) => text.includes(w));
@@ -178,7 +181,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const questionFacts = doc.questionFields.some((f) => u.slots.facts[f.field] !== undefined) || !!u.subjects.cluster || !!u.subjects.event;
     const describesItself = profileFacts >= 2 && !questionFacts && !u.isQuestion && lexicon.selfWords.some((w) => u.text.includes(w));
     const asksForCheck = lexicon.checkRequests.some((w) => u.text.includes(w));
-    const decision = decide(prediction.ranked, u, intents.clarify, intentScopes);
+    const decision = decide(prediction.ranked, u, intents.clarify, intentScopes, asksForCheck);
     const elsewhere = u.otherPlace ? questionHere(prediction.ranked, u.mScores, u.domain) : undefined;
     return {
       ...(elsewhere ? { elsewhere } : {}),
@@ -325,7 +328,10 @@ interface Decision {
 
 type Ranked = { label: string; probability: number }[];
 
-function decide(ranked: Ranked, u: { slots: Slots; mScores: Scores; otherPlace: boolean; domain: boolean }, clarify: IntentsFile['clarify'], scopes: ReadonlyMap<string, string>): Decision {
+function decide(
+  ranked: Ranked, u: { slots: Slots; mScores: Scores; otherPlace: boolean; domain: boolean; isQuestion: boolean; levelOnly: string[] },
+  clarify: IntentsFile['clarify'], scopes: ReadonlyMap<string, string>, asksForCheck: boolean,
+): Decision {
   const mentioned = rankMeasures(u.mScores, MEASURE_MIN);
   const anyMention = Object.entries(u.mScores).filter(([, v]) => v >= MEASURE_MIN).sort((a, b) => b[1] - a[1]).map(([id]) => id);
   const none = { measures: [] as string[], mentionedMeasures: anyMention, needsMeasure: false };
@@ -338,6 +344,12 @@ function decide(ranked: Ranked, u: { slots: Slots; mScores: Scores; otherPlace: 
   if (top.label === FALLBACK && (u.slots.measureRefs.length || (topMeasure >= 1 && top.probability < 0.5))) [top, second] = [inScope[0], inScope[1]];
   // "第三条主要支持哪些方面", "要素保障讲了哪些": a named measure makes a list question about that measure.
   if (scopes.get(top.label) !== 'measure' && top.label !== FALLBACK && (u.slots.measureRefs.length || (top.label === 'measures.list' && topMeasure >= 1.5))) {
+    const aspect = bestOf('measure');
+    if (aspect) [top, second] = [aspect, top];
+  }
+  // "我们只是创新型中小企业 设备投了五百万 能走技改补助不": facts and a question about a measure its own
+  // words name get that measure's answer; the check starts when asked for ("帮我测测").
+  if (top.label === CHECK_INTENT && !asksForCheck && u.isQuestion && mentioned.some((m) => !u.levelOnly.includes(m))) {
     const aspect = bestOf('measure');
     if (aspect) [top, second] = [aspect, top];
   }
