@@ -210,8 +210,11 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     if (n.value < 2 && !/^\d/.test(text.slice(n.start))) return undefined;
     const after = text.slice(n.end).trimStart();
     if (/^[万亿千百元块年级%]/.test(after)) return undefined;
-    // "40 企业 6 银行": the noun right after the figure names it first.
-    const field = countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && after.startsWith(w))) ?? nounBefore(text, n);
+    // "40 企业 6 银行": the noun right after the figure names it first, unless a noun before names it
+    // and the one after has a figure of its own ("企业48 银行9": 48 is the enterprises').
+    const before = nounBefore(text, n);
+    const ownFigureAfter = (w: string) => /^\s*(?:\d|[一二两三四五六七八九十])/.test(after.slice(w.length));
+    const field = countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && after.startsWith(w) && !(before && ownFigureAfter(w)))) ?? before;
     if (!field) return undefined;
     const context = cues[`${field}.context`];
     return !context || includesAny(text, context) ? field : undefined;
