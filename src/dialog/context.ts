@@ -122,6 +122,7 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
     && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
 }
 const OUTSIDE_CONFIDENCE = 0.6;
+const UNITS_INTENT = 'measure.units';
 // "这10万", "那笔三十万": a figure the conversation already has.
 const FIGURE_BACK = /[这那]笔?(?:\d|[一二两三四五六七八九十百])/;
 // "这钱给企业还是给区里": the money of the query before; "要是拉上另外四家一起去呢": the same case changed.
@@ -237,7 +238,11 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   if (target.elsewhere && !target.measures.length && littleElse(nlu, asked.text)) return freshTurn(nlu, { ...asked, intent: target.intent, confidence: Math.max(asked.confidence, 0.6) }, now);
   // "钱发给谁": a short question placed nowhere asks about the topic before it.
   const guess = bestMeasureIntent(asked, nlu.intentScopes);
-  const p = guess && !asked.measures.length && shortQuestionInContext(nlu, asked) ? { ...asked, intent: guess.label, contextIntent: undefined } : asked;
+  // "钱是给协会还是给来参会的企业": whom the query's money goes to, asked of the query's measure.
+  const recipient = !asked.measures.length && nlu.lexicon.recipientCues.some((w) => asked.text.includes(w)) && !nlu.lexicon.outsideCues.some((w) => asked.text.includes(w));
+  const p = recipient
+    ? { ...asked, intent: UNITS_INTENT, contextIntent: undefined, confidence: Math.max(asked.confidence, 0.6) }
+    : guess && !asked.measures.length && shortQuestionInContext(nlu, asked) ? { ...asked, intent: guess.label, contextIntent: undefined } : asked;
   const r = readingOf(nlu, p, target, backTo);
   // "不对 我问的是小巨人" after a cluster question: the same question, about the measure it names.
   const corrected = correctedTopic(nlu, r);
