@@ -123,6 +123,8 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
 }
 const OUTSIDE_CONFIDENCE = 0.6;
 const UNITS_INTENT = 'measure.units';
+// Questions about the document (its dates, its status) rather than about one measure.
+const DOCUMENT_QUESTIONS = new Set(['policy.validity', 'policy.status']);
 // "这10万", "那笔三十万": a figure the conversation already has.
 const FIGURE_BACK = /[这那]笔?(?:\d|[一二两三四五六七八九十百])/;
 // "这钱给企业还是给区里": the money of the query before; "要是拉上另外四家一起去呢": the same case changed.
@@ -250,6 +252,10 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
     return freshTurn(nlu, { ...p, intent: target.intent, measures: corrected, mentionedMeasures: corrected, needsMeasure: false, confidence: Math.max(p.confidence, 0.6) }, now);
   }
   if (confidentlyOutside(nlu, r)) return freshTurn(nlu, { ...p, intent: FALLBACK, measures: [], needsMeasure: false, contextIntent: undefined }, now);
+  // "技改补助要啥条件" → "啥时候截止": the document's dates, said of the measure asked about.
+  if (isOwnGlobalQuestion(nlu, r) && DOCUMENT_QUESTIONS.has(p.intent) && !p.mentionedMeasures.length && r.short) {
+    return freshTurn(nlu, { ...p, mentionedMeasures: target.measures.slice(0, 1) }, now);
+  }
   if (isOwnGlobalQuestion(nlu, r) || startsNewTopic(nlu, r) || !leansOnQuery(r)) return freshTurn(nlu, p, now);
   const intent = aspectOf(nlu, r);
   const measures = backTo || !r.named.length || r.givesOwnFields ? target.measures : [r.targetMeasure, ...r.named.filter((m) => m !== r.targetMeasure)];
