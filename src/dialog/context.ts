@@ -1,5 +1,6 @@
 import type { FactValue } from '../../policy/index.js';
 import { CLARIFY, FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
+import { parseNumeral } from '../nlu/numbers.js';
 import {
   bestMeasureIntent, contextualFacts, countedSubjects, fieldsOfMeasure, followUpCount, kindOf, leansOnContext, littleElse,
   replacedFigures, shortQuestionInContext, withSharedFacts,
@@ -26,6 +27,8 @@ export interface ConversationContext {
   last?: AskedQuery;
   /** The query before the last, for "回到刚才那个". */
   previous?: AskedQuery;
+  /** When the list of measures was last shown: "第二个呢" then means its second item. */
+  listedAt?: number;
 }
 
 export interface ContextLimits {
@@ -123,6 +126,7 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
 }
 const OUTSIDE_CONFIDENCE = 0.6;
 const UNITS_INTENT = 'measure.units';
+const CONTENT_INTENT = 'measure.content';
 // Questions about the document (its dates, its status) rather than about one measure.
 const DOCUMENT_QUESTIONS = new Set(['policy.validity', 'policy.status']);
 // "这10万", "那笔三十万": a figure the conversation already has.
@@ -229,6 +233,8 @@ function freshTurn(nlu: Nlu, q: Parse, now: number): Resolved {
  * query; whatever it names itself replaces the query's (a correction replaces the slot it names).
  */
 export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext, now: number, limits: ContextLimits): Resolved {
+  const listed = ctx.listedAt !== undefined && now - ctx.listedAt <= limits.maxAgeMs ? listedMeasure(nlu, asked) : undefined;
+  if (listed) return freshTurn(nlu, { ...asked, intent: bestMeasureIntent(asked, nlu.intentScopes)?.label ?? CONTENT_INTENT, measures: [listed], mentionedMeasures: [listed], needsMeasure: false, confidence: Math.max(asked.confidence, 0.6) }, now);
   const backTo = nlu.lexicon.backReferences.some((w) => asked.text.includes(w));
   // Another place's question is leaned on only by a turn naming this city ("那福州的呢"); any other turn leans past it.
   const home = nlu.lexicon.homePlaceWords.some((w) => asked.text.includes(w));
@@ -269,6 +275,17 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const said = Object.keys(r.own).length ? p.raw : target.said;
   const kind = kindOf(nlu, measures[0]);
   return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects: rememberedGroups(parse, kind), ...(said ? { said } : {}) }, backTo };
+}
+
+// "第二个呢", "那第三项讲啥": an item of the list just shown, by its place.
+const LIST_ITEM = /^(?:那|那么)?第\s*([一二三四五六七八九十\d]+)\s*(?:个|项|条|点)/;
+
+/** The measure a turn names by its place in the list of measures, when it names none itself. */
+function listedMeasure(nlu: Nlu, p: Parse): string | undefined {
+  const m = LIST_ITEM.exec(p.text.trim());
+  if (!m || p.measures.length > 1) return undefined;
+  const n = /^\d/.test(m[1]) ? Number(m[1]) : parseNumeral(m[1]);
+  return n === undefined ? undefined : nlu.doc.topMeasures()[n - 1]?.id;
 }
 
 /** The context after a turn: a new query pushes the last one back. */

@@ -33,7 +33,8 @@ export interface DialogEngine {
 }
 
 /** Intents that make sense in the middle of an eligibility check as an aside. */
-const ASIDE_INTENTS = new Set(['measures.list', 'policy.validity', 'policy.status', 'help']);
+const LIST_INTENT = 'measures.list';
+const ASIDE_INTENTS = new Set([LIST_INTENT, 'policy.validity', 'policy.status', 'help']);
 
 export function createDialogEngine(deps: DialogDeps): DialogEngine {
   const { doc, nlu, replies, states, questions, clock } = deps;
@@ -146,6 +147,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const answer = qaFor(state, parse, ctx);
     // Another place's question is out of scope but remembered, for "那福州的呢".
     if ((answer.intent !== FALLBACK && answer.intent !== CLARIFY) || resolved.remember?.elsewhere) state.context = nextContext(state.context ?? {}, resolved);
+    if (answer.intent === LIST_INTENT) state.context = { ...state.context, listedAt: ctx.now ?? clock.now() };
     return answer;
   }
 
