@@ -301,6 +301,8 @@ function otherPlacePolicyMatcher(lexicon: Lexicon): (text: string) => boolean {
   const owns = new RegExp(`(${places})(市|省|区)?(的|对|出台的|发布的|那边的|当地的)?(专精特新|政策|措施|小巨人)`);
   const near = new RegExp(`(${places})(市|省|区|那边|那里|当地|本地)?(的|对|出台|发布|有)?[^，,。？?]{0,10}(政策|奖励|奖补|补贴|补助|扶持|措施|专精特新|小巨人|认定|申报|配套|资金|优惠|奖)`);
   const visiting = new RegExp(`(去|到|赴|在|往|来)(${places})`);
+  // "上海来的博士", "从北京引进", "头家是温州人": who comes from the place, to a Fuzhou enterprise.
+  const comingFrom = new RegExp(`从(?:${places})|(?:${places})(?:市|省)?(?:来的|过来|引进|毕业|回来|人)`);
   // "那厦门呢", "厦门那边呢": after a question about these measures, the same asked of another place.
   const samePlaceElsewhere = new RegExp(`^(?:那|那么)?(${places})(?:市|省|区)?(?:那边|那里|当地)?(?:的)?(?:呢|怎么样|是多少|配多少|给多少|奖多少)[?？]*$`);
   return (text) => {
@@ -311,7 +313,7 @@ function otherPlacePolicyMatcher(lexicon: Lexicon): (text: string) => boolean {
     const m = near.exec(text);
     if (!m) return false;
     // "去深圳参加展会有补助吗", "上海展会能补吗", "苏州分厂": the place is where the enterprise goes or has a site.
-    if (lexicon.venueWords.some((w) => text.includes(w))) return false;
+    if (lexicon.venueWords.some((w) => text.includes(w)) || comingFrom.test(text)) return false;
     return !visiting.test(text.slice(Math.max(0, m.index - 1), m.index + m[1].length));
   };
 }
