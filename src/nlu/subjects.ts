@@ -80,15 +80,54 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
     if (kind === 'enterprise' && ((count >= 10 && EVENT_STATS.test(text)) || (EVENT_STATS.test(clause) && m[2] === '企业'))) continue;
     // "企业40家银行6家": the figure follows what the event counted.
     if (kind === 'enterprise' && EVENT_STATS.test(text) && /(?:银行|金融机构|机构|企业)\s*$/.test(text.slice(Math.max(0, at - 4), at))) continue;
+    // "国家级批了一个": in a question about clusters, an unnamed 个 counts clusters, not enterprises.
+    if (kind === 'enterprise' && m[0].includes('个') && m[2] === undefined && CLUSTER_TOPIC.test(text)) continue;
     out.push({ at, end: at + m[0].length, count, named: m[2] !== undefined });
   }
+  if (kind !== 'cluster') return out;
+  const clusters = CLUSTER_TOPIC.test(text) ? appliedThenGranted(text, withLevelCounts(text, out)) : out;
   // "两个区 一个两个省级集群 一个一个国家级": a count right before another counts the districts, not clusters.
-  return kind === 'cluster' ? out.filter((m, i) => !(out[i + 1] && out[i + 1].at === m.end && BARE_COUNT.test(text.slice(m.at, m.end)))) : out;
+  return clusters.filter((m, i) => !(clusters[i + 1] && clusters[i + 1].at === m.end && BARE_COUNT.test(text.slice(m.at, m.end))));
+}
+
+const CLUSTER_TOPIC = /集群/;
+const LEVEL_COUNT = new RegExp(`${NUM}\\s*个`, 'g');
+const LEVEL_WORDS = /国家级|省级|集群/;
+
+/** "国家级批了一个 省级报了两个": counts in clauses that name a level, besides the ones already found. */
+function withLevelCounts(text: string, found: Marker[]): Marker[] {
+  const all = [...found];
+  for (const m of text.matchAll(LEVEL_COUNT)) {
+    if (all.some((f) => m.index >= f.at && m.index < f.end) || text[m.index - 1] === '第') continue;
+    const count = /^\d/.test(m[1]) ? Number(m[1]) : parseNumeral(m[1]);
+    if (count === undefined || count < 1 || count > 50) continue;
+    // "报了两个 成了一个": the granted count follows the applied one without naming the level again.
+    const previous = all.filter((f) => f.end <= m.index).at(-1);
+    const granted = previous !== undefined && GRANTED.test(text.slice(previous.end, m.index));
+    if (!granted && !LEVEL_WORDS.test(clauseAround(text, m.index))) continue;
+    all.push({ at: m.index, end: m.index + m[0].length, count, named: false });
+    all.sort((a, b) => a.at - b.at);
+  }
+  return all;
+}
+
+// "报了两个 成了一个": of those applied for, the ones granted.
+const APPLIED = /(?:报了|申报了?|申请了?|报)\s*$/;
+const GRANTED = /^[\s，,]*(?:其中)?(?:成了|批了|成功了?|过了|通过了?|获批了?|拿下)\s*$/;
+
+function appliedThenGranted(text: string, markers: Marker[]): Marker[] {
+  const out = [...markers];
+  for (let i = out.length - 2; i >= 0; i--) {
+    if (APPLIED.test(text.slice(Math.max(0, out[i].at - 4), out[i].at)) && GRANTED.test(text.slice(out[i].end, out[i + 1].at))) {
+      out.splice(i, 2, { ...out[i], count: out[i + 1].count, end: out[i + 1].end });
+    }
+  }
+  return out;
 }
 
 // "工信企业有七家": the count said after what it counts.
 // "（共6家，均为首次认定…）": a total said on its own.
-const NOUN_BEFORE = /(?:企业|公司|厂|单位)(?:有|共有|一共有?|总共有?|共)\s*$|(?:^|[（(，,、\s])(?:共|共计|合计|一共|总共)\s*$/;
+const NOUN_BEFORE = /(?:企业|公司|厂|单位)(?:有|共有|一共有?|总共有?|共)\s*$|(?:^|[（(，,、\s])(?:共|共计|合计|一共|总共)\s*$|(?:辖区|区里|县里|全区|全县|园区)(?:内|里)?(?:有|共有)?\s*$/;
 // "两家加起来", "两家都是": a count of enterprises the whole question is about.
 const COUNT_FOR_ALL = /^(?:都|各|均|加起来|加一起|一共|总共|合计|分别|合起来)/;
 
