@@ -1,5 +1,5 @@
 import {
-  evaluateGroups, factsUsed, formatChineseDate, formatYuan, measureWords, partBasis, ruleFieldNames, ruleSummary, rulesInQuestion,
+  evaluateGroups, factsUsed, formatChineseDate, formatYuan, measureWords, partBasis, ruleFactsUsed, ruleFieldNames, ruleSummary, rulesInQuestion, rulesOfQuestion,
   type AwardOutcome, type Facts, type MeasureEvaluation, type PolicyDocument, type QueryGroup,
 } from '../../policy/index.js';
 import type { AwardView } from '../core/answer.js';
@@ -277,14 +277,15 @@ function ownCase(ctx: AnswerContext, id: string, p: Parse): { lines: string[]; a
 export function measuresWithFacts(doc: PolicyDocument, p: Parse): string[] {
   const facts = p.slots.facts;
   const beyondTier = Object.fromEntries(Object.entries(facts).filter(([f]) => doc.fieldKind(f) !== 'tier'));
-  const withFacts = p.mentionedMeasures.filter((id) => rulesInQuestion(doc, id, facts).some((o) => factsUsed(o, beyondTier) > 0));
+  // Which rules, not their outcomes: the amounts and their wording are not needed to count facts.
+  const withFacts = p.mentionedMeasures.filter((id) => rulesOfQuestion(doc, id, facts).some((r) => ruleFactsUsed(r, beyondTier) > 0));
   // "2025年首次省级专精特新…技改投了350万 能拿多少": a measure named only by a level is asked about
   // too when the amount question gives facts that only its rules read (首次, the year of recognition).
   if (p.intent === 'measure.amount' && withFacts.length) {
     const taken = new Set(withFacts.flatMap((id) => doc.rulesFor(id).flatMap(ruleFieldNames)));
     const ownFacts = Object.fromEntries(Object.entries(beyondTier).filter(([f]) => !taken.has(f)));
     for (const id of p.levelOnly) {
-      if (!withFacts.includes(id) && rulesInQuestion(doc, id, facts).some((o) => factsUsed(o, ownFacts) >= 2)) withFacts.push(id);
+      if (!withFacts.includes(id) && rulesOfQuestion(doc, id, facts).some((r) => ruleFactsUsed(r, ownFacts) >= 2)) withFacts.push(id);
     }
   }
   // A measure's rules include its paragraphs': "第二条" and "第二条第一款" are one answer, the narrower.
