@@ -122,8 +122,13 @@ export function withSharedFacts(subjects: Parse['subjects'], facts: Record<strin
 
 /** The most likely measure question, by the model, when it thought the message global. */
 export function bestMeasureIntent(p: Parse, scopes: ReadonlyMap<string, string>): { label: string; probability: number } | undefined {
-  const ranked = Object.entries(p.intentScores).filter(([id]) => scopes.get(id) === 'measure').sort((a, b) => b[1] - a[1]);
-  return ranked.length ? { label: ranked[0][0], probability: ranked[0][1] } : undefined;
+  // The first of the highest, in the scores' order (what a stable sort would put first), without sorting.
+  let best: { label: string; probability: number } | undefined;
+  for (const label of Object.keys(p.intentScores)) {
+    const probability = p.intentScores[label];
+    if (scopes.get(label) === 'measure' && (!best || probability > best.probability)) best = { label, probability };
+  }
+  return best;
 }
 
 const levelAndFiller = new WeakMap<Nlu, string[]>();
