@@ -36,6 +36,11 @@ function conditionState(c: Condition, value: FactValue | undefined): ConditionSt
   return 'fail';
 }
 
+/** A scope condition the facts fail: the rule is for another kind of enterprise (evaluateRule's outOfScope, without evaluating). */
+export function outOfScope(rule: AwardRule, facts: Facts): boolean {
+  return rule.when.some((c) => c.scope && conditionState(c, facts[c.field]) === 'fail');
+}
+
 export function evaluateRule(doc: PolicyDocument, rule: AwardRule, facts: Facts, unknown: readonly string[] = []): AwardOutcome {
   const states = rule.when.map((c) => ({ c, state: conditionState(c, facts[c.field]) }));
   const failed = states.filter((s) => s.state === 'fail');

@@ -1,6 +1,6 @@
 import type { PolicyDocument } from './document.js';
+import { evaluateRules, outOfScope, type AwardOutcome, type AwardStatus, type Facts, type FactValue } from './evaluate.js';
 import type { AwardRule } from './schema.js';
-import { evaluateRules, type AwardOutcome, type AwardStatus, type Facts, type FactValue } from './evaluate.js';
 import { formatYuan } from './format.js';
 
 /** Subjects of a question that share their facts ("两家子公司", "有一场只来了20家企业"). */
@@ -40,26 +40,35 @@ export interface MeasureEvaluation {
  * that use the facts the question gives ("省级奖励60万" → the matching rule, not the 10万 one).
  */
 export function rulesInQuestion(doc: PolicyDocument, id: string, facts: Facts): AwardOutcome[] {
-  const all = evaluateRules(doc, doc.rulesFor(id), facts);
+  return evaluateRules(doc, rulesOfQuestion(doc, id, facts), facts);
+}
+
+/**
+ * The rules rulesInQuestion evaluates, chosen without evaluating any (their amounts and wording
+ * are the costly part): for callers that only need to know which rules, or how many facts they use.
+ */
+export function rulesOfQuestion(doc: PolicyDocument, id: string, facts: Facts): AwardRule[] {
+  const all = doc.rulesFor(id);
   // "我们只是创新型中小企业…能走技改补助不": an asker outside every rule of the measure is told why.
-  const inScope = all.filter((o) => !o.outOfScope);
-  const outcomes = inScope.length || !all.length ? inScope : all;
-  const max = Math.max(0, ...outcomes.map((o) => factsUsed(o, facts)));
-  return max > 0 ? outcomes.filter((o) => factsUsed(o, facts) === max) : outcomes;
+  const inScope = all.filter((r) => !outOfScope(r, facts));
+  const rules = inScope.length || !all.length ? inScope : all;
+  const max = Math.max(0, ...rules.map((r) => ruleFactsUsed(r, facts)));
+  return max > 0 ? rules.filter((r) => ruleFactsUsed(r, facts) === max) : rules;
 }
 
 /** How many of the rule's fields the facts fill: a rule the question gives nothing for is not its subject. */
 export function factsUsed(o: AwardOutcome, facts: Facts): number {
-  return ruleFields(o).filter((f) => facts[f] !== undefined).length;
+  return ruleFactsUsed(o.rule, facts);
+}
+
+/** factsUsed of a rule itself. */
+export function ruleFactsUsed(rule: AwardRule, facts: Facts): number {
+  return ruleFieldNames(rule).filter((f) => facts[f] !== undefined).length;
 }
 
 /** The fields a rule reads: its conditions' and its amount's. */
 export function ruleFieldNames(rule: AwardRule): string[] {
   return [...new Set([...rule.when.map((c) => c.field), ...('field' in rule.amount ? [rule.amount.field] : [])])];
-}
-
-function ruleFields(o: AwardOutcome): string[] {
-  return ruleFieldNames(o.rule);
 }
 
 /** Fills the rule's missing amount field from an amount the group gave loosely. */

@@ -1,5 +1,5 @@
 import {
-  evaluateGroups, factsUsed, formatChineseDate, formatYuan, measureWords, partBasis, ruleFieldNames, ruleSummary, rulesInQuestion,
+  evaluateGroups, factsUsed, formatChineseDate, formatYuan, measureWords, partBasis, ruleFactsUsed, ruleFieldNames, ruleSummary, rulesInQuestion, rulesOfQuestion,
   type AwardOutcome, type Facts, type MeasureEvaluation, type PolicyDocument, type QueryGroup,
 } from '../../policy/index.js';
 import type { AwardView } from '../core/answer.js';
@@ -33,15 +33,34 @@ export function awardView(doc: PolicyDocument, o: AwardOutcome, hypothetical: bo
   };
 }
 
+interface Sentence {
+  text: string;
+  bigrams: ReadonlySet<string>;
+}
+
+// A document's text does not change: each measure's sentences are split once (bounded by its measures).
+const sentencesOf = new WeakMap<PolicyDocument, Map<string, readonly Sentence[]>>();
+
+function splitSentences(doc: PolicyDocument, id: string): readonly Sentence[] {
+  let byMeasure = sentencesOf.get(doc);
+  if (!byMeasure) sentencesOf.set(doc, (byMeasure = new Map()));
+  let sentences = byMeasure.get(id);
+  if (!sentences) {
+    const m = doc.measure(id);
+    if (!m) return [];
+    const body = m.text
+      .replace(/^[一二三四五六七八九十]+、/, '')
+      .replace(new RegExp('^' + escapeRegExp(m.title) + '。'), '')
+      .replace(/[（(]责任单位：[^）)]*[)）]\s*$/, '');
+    sentences = body.split(/(?<=。)/).map((s) => s.trim()).filter(Boolean).map((text) => ({ text, bigrams: bigrams(text) }));
+    byMeasure.set(id, sentences);
+  }
+  return sentences;
+}
+
 /** The measure's sentences (heading and units stripped), verbatim. */
 export function measureSentences(doc: PolicyDocument, id: string): string[] {
-  const m = doc.measure(id);
-  if (!m) return [];
-  const body = m.text
-    .replace(/^[一二三四五六七八九十]+、/, '')
-    .replace(new RegExp('^' + escapeRegExp(m.title) + '。'), '')
-    .replace(/[（(]责任单位：[^）)]*[)）]\s*$/, '');
-  return body.split(/(?<=。)/).map((s) => s.trim()).filter(Boolean);
+  return splitSentences(doc, id).map((s) => s.text);
 }
 
 function escapeRegExp(s: string): string {
@@ -57,14 +76,14 @@ function bigrams(s: string): Set<string> {
 
 /** The sentences that answer the question best, in document order. */
 export function relevantSentences(doc: PolicyDocument, id: string, question: string, limit = 2): string[] {
-  const sentences = measureSentences(doc, id);
-  if (sentences.length <= limit) return sentences;
+  const sentences = splitSentences(doc, id);
+  if (sentences.length <= limit) return sentences.map((s) => s.text);
   const q = bigrams(question);
   const m = doc.measure(id);
   const keywords = m ? measureWords(m) : [];
-  const scored = sentences.map((s, i) => {
+  const scored = sentences.map(({ text: s, bigrams: own }, i) => {
     let score = 0;
-    for (const b of bigrams(s)) if (q.has(b)) score += 1;
+    for (const b of own) if (q.has(b)) score += 1;
     for (const k of keywords) if (question.includes(k) && s.includes(k)) score += 3;
     return { s, i, score: score - i * 0.01 };
   });
@@ -277,14 +296,15 @@ function ownCase(ctx: AnswerContext, id: string, p: Parse): { lines: string[]; a
 export function measuresWithFacts(doc: PolicyDocument, p: Parse): string[] {
   const facts = p.slots.facts;
   const beyondTier = Object.fromEntries(Object.entries(facts).filter(([f]) => doc.fieldKind(f) !== 'tier'));
-  const withFacts = p.mentionedMeasures.filter((id) => rulesInQuestion(doc, id, facts).some((o) => factsUsed(o, beyondTier) > 0));
+  // Which rules, not their outcomes: the amounts and their wording are not needed to count facts.
+  const withFacts = p.mentionedMeasures.filter((id) => rulesOfQuestion(doc, id, facts).some((r) => ruleFactsUsed(r, beyondTier) > 0));
   // "2025年首次省级专精特新…技改投了350万 能拿多少": a measure named only by a level is asked about
   // too when the amount question gives facts that only its rules read (首次, the year of recognition).
   if (p.intent === 'measure.amount' && withFacts.length) {
     const taken = new Set(withFacts.flatMap((id) => doc.rulesFor(id).flatMap(ruleFieldNames)));
     const ownFacts = Object.fromEntries(Object.entries(beyondTier).filter(([f]) => !taken.has(f)));
     for (const id of p.levelOnly) {
-      if (!withFacts.includes(id) && rulesInQuestion(doc, id, facts).some((o) => factsUsed(o, ownFacts) >= 2)) withFacts.push(id);
+      if (!withFacts.includes(id) && rulesOfQuestion(doc, id, facts).some((r) => ruleFactsUsed(r, ownFacts) >= 2)) withFacts.push(id);
     }
   }
   // A measure's rules include its paragraphs': "第二条" and "第二条第一款" are one answer, the narrower.

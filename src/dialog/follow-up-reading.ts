@@ -6,9 +6,19 @@ import { numberMentions } from '../nlu/numbers.js';
 import type { SubjectKind } from '../nlu/subjects.js';
 import { SUBJECT_OF_AUDIENCE } from './answers.js';
 
-/** The fields a measure's award rules read. */
-export function fieldsOfMeasure(nlu: Nlu, measure: string): Set<string> {
-  return new Set(nlu.doc.rulesFor(measure).flatMap(ruleFieldNames));
+const measureFields = new WeakMap<Nlu, Map<string, ReadonlySet<string>>>();
+
+/** The fields a measure's award rules read: found once per NLU and measure (a turn asks twice or more). */
+export function fieldsOfMeasure(nlu: Nlu, measure: string): ReadonlySet<string> {
+  let byMeasure = measureFields.get(nlu);
+  if (!byMeasure) measureFields.set(nlu, (byMeasure = new Map()));
+  let fields = byMeasure.get(measure);
+  if (!fields) {
+    fields = new Set(nlu.doc.rulesFor(measure).flatMap(ruleFieldNames));
+    // Only the document's measures are remembered: the map cannot grow past them.
+    if (nlu.doc.measure(measure)) byMeasure.set(measure, fields);
+  }
+  return fields;
 }
 
 /**
@@ -20,7 +30,9 @@ export function contextualFacts(nlu: Nlu, measure: string, text: string): Record
   const out: Record<string, FactValue> = {};
   const fields = fieldsOfMeasure(nlu, measure);
   const cues = nlu.lexicon.fieldCues;
-  Object.assign(out, nlu.factsFor(text, [...fields].filter((f) => doc.fieldKind(f) === 'count' || doc.fieldKind(f) === 'yuan')));
+  const figureFields = [...fields].filter((f) => doc.fieldKind(f) === 'count' || doc.fieldKind(f) === 'yuan');
+  // A measure with no count or amount field gets nothing from factsFor, which normalises and extracts the text again.
+  if (figureFields.length) Object.assign(out, nlu.factsFor(text, figureFields));
   for (const field of fields) {
     // Profile fields ("tier") and question fields ("clusterLevel") alike.
     const def = doc.field(field) ?? doc.questionFields.find((f) => f.field === field);
@@ -110,8 +122,13 @@ export function withSharedFacts(subjects: Parse['subjects'], facts: Record<strin
 
 /** The most likely measure question, by the model, when it thought the message global. */
 export function bestMeasureIntent(p: Parse, scopes: ReadonlyMap<string, string>): { label: string; probability: number } | undefined {
-  const ranked = Object.entries(p.intentScores).filter(([id]) => scopes.get(id) === 'measure').sort((a, b) => b[1] - a[1]);
-  return ranked.length ? { label: ranked[0][0], probability: ranked[0][1] } : undefined;
+  // The first of the highest, in the scores' order (what a stable sort would put first), without sorting.
+  let best: { label: string; probability: number } | undefined;
+  for (const label of Object.keys(p.intentScores)) {
+    const probability = p.intentScores[label];
+    if (scopes.get(label) === 'measure' && (!best || probability > best.probability)) best = { label, probability };
+  }
+  return best;
 }
 
 const levelAndFiller = new WeakMap<Nlu, string[]>();

@@ -74,6 +74,13 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   const yearField = fieldsOf('year')[0];
   const levelField = fieldsOf('level')[0];
   const booleanFields = fieldsOf('boolean');
+  // Each boolean field's cues, and its yes-cues that contain a no-cue ("不是复核" holds "复核"): found
+  // once here, not on every message (845 substring tests, about 12 µs, per extraction).
+  const booleanCues = booleanFields.map((field) => {
+    const no = cues[`${field}No`] ?? [];
+    const yes = cues[`${field}Yes`];
+    return { field, yes, no, yesAround: (yes ?? []).filter((y) => no.some((w) => y.includes(w))) };
+  });
   const countFields = fieldsOf('count');
   const enumFields = doc.questionFields.filter((f) => f.kind === 'enum' && f.values?.length);
   const percentWords = Object.entries(cues).filter(([k]) => k.startsWith('percent.')).map(([k, words]) => ({ value: Number(k.slice(8)), words }));
@@ -395,13 +402,11 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     const facts = slots.facts;
     const tier = tierOf(text, answer, ctx.pendingField === 'tier', ctx.question !== undefined && ctx.question !== text);
     if (tier) facts.tier = tier;
-    for (const field of booleanFields) {
+    for (const { field, yes, no, yesAround } of booleanCues) {
       // "不是复核": a yes-cue that contains a no-cue ("复核") is read first.
-      const no = cues[`${field}No`] ?? [];
-      const yesAround = (cues[`${field}Yes`] ?? []).filter((y) => no.some((w) => y.includes(w)));
       const rest = yesAround.reduce((t, y) => t.split(y).join(' '), text);
       if (includesAny(rest, no)) facts[field] = false;
-      else if (includesAny(text, cues[`${field}Yes`])) facts[field] = true;
+      else if (includesAny(text, yes)) facts[field] = true;
     }
     attributeNumbers(text, numbers, ctx, slots);
     attributeRelativeYears(text, ctx, facts);

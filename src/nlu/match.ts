@@ -4,16 +4,16 @@ import type { Lexicon } from './knowledge.js';
 import type { Slots } from './extract.js';
 
 const require = createRequire(import.meta.url);
-type Pinyin = (typeof import('pinyin-pro'))['pinyin'];
-let pinyin: Pinyin | undefined;
+type PinyinPro = typeof import('pinyin-pro');
+let pinyinPro: PinyinPro | undefined;
 /**
  * pinyin-pro, loaded on the first question that is sounded out, not at start: loading it and its
  * first reading cost about 0.15 s of every start, and most questions name a measure and never
  * need it. Its CommonJS build (one file) rather than its ES build of 29 modules: the same version,
  * the same readings for every CJK character and every training question (checked), loaded faster.
  */
-function pinyinOf(): Pinyin {
-  return (pinyin ??= (require('pinyin-pro') as typeof import('pinyin-pro')).pinyin);
+function pinyinOf(): PinyinPro {
+  return (pinyinPro ??= require('pinyin-pro') as PinyinPro);
 }
 
 export type Scores = Record<string, number>;
@@ -125,9 +125,29 @@ function firstSyllable(sound: string): string {
   return sound.slice(1, sound.indexOf(' ', 1));
 }
 
+/**
+ * Toned syllable → toneless ("zhèng" → "zheng"), as pinyin-pro's own convert writes it. Bounded:
+ * the keys are readings from pinyin-pro's dictionary, a fixed set of about 1,500 syllables.
+ */
+const tonelessSyllables = new Map<string, string>();
+
 /** Toneless pinyin, one syllable per character, padded with spaces: " zheng yin qi ". */
 export function soundOf(text: string): string {
-  return ` ${pinyinOf()(text, { toneType: 'none', type: 'array' }).join(' ')} `;
+  const { pinyin, convert } = pinyinOf();
+  // pinyin-pro's toneType 'none' is its toned reading with the marks stripped by nine regular
+  // expressions per syllable (about half the cost of a reading); here each syllable is stripped
+  // once by the same function (convert's 'toneNone') and remembered. A character it has no
+  // reading for comes back as itself and keeps its marks, as with toneType 'none'.
+  const toned = pinyin(text, { type: 'array' });
+  const chars = Array.from(text);
+  if (toned.length !== chars.length) return ` ${pinyin(text, { toneType: 'none', type: 'array' }).join(' ')} `;
+  const plain = toned.map((syllable, i) => {
+    if (syllable === chars[i]) return syllable;
+    let out = tonelessSyllables.get(syllable);
+    if (out === undefined) tonelessSyllables.set(syllable, (out = convert(syllable, { format: 'toneNone' }) as string));
+    return out;
+  });
+  return ` ${plain.join(' ')} `;
 }
 
 interface MeasureIndex {

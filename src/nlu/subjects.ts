@@ -173,9 +173,13 @@ const KIND_WORDS: Record<SubjectKind, RegExp> = { cluster: /集群/, event: /对
 // "母子公司今年各自首次…": a parent and its subsidiary, two enterprises.
 const PARENT_AND_CHILD = /母子(?:两家)?(?:公司|企业)?[^，,。]{0,8}?(?:都|各|均)/;
 
+// PAIR needs a joining word and one of 都/各/均: a text without them is not scanned for it.
+const PAIR_JOIN = /[和跟与同]/;
+const PAIR_ALL = /[都各均]/;
+
 function pairCount(text: string, kind: SubjectKind): number {
   if (kind === 'enterprise' && PARENT_AND_CHILD.test(text)) return 2;
-  const m = PAIR.exec(text);
+  const m = PAIR_JOIN.test(text) && PAIR_ALL.test(text) ? PAIR.exec(text) : null;
   if (!m) return 0;
   // The pair counts what its clause is about: clusters, events, or else enterprises.
   const after = clauseAround(text, m.index + m[0].length) + text.slice(m.index, m.index + m[0].length);
