@@ -29,7 +29,8 @@ const addedPattern = (kind: SubjectKind) => new RegExp(`(?:还有|另外|另|又
 // "其中一家是复核", "其中3家非工信企业", "80万那家", "另一家是2023年评的": one part of the earlier count.
 // "有一场其实只来了25家企业": one of them, told apart by what follows.
 const PART = new RegExp(`(?:其中|(?<![还另又])有(?=[一二两三四五六七八九十\\d]))${N}?\\s*(?:家|个|间|场)|另一(?:家|个|间|场)|([^\\s,，。]{1,6}?)那(?:家|个|间|场)`);
-const SAME = /一样|同样|也是|也都|相同/;
+// "还有一家也评上了": like the ones before.
+const SAME = /一样|同样|相同|也(?:是|都|评|认定|首次|第一次|头一回|头回|拿|被|获|入选|成功|创建)/;
 
 const countOf = (s: string | undefined): number => (s === undefined ? 1 : /^\d/.test(s) ? Number(s) : parseNumeral(s) ?? 1);
 
@@ -46,6 +47,14 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   // (Not when the turn counts its own subjects first: "6家企业…其中4家…" is a question of its own.)
   const ownCount = part !== null && new RegExp(`${N}\\s*${COUNTED_AS[kind]}`).test(text.slice(0, part.index));
   const correcting = p.slots.correction || /其实|更正/.test(text) || (part !== null && part[0].startsWith('其中') && Object.keys(own).length > 0 && !ownCount);
+  // "不对 只有两家是第一次 另一家是前年评的": the earlier count said again in parts, each with its own words.
+  const total = earlier.reduce((n, g) => n + g.count, 0);
+  const parts = correcting ? recountedParts(text, kind) : [];
+  if (parts.length >= 2 && total > 1 && parts.reduce((n, x) => n + x.count, 0) === total) {
+    const fields = [...nlu.doc.profileFields, ...nlu.doc.questionFields].map((f) => f.field);
+    const base = earlier.length === 1 ? earlier[0].facts : {};
+    return parts.map((x) => ({ kind, count: x.count, text: x.text, facts: { ...base, ...nlu.factsFor(x.text, fields) }, looseYuan: [] }));
+  }
   if (correcting && part && earlier.length) {
     const n = countOf(part[1]);
     const named = part[2];
@@ -72,6 +81,13 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   const newGroup: RememberedGroup = { count: countOf(added[1]), facts: { ...like, ...own }, text };
   if (!Object.keys(newGroup.facts).length) return undefined;
   return [...base, newGroup].map(toGroup);
+}
+
+/** The counts of a kind a turn names ("两家…另一家…"), each with its words up to the next. */
+function recountedParts(text: string, kind: SubjectKind): { count: number; text: string }[] {
+  const counted = new RegExp(`(?:另)?${N}\\s*${COUNTED_AS[kind]}`, 'g');
+  const found = [...text.matchAll(counted)];
+  return found.map((m, i) => ({ count: countOf(m[1]), text: text.slice(m.index, found[i + 1]?.index ?? text.length) }));
 }
 
 /** "80万" for 800000: how people name an enterprise by its award. */
