@@ -98,6 +98,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     .sort(byLengthDesc(([w]) => w));
 
   const ARRIVED_BEFORE = /(?:来了|到了|到场|来|到)\s*$/;
+  const SIGNED_UP = /报名(?:了)?\s*$/;
+  const ACTUALLY_CAME = /实际|实到|到场|到会/;
   const includesAny = (text: string, words: readonly string[] | undefined) => (words ?? []).some((w) => text.includes(w));
   // Right after a count and what it counts: "两家银行联合牵头…", "3家单位共同主办".
   // "三个兄弟单位合办…" too: a few words may qualify the noun.
@@ -159,14 +161,18 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     }
     // "40家企业6家银行": the noun right after the count names it; "企业47家 银行7家": the noun right before,
     // also when the noun after has its own figure ("企业来了48家银行只有两家").
+    // "报名40家企业 实际到场28家": those who signed up are not the attendance when the ones who came are said.
+    if (SIGNED_UP.test(text.slice(Math.max(0, n.start - 4), n.start)) && ACTUALLY_CAME.test(text.slice(n.end))) return undefined;
     const before = nounBefore(text, n);
-    const nounAfterHasFigure = best !== undefined && before !== undefined && before !== best.field
+    // "实际到场28家 银行6家": who came, with the next noun's own figure after it.
+    const arrived = cameWithoutNoun(text, n);
+    const nounAfterHasFigure = best !== undefined && ((before !== undefined && before !== best.field) || arrived !== undefined)
       && /^[^\d一二两三四五六七八九十，,。]{0,4}(?:\d+|[一二两三四五六七八九十]+)\s*家/.test(text.slice(n.end + best.at + 1));
-    const field = (best && best.at <= 1 && !nounAfterHasFigure ? best.field : undefined) ?? before
+    const field = (best && best.at <= 1 && !nounAfterHasFigure ? best.field : undefined) ?? before ?? (nounAfterHasFigure ? arrived : undefined)
       // A noun elsewhere in the clause counts only what 家 counts: "一个国家级集群" is no attendance.
       // "一家牵头办了三场对接会": one enterprise, not an attendance of one, unless the noun follows the figure.
       ?? (n.value === 1 && n.unit === '家' ? undefined : best?.field ?? (n.unit === '个' ? undefined : countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)))))
-      ?? cameWithoutNoun(text, n);
+      ?? arrived;
     // "6家制造业企业去深圳参展" counts exhibitors, not the attendance of a matchmaking event.
     const context = cues[`${field}.context`];
     // The topic word must be near: "3家工信企业…还办了对接会" counts enterprises, not attendance.
