@@ -235,8 +235,12 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       const resolved = resolveFollowUp(nlu, parse, state.context ?? {}, ctx.now ?? clock.now(), contextLimits);
       if (resolved.parse.measures.length) parse = resolved.parse;
     }
-    const isAside = parse.isQuestion && parse.intent !== FALLBACK && parse.intent !== 'eligibility.start'
-      && (ASIDE_INTENTS.has(parse.intent) || (parse.intent.startsWith('measure.') && parse.measures.length > 0));
+    // "那出口退税呢", "老板问社保能不能缓缴": a question outside the measures, said so before the check goes on.
+    // (Only with another domain's words or place: the model alone may miss a question on the measures.)
+    const outsideAside = !hasFacts && parse.isQuestion && parse.intent === FALLBACK
+      && (parse.otherPlace || nlu.lexicon.outsideCues.some((w) => parse.text.includes(w)));
+    const isAside = outsideAside || (parse.isQuestion && parse.intent !== FALLBACK && parse.intent !== 'eligibility.start'
+      && (ASIDE_INTENTS.has(parse.intent) || (parse.intent.startsWith('measure.') && parse.measures.length > 0)));
     if (hasFacts && !isAside) {
       const known = new Set(Object.keys(check.profile));
       const corrected = applyFacts(check, facts, parse.slots.unknownFields).filter((f) => known.has(f));
