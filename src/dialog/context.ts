@@ -127,6 +127,7 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
 const OUTSIDE_CONFIDENCE = 0.6;
 const UNITS_INTENT = 'measure.units';
 const CONTENT_INTENT = 'measure.content';
+const RULE_ASPECTS = new Set(['measure.amount', 'measure.conditions']);
 // Questions about the document (its dates, its status) rather than about one measure.
 const DOCUMENT_QUESTIONS = new Set(['policy.validity', 'policy.status']);
 // "这10万", "那笔三十万": a figure the conversation already has.
@@ -203,11 +204,20 @@ function factsWithQuery(nlu: Nlu, r: Reading): Record<string, FactValue> {
  * The subjects the answer counts: added to or corrected from the query's ("还有一个厂…",
  * "其中一家是复核"), else the turn's own groups, else a bare count ("两家呢") of the query's kind.
  */
-function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, facts: Record<string, FactValue>): Parse['subjects'] {
+function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string, facts: Record<string, FactValue>): Parse['subjects'] {
   const kind = kindOf(nlu, measure);
   const earlier = r.target.subjects ?? [{ count: 1, facts: r.target.facts, text: r.target.said ?? '' }];
   const carried = kind ? carriedSubjects(nlu, r.p, earlier, { ...r.extra, ...r.own }, kind) : undefined;
   if (carried && kind) return { [kind]: { shared: {}, groups: carried } };
+  // "阮两间厂攏是…头回省专精特新" → "攏是工信企业": the subjects counted before, with what the turn adds said of all.
+  const counted = r.target.subjects;
+  // (Only when the turn asks about amounts or conditions: "是一次性的吧" asks how often, of any of them.)
+  const said = { ...r.extra, ...r.own };
+  // (Not when the turn gives a value they already have otherwise: "省里给的是八十万…" is a question of its own.)
+  const restates = counted?.some((g) => Object.entries(said).some(([f, v]) => g.facts[f] !== undefined && g.facts[f] !== v));
+  if (kind && counted?.length && !restates && RULE_ASPECTS.has(intent) && r.counted === undefined && !Object.keys(r.p.subjects).length && measure === r.targetMeasure) {
+    return { [kind]: { shared: {}, groups: counted.map((g) => ({ kind, count: g.count, text: g.text, facts: { ...g.facts, ...said }, looseYuan: [] })) } };
+  }
   // The turn's own groups keep their facts to themselves: "有一场只来了三家银行" is not said of the rest.
   if (r.counted === undefined || Object.keys(r.p.subjects).length) return withSharedFacts(r.p.subjects, { ...r.target.facts, ...r.extra });
   return countedSubjects(nlu, measure, r.counted, facts);
@@ -269,7 +279,7 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const parse: Parse = {
     ...p, intent, measures, needsMeasure: false, contextIntent: undefined, alternatives: undefined,
     slots: { ...p.slots, facts }, mentionedMeasures: measures,
-    subjects: subjectsWithQuery(nlu, r, measures[0], facts),
+    subjects: subjectsWithQuery(nlu, r, measures[0], intent, facts),
     confidence: Math.max(p.confidence, 0.6),
   };
   const said = Object.keys(r.own).length ? p.raw : target.said;

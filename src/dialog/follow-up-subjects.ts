@@ -30,7 +30,8 @@ const addedPattern = (kind: SubjectKind) => new RegExp(`(?:还有|另外|另|又
 // "有一场其实只来了25家企业": one of them, told apart by what follows.
 const PART = new RegExp(`(?:其中|(?<![还另又])有(?=[一二两三四五六七八九十\\d]))${N}?\\s*(?:家|个|间|场)|另一(?:家|个|间|场)|([^\\s,，。]{1,6}?)那(?:家|个|间|场)`);
 // "还有一家也评上了": like the ones before.
-const SAME = /一样|同样|相同|也(?:是|都|评|认定|首次|第一次|头一回|头回|拿|被|获|入选|成功|创建)/;
+// (嘛, 攏: Minnan 也, 都.)
+const SAME = /一样|同样|相同|[也嘛](?:是|都|攏|评|认定|首次|第一次|头一回|头回|拿|被|获|入选|成功|创建)/;
 
 const countOf = (s: string | undefined): number => (s === undefined ? 1 : /^\d/.test(s) ? Number(s) : parseNumeral(s) ?? 1);
 
