@@ -41,7 +41,10 @@ export function contextualFacts(nlu: Nlu, measure: string, text: string): Record
       const value = ('values' in def ? (def.values as string[] | undefined) : undefined)?.find((v) => (cues[`${field}.${v}`] ?? []).some((w) => text.includes(w)));
       if (value) out[field] = value;
     } else if (def.kind === 'tier') {
-      const tier = doc.tiers.filter((t) => t.id !== 'none').find((t) => [...t.aliases, ...t.answerAliases].some((a) => a.length >= 2 && text.includes(a)));
+      // "如省级财政奖励为一百万元": 省级 there names whose award it is, not the asker's level.
+      const levelWords = figureFields.filter((f) => doc.fieldKind(f) === 'yuan').flatMap((f) => cues[f] ?? []).filter((w) => w.length >= 3)
+        .reduce((t, w) => t.split(w).join(' '), text);
+      const tier = doc.tiers.filter((t) => t.id !== 'none').find((t) => [...t.aliases, ...t.answerAliases].some((a) => a.length >= 2 && levelWords.includes(a)));
       if (tier) out[field] = tier.id;
     }
   }
