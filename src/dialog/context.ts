@@ -106,7 +106,10 @@ function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
     : social
       ? p.confidence < 0.6 || r.hasOwnFacts
       : p.confidence < 0.5 || ((likelyMeasure || p.cueIntents.some((i) => scopes.get(i) === 'measure')) && (r.elliptical || r.short));
-  const leaning = r.hasOwnFacts || r.elliptical || r.counted !== undefined || (r.short && likelyMeasure);
+  // "我们现在组了4家" after a question on 抱团参展: a count of something leans on the question even
+  // where the measure's rules count nothing.
+  const countsSomething = p.slots.numbers.some((n) => n.kind === 'count');
+  const leaning = r.hasOwnFacts || r.elliptical || r.counted !== undefined || (r.short && (likelyMeasure || countsSomething));
   return !weakGlobal || !leaning;
 }
 
@@ -121,7 +124,10 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   // a new figure keeps the turn on the query ("发票是含税的 不含税是280万").
   // "个税呢" is short, but it names another domain: it is not a level's name and little else.
   if (outside) return !r.backTo && !p.slots.correction && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text));
-  return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !r.backTo && !p.slots.correction && r.counted === undefined
+  // "在福清开的也算吧": a place in Fuzhou keeps the turn on the question before it (a price asked there,
+  // "那高新区租金多少一平", does not).
+  const here = nlu.lexicon.districts.some((d) => p.text.includes(d)) && !p.text.includes('多少');
+  return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.backTo && !p.slots.correction && r.counted === undefined
     && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
 }
 const OUTSIDE_CONFIDENCE = 0.6;

@@ -302,7 +302,8 @@ function otherPlacePolicyMatcher(lexicon: Lexicon): (text: string) => boolean {
   const near = new RegExp(`(${places})(市|省|区|那边|那里|当地|本地)?(的|对|出台|发布|有)?[^，,。？?]{0,10}(政策|奖励|奖补|补贴|补助|扶持|措施|专精特新|小巨人|认定|申报|配套|资金|优惠|奖)`);
   const visiting = new RegExp(`(去|到|赴|在|往|来)(${places})`);
   // "上海来的博士", "从北京引进", "头家是温州人": who comes from the place, to a Fuzhou enterprise.
-  const comingFrom = new RegExp(`从(?:${places})|(?:${places})(?:市|省)?(?:来的|过来|引进|毕业|回来|人)`);
+  // "跟北京的清华合作": a partner there, for a Fuzhou enterprise's project.
+  const comingFrom = new RegExp(`从(?:${places})|(?:${places})(?:市|省)?(?:来的|过来|引进|毕业|回来|人)|(?:跟|和|与)(?:${places})[^，,。]{0,8}合作`);
   // "那厦门呢", "厦门那边呢": after a question about these measures, the same asked of another place.
   const samePlaceElsewhere = new RegExp(`^(?:那|那么)?(${places})(?:市|省|区)?(?:那边|那里|当地)?(?:的)?(?:呢|怎么样|是多少|配多少|给多少|奖多少)[?？]*$`);
   return (text) => {
