@@ -216,10 +216,10 @@ function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string
   const carried = kind ? carriedSubjects(nlu, r.p, earlier, { ...r.extra, ...r.own }, kind) : undefined;
   if (carried && kind) return { [kind]: { shared: {}, groups: carried } };
   // "阮两间厂攏是…头回省专精特新" → "攏是工信企业": the subjects counted before, with what the turn adds said of all.
+  // Only when the turn asks about amounts or conditions ("是一次性的吧" asks how often, of any of them), and
+  // not when it gives a value they already have otherwise ("省里给的是八十万…" is a question of its own).
   const counted = r.target.subjects;
-  // (Only when the turn asks about amounts or conditions: "是一次性的吧" asks how often, of any of them.)
   const said = { ...r.extra, ...r.own };
-  // (Not when the turn gives a value they already have otherwise: "省里给的是八十万…" is a question of its own.)
   const restates = counted?.some((g) => Object.entries(said).some(([f, v]) => g.facts[f] !== undefined && g.facts[f] !== v));
   if (kind && counted?.length && !restates && RULE_ASPECTS.has(intent) && r.counted === undefined && !Object.keys(r.p.subjects).length && measure === r.targetMeasure) {
     return { [kind]: { shared: {}, groups: counted.map((g) => ({ kind, count: g.count, text: g.text, facts: { ...g.facts, ...said }, looseYuan: [] })) } };

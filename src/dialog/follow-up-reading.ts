@@ -42,9 +42,9 @@ export function contextualFacts(nlu: Nlu, measure: string, text: string): Record
       if (value) out[field] = value;
     } else if (def.kind === 'tier') {
       // "如省级财政奖励为一百万元": 省级 there names whose award it is, not the asker's level.
-      const levelWords = figureFields.filter((f) => doc.fieldKind(f) === 'yuan').flatMap((f) => cues[f] ?? []).filter((w) => w.length >= 3)
+      const withoutAwardWords = figureFields.filter((f) => doc.fieldKind(f) === 'yuan').flatMap((f) => cues[f] ?? []).filter((w) => w.length >= 3)
         .reduce((t, w) => t.split(w).join(' '), text);
-      const tier = doc.tiers.filter((t) => t.id !== 'none').find((t) => [...t.aliases, ...t.answerAliases].some((a) => a.length >= 2 && levelWords.includes(a)));
+      const tier = doc.tiers.filter((t) => t.id !== 'none').find((t) => [...t.aliases, ...t.answerAliases].some((a) => a.length >= 2 && withoutAwardWords.includes(a)));
       if (tier) out[field] = tier.id;
     }
   }
