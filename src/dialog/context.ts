@@ -124,16 +124,17 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   // a new figure keeps the turn on the query ("发票是含税的 不含税是280万").
   // "个税呢" is short, but it names another domain: it is not a level's name and little else.
   if (outside) return !r.backTo && !p.slots.correction && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text));
-  // "在福清开的也算吧": a place in Fuzhou keeps the turn on the question before it (a price asked there,
-  // "那高新区租金多少一平", does not).
-  const here = nlu.lexicon.districts.some((d) => p.text.includes(d)) && !p.text.includes('多少');
+  // "在福清开的也算吧": a place in Fuzhou keeps the turn on the question before it (an amount asked there,
+  // "那高新区租金多少一平", by the amount question's own cue words, does not).
+  const here = nlu.lexicon.districts.some((d) => p.text.includes(d)) && !p.cueIntents.includes(AMOUNT_INTENT);
   return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.backTo && !p.slots.correction && r.counted === undefined
     && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
 }
 const OUTSIDE_CONFIDENCE = 0.6;
 const UNITS_INTENT = 'measure.units';
 const CONTENT_INTENT = 'measure.content';
-const RULE_ASPECTS = new Set(['measure.amount', 'measure.conditions']);
+const AMOUNT_INTENT = 'measure.amount';
+const RULE_ASPECTS = new Set([AMOUNT_INTENT, 'measure.conditions']);
 // Questions about the document (its dates, its status) rather than about one measure.
 const DOCUMENT_QUESTIONS = new Set(['policy.validity', 'policy.status']);
 // "这10万", "那笔三十万": a figure the conversation already has.
@@ -300,7 +301,7 @@ const LIST_ITEM = /^(?:那|那么)?第\s*([一二三四五六七八九十\d]+)\s
 function listedMeasure(nlu: Nlu, p: Parse): string | undefined {
   const m = LIST_ITEM.exec(p.text.trim());
   if (!m || p.measures.length > 1) return undefined;
-  const n = /^\d/.test(m[1]) ? Number(m[1]) : parseNumeral(m[1]);
+  const n = parseNumeral(m[1]);
   return n === undefined ? undefined : nlu.doc.topMeasures()[n - 1]?.id;
 }
 

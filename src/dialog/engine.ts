@@ -2,7 +2,7 @@ import type { PolicyDocument } from '../../policy/index.js';
 import type { Answer } from '../core/answer.js';
 import type { Clock, DialogStateStore, QuestionLog } from '../core/ports.js';
 import { conversationKey, type Turn } from '../core/turn.js';
-import { CLARIFY, FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
+import { CLARIFY, FALLBACK, LIST_INTENT, type Nlu, type Parse } from '../nlu/index.js';
 import {
   applyAnswer, askWhichMeasure, clarifyAnswer, contentAnswer, frequencyAnswer, fullTextAnswer, listAnswer, measuresWithFacts, rulesAnswer,
   severalMeasuresAnswer, statusAnswer, todayIn, unitsAnswer, validityAnswer, type AnswerContext, type QaAnswer,
@@ -33,7 +33,6 @@ export interface DialogEngine {
 }
 
 /** Intents that make sense in the middle of an eligibility check as an aside. */
-const LIST_INTENT = 'measures.list';
 const ASIDE_INTENTS = new Set([LIST_INTENT, 'policy.validity', 'policy.status', 'help']);
 
 export function createDialogEngine(deps: DialogDeps): DialogEngine {

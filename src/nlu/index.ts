@@ -90,7 +90,7 @@ const CHECK_INTENT = 'eligibility.start';
 // "能走技改补助不", "够了没": a question asked by ending on its negation.
 const A_NOT_A_END = /[\u4e00-\u9fa5](?:不|没|没有|否|伓|呣|无)[\s?？。!！]*$/;
 const MEASURE_MIN = 0.6;
-const LIST_INTENT = 'measures.list';
+export const LIST_INTENT = 'measures.list';
 
 export async function loadNlu(options: LoadNluOptions = {}): Promise<Nlu> {
   const root = options.root ?? projectRoot();

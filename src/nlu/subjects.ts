@@ -81,16 +81,15 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
     // "企业40家银行6家": the figure follows what the event counted.
     if (kind === 'enterprise' && EVENT_STATS.test(text) && /(?:银行|金融机构|机构|企业)\s*$/.test(text.slice(Math.max(0, at - 4), at))) continue;
     // "国家级批了一个": in a question about clusters, an unnamed 个 counts clusters, not enterprises.
-    if (kind === 'enterprise' && m[0].includes('个') && m[2] === undefined && CLUSTER_TOPIC.test(text)) continue;
+    if (kind === 'enterprise' && m[0].includes('个') && m[2] === undefined && KIND_WORDS.cluster.test(text)) continue;
     out.push({ at, end: at + m[0].length, count, named: m[2] !== undefined });
   }
   if (kind !== 'cluster') return out;
-  const clusters = CLUSTER_TOPIC.test(text) ? appliedThenGranted(text, withLevelCounts(text, out)) : out;
+  const clusters = KIND_WORDS.cluster.test(text) ? appliedThenGranted(text, withLevelCounts(text, out)) : out;
   // "两个区 一个两个省级集群 一个一个国家级": a count right before another counts the districts, not clusters.
   return clusters.filter((m, i) => !(clusters[i + 1] && clusters[i + 1].at === m.end && BARE_COUNT.test(text.slice(m.at, m.end))));
 }
 
-const CLUSTER_TOPIC = /集群/;
 const LEVEL_COUNT = new RegExp(`${NUM}\\s*个`, 'g');
 const LEVEL_WORDS = /国家级|省级|集群/;
 
@@ -99,7 +98,7 @@ function withLevelCounts(text: string, found: Marker[]): Marker[] {
   const all = [...found];
   for (const m of text.matchAll(LEVEL_COUNT)) {
     if (all.some((f) => m.index >= f.at && m.index < f.end) || text[m.index - 1] === '第') continue;
-    const count = /^\d/.test(m[1]) ? Number(m[1]) : parseNumeral(m[1]);
+    const count = parseNumeral(m[1]);
     if (count === undefined || count < 1 || count > 50) continue;
     // "报了两个 成了一个": the granted count follows the applied one without naming the level again.
     const previous = all.filter((f) => f.end <= m.index).at(-1);
