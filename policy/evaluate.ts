@@ -29,7 +29,7 @@ export interface AwardOutcome {
 type ConditionState = 'pass' | 'fail' | 'missing';
 
 function conditionState(c: Condition, value: FactValue | undefined): ConditionState {
-  if (value === undefined) return 'missing';
+  if (value === undefined) return c.assumed ? 'pass' : 'missing';
   if (c.in) return c.in.includes(String(value)) ? 'pass' : 'fail';
   if (c.equals !== undefined) return value === c.equals ? 'pass' : 'fail';
   if (c.min !== undefined) return typeof value === 'number' && value >= c.min ? 'pass' : 'fail';

@@ -61,6 +61,11 @@ export const ConditionSchema = z
     equals: z.union([z.boolean(), z.number(), z.string()]).optional(),
     min: z.number().optional(),
     scope: z.boolean().default(false),
+    /**
+     * Holds unless the facts say otherwise: whom the rule pays ("牵头组织单位") is taken to be the
+     * asker until they say they are someone else ("我们只是协办"). Never asked for.
+     */
+    assumed: z.boolean().default(false),
     unmet: z.string().min(1),
   })
   .refine((c) => [c.in, c.equals, c.min].filter((x) => x !== undefined).length === 1, {

@@ -173,7 +173,8 @@ function metValues(ctx: AnswerContext, o: AwardOutcome, facts: Facts): string {
 
 function givenValues(ctx: AnswerContext, o: AwardOutcome, facts: Facts): string {
   const parts = o.rule.when
-    .filter((c) => facts[c.field] !== undefined && o.unmet.includes(c.unmet))
+    // An assumed condition's reason already says who the asker is ("协办的单位不是奖励对象").
+    .filter((c) => !c.assumed && facts[c.field] !== undefined && o.unmet.includes(c.unmet))
     .map((c) => `${ctx.doc.fieldLabel(c.field)}：${formatFact(ctx.doc, c.field, facts[c.field]!)}`);
   return parts.length ? ctx.replies.render('givenValues', { values: parts.join('，') }) : '';
 }

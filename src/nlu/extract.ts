@@ -20,6 +20,9 @@ export interface Slots {
   moreYuan: Record<string, NumberMention[]>;
 }
 
+/** The fact a named level ("小巨人", "省级专精特新") is written to. */
+export const TIER_FIELD = 'tier';
+
 export interface ExtractContext {
   /** The question the dialog is waiting on: bare answers ("是", "350", "二级") belong to it. */
   pendingField?: string;
@@ -236,8 +239,14 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   /** The count field whose cue ends just before the number ("银行7家", "企业数：30"). */
   function nounBefore(text: string, n: NumberMention): string | undefined {
     // "每场企业都超过30家", "银行均有5家": words between the noun and its figure.
-    const before = text.slice(Math.max(0, n.start - 10), n.start).replace(/(?:数|数量|有|为|是|来了|到了|到场|共|都|均|也|各|就|只|才|超过|达到|达|在|:|：|\s)+$/, '');
+    const before = text.slice(Math.max(0, n.start - 10), n.start).replace(/(?:数|数量|有|为|是|来了|到了|到场|共|一共|总共|合计|都|均|也|各|就|只|才|刚好|正好|恰好|足足|超过|达到|达|在|:|：|\s)+$/, '');
     return countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && before.endsWith(w)));
+  }
+
+  /** The amount field whose cue word is in the few characters before a figure ("省里给了一百二"). */
+  function yuanCueBefore(text: string, n: NumberMention): string | undefined {
+    const lead = text.slice(Math.max(0, n.start - 8), n.start);
+    return yuanFields.find((f) => includesAny(lead, cues[f]));
   }
 
   /** Which field a number belongs to: the cue words of its own clause, else the pending question. */
@@ -279,10 +288,9 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
       } else if (n.kind === 'bare' && n.value < 1000 && countAfterNoun(text, n) !== undefined) {
         // "企业38 银行5": a figure right after what it counts.
         facts[countAfterNoun(text, n)!] ??= n.value;
-      } else if (n.kind === 'bare' && n.value >= 10 && n.value < 10_000) {
-        // "省里给了一百二": right after an amount's cue word, a small bare figure means 万.
-        const lead = text.slice(Math.max(0, n.start - 8), n.start);
-        const field = yuanFields.find((f) => includesAny(lead, cues[f]));
+      } else if ((n.kind === 'bare' || (n.kind === 'count' && n.unit === '个' && yuanCueBefore(text, n))) && n.value >= 10 && n.value < 10_000) {
+        // "省里给了一百二": right after an amount's cue word, a small bare figure means 万; so does "60个" in chat.
+        const field = yuanCueBefore(text, n);
         if (field && facts[field] === undefined && ctx.pendingField !== field) {
           facts[field] = n.value * 10_000;
           // "设备投了280 加上买的ERP 60万": a later part adds to it.
@@ -313,6 +321,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     const after = text.slice(n.end, clauseStart + clause.length);
     let best: { field: string; distance: number } | undefined;
     for (const f of fields) {
+      // "小巨人省级一百三十五万": a word that names the field only right before the figure.
+      if ((cues[`${f}.adjacent`] ?? []).some((w) => before.trimEnd().endsWith(w))) return f;
       for (const w of cues[f] ?? []) {
         const i = before.lastIndexOf(w);
         if (i !== -1) {
@@ -407,7 +417,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
 
     const facts = slots.facts;
     const tier = tierOf(text, answer, ctx.pendingField === 'tier', ctx.question !== undefined && ctx.question !== text);
-    if (tier) facts.tier = tier;
+    if (tier) facts[TIER_FIELD] = tier;
     for (const { field, yes, no, yesAround } of booleanCues) {
       // "不是复核": a yes-cue that contains a no-cue ("复核") is read first.
       const rest = yesAround.reduce((t, y) => t.split(y).join(' '), text);

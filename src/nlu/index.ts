@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { loadPolicyDocuments, measureWords, projectRoot, selectPolicyDocument, type PolicyDocument } from '../../policy/index.js';
 import { trainClassifier, type Classifier, type TrainingExample, type TrainOptions } from './classifier.js';
-import { createExtractor, type Slots } from './extract.js';
-import { sharedText, subjectGroups, type SubjectGroup, type SubjectKind } from './subjects.js';
+import { createExtractor, TIER_FIELD, type Slots } from './extract.js';
+import { levelSteps, sharedText, subjectGroups, type SubjectGroup, type SubjectKind } from './subjects.js';
 import { sharedOutTotals } from './group-totals.js';
 import { intentFeatures, type FeatureSignals } from './features.js';
 import { loadNluKnowledge, type IntentsFile, type Lexicon } from './knowledge.js';
@@ -140,7 +140,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const kinds = new Set(slots.numbers.map((n) => n.kind));
     const signals: FeatureSignals = {
       topMeasureScore: Math.max(0, ...Object.values(mScores)),
-      tier: slots.facts.tier !== undefined,
+      tier: slots.facts[TIER_FIELD] !== undefined,
       yuan: kinds.has('yuan'),
       count: kinds.has('count'),
       year: kinds.has('year'),
@@ -223,7 +223,8 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
     return { facts: s.facts, looseYuan: s.numbers.filter((n) => n.kind === 'yuan' && !claimed.has(n.value)).map((n) => n.value) };
   };
   for (const kind of SUBJECT_KINDS) {
-    const counted = subjectGroups(text, kind, factsOf, districts);
+    const found = subjectGroups(text, kind, factsOf, districts);
+    const counted = kind === 'enterprise' && !found.length ? levelSteps(text, TIER_FIELD, factsOf) : found;
     const groups = kind === 'enterprise' ? amountGroups(text, slots, counted) ?? counted : counted;
     if (!groups.length) continue;
     const split = groups.some((g) => g.text);

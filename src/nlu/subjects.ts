@@ -29,7 +29,7 @@ export interface SegmentFacts {
 const NUM = '(\\d+|[一二两三四五六七八九十]+)';
 // A counted subject: the number, its measure word, and (for enterprises) what is counted.
 const MARKERS: Record<SubjectKind, RegExp> = {
-  enterprise: new RegExp(`(?<!同)${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参)(?:[^\\s,，.。;；]{0,8}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|专精特新|小巨人|单项冠军))?`, 'g'),
+  enterprise: new RegExp(`(?<!同)${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参|高层次|人才|人|博士|硕士|专家|项目|专利|产品|场景|展|月|亿|w|万)(?:[^\\s,，.。;；]{0,8}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|专精特新|小巨人|单项冠军))?`, 'g'),
   // "三场", and one event by its name: "四月那场", "商会那场", "头场".
   event: new RegExp(`${NUM}\\s*(?:场|次(?!性))|(?:那|这|头|首|末)场(?!次)`, 'g'),
   // "两个省级", and the count after the noun: "国家级集群一个 省级集群两个".
@@ -40,6 +40,8 @@ const ALL_OF_THEM = /^[^，,。\d]{0,4}(?:都|均|全|各|一起|一共|合计|�
 const CORRECTED = /^[\s,，]*(?:不对|不是|错了|说错了|搞错了|更正)[\s,，]*(?:是|应该是|其实是)?\s*$/;
 const BARE_COUNT = new RegExp(`^${NUM}\\s*个$`);
 const EVENT_STATS = /银行|金融机构|对接|参会|来了/;
+const EXHIBITION = /参展|展会|展览|博览会|交易会|广交会/;
+const TOOK_ALONG = /(?:组织|组|带|带领|牵头|拉)了?\s*$/;
 
 interface Marker {
   at: number;
@@ -80,6 +82,8 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
     if (kind === 'enterprise' && ((count >= 10 && EVENT_STATS.test(text)) || (EVENT_STATS.test(clause) && m[2] === '企业'))) continue;
     // "企业40家银行6家": the figure follows what the event counted.
     if (kind === 'enterprise' && EVENT_STATS.test(text) && /(?:银行|金融机构|机构|企业)\s*$/.test(text.slice(Math.max(0, at - 4), at))) continue;
+    // "组织了6家制造企业参加全国性展会": the exhibitors an organiser took along, not enterprises asking.
+    if (kind === 'enterprise' && EXHIBITION.test(clause) && TOOK_ALONG.test(text.slice(Math.max(0, at - 4), at))) continue;
     // "国家级批了一个": in a question about clusters, an unnamed 个 counts clusters, not enterprises.
     if (kind === 'enterprise' && m[0].includes('个') && m[2] === undefined && KIND_WORDS.cluster.test(text)) continue;
     out.push({ at, end: at + m[0].length, count, named: m[2] !== undefined });
@@ -298,6 +302,33 @@ function rollCallGroups(text: string, factsOf: (segment: string) => SegmentFacts
   const only = groups.find((g, i) => ONLY.test(text.slice(Math.max(0, runs[i].at - 3), runs[i].at)));
   const negated = only ? Object.fromEntries(Object.entries(only.facts).filter(([, v]) => typeof v === 'boolean').map(([f, v]) => [f, !v])) : {};
   return rest ? [...groups, { kind: 'enterprise', count: rest, text: '', facts: negated, looseYuan: [] }] : groups;
+}
+
+// "今年又首次评上小巨人", "下半年又…": a later step of the same enterprise.
+const STEP_WORD = /又|也|还|再|同时|接着|后来|然后|随后/;
+const LATER_STEP = /^(?:[^\s，,。]{0,4}?)(?:又|也|还|再|同时|接着|紧接着|后来|然后|随后)/;
+
+/**
+ * "今年先评上省级专精特新 下半年又首次认定小巨人 两个加起来": one enterprise recognised at two
+ * levels, each level a subject of its own (each is paid by its own rule). The second level's
+ * clause must say it came later; both must say the enterprise got the level, not ask about it.
+ */
+export function levelSteps(text: string, levelField: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
+  // Reading every clause is costly: only a text with a word of a later step is read.
+  if (!STEP_WORD.test(text)) return [];
+  const clauses = [...text.matchAll(/[^,.;!?:，。；！？：\s]+/g)];
+  const levelAt = clauses.map((c) => ({ at: c.index, facts: factsOf(c[0]).facts }))
+    .filter((c) => c.facts[levelField] !== undefined && c.facts[levelField] !== 'none');
+  const second = levelAt.findIndex((c, i) => i > 0 && c.facts[levelField] !== levelAt[0].facts[levelField]);
+  if (second < 1 || !LATER_STEP.test(text.slice(levelAt[second].at))) return [];
+  const got = (facts: Record<string, FactValue>) => Object.keys(facts).some((f) => f !== levelField);
+  const first = text.slice(0, levelAt[second].at).trim();
+  // The second level's words run to its last clause that says something ("省奖60万"), not into the question.
+  const saying = clauses.filter((c) => c.index >= levelAt[second].at && Object.keys(factsOf(c[0]).facts).length);
+  const last = saying.at(-1)!;
+  const then = text.slice(levelAt[second].at, last.index + last[0].length).trim();
+  const parts = [first, then].map((segment) => ({ kind: 'enterprise' as const, count: 1, text: segment, ...factsOf(segment) }));
+  return parts.every((p) => got(p.facts)) ? parts : [];
 }
 
 export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[] = []): SubjectGroup[] {
