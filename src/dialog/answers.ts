@@ -315,15 +315,20 @@ export function measuresWithFacts(doc: PolicyDocument, p: Parse): string[] {
 export function severalMeasuresAnswer(ctx: AnswerContext, ids: string[], p: Parse, lead: 'amountLead' | 'conditionsLead'): QaAnswer {
   const answers = ids.map((id) => rulesAnswer(ctx, id, p, lead));
   const awards = answers.flatMap((a) => a.awards ?? []);
+  // A measure that pays up to a cap ("不超过30万元") adds its cap, and makes the total a cap too.
   const totals = ids.map((id) => {
-    const own = awards.filter((a) => a.measure === id && a.eligible && a.yuan !== null);
-    return own.length ? own.reduce((n, a) => n + a.yuan!, 0) : null;
+    const own = awards.filter((a) => a.measure === id && a.eligible && (a.yuan ?? a.maxYuan ?? null) !== null);
+    return own.length ? { yuan: own.reduce((n, a) => n + (a.yuan ?? a.maxYuan)!, 0), upTo: own.some((a) => a.yuan === null) } : null;
   });
   const lines = answers.map((a) => a.reply);
-  const counted = totals.filter((t): t is number => t !== null);
+  const counted = totals.filter((t): t is { yuan: number; upTo: boolean } => t !== null);
   if (counted.length >= 2) {
-    const sum = counted.reduce((n, t) => n + t, 0);
-    lines.push(ctx.replies.render('severalMeasuresTotal', { parts: counted.map(formatYuan).join(' + '), total: formatYuan(sum) }));
+    const upTo = (capped: boolean) => (capped ? '不超过' : '');
+    const sum = counted.reduce((n, t) => n + t.yuan, 0);
+    lines.push(ctx.replies.render('severalMeasuresTotal', {
+      parts: counted.map((t) => `${upTo(t.upTo)}${formatYuan(t.yuan)}`).join(' + '),
+      total: `${upTo(counted.some((t) => t.upTo))}${formatYuan(sum)}`,
+    }));
   }
   return { reply: lines.join('\n\n'), measures: ids, awards };
 }

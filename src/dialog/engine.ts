@@ -294,8 +294,9 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const rules = parse.intent === 'measure.amount' || parse.intent === 'measure.conditions';
     const lead = parse.intent === 'measure.amount' ? 'amountLead' : 'conditionsLead';
     if (rules && withFacts.length >= 2) return simple(severalMeasuresAnswer(ctx, withFacts, parse, lead));
-    // "专利和参展分别找哪个部门": the same aspect of every measure named.
-    const each = nlu.lexicon.eachCues.some((w) => parse.text.includes(w)) ? parse.mentionedMeasures.filter((id) => doc.measure(id)).slice(0, 4) : [];
+    // "专利和参展分别找哪个部门", "上市奖补找哪个局 技改补助呢": the same aspect of every measure named.
+    const askedEach = parse.questionClauses >= 2 || nlu.lexicon.eachCues.some((w) => parse.text.includes(w));
+    const each = askedEach ? parse.mentionedMeasures.filter((id) => doc.measure(id)).slice(0, 4) : [];
     if (each.length >= 2 && !withFacts.length) {
       if (rules) return simple(severalMeasuresAnswer(ctx, each, parse, lead));
       const answers = each.map((id) => aspectAnswer(parse, id, ctx, withFacts));

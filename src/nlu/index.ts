@@ -30,6 +30,8 @@ export interface Parse {
   /** A measure-scoped intent whose measure the question does not name ("那责任单位呢"). */
   needsMeasure: boolean;
   isQuestion: boolean;
+  /** How many clauses ask something ("小巨人配套多少 对接会奖多少" asks twice). */
+  questionClauses: number;
   /** Another place's own policy is asked about: outside these measures. */
   otherPlace: boolean;
   /** Asked of another place, the measure question it would be here ("厦门小巨人奖多少" → 第一条 amount), for "那福州的呢". */
@@ -186,6 +188,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     return {
       ...(elsewhere ? { elsewhere } : {}),
       raw, text: u.text, ...decision, describesItself, asksForCheck, levelOnly: u.levelOnly, cueIntents: u.cueIntents, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
+      questionClauses: u.isQuestion ? u.text.split(CLAUSE_BREAKS).filter((c) => lexicon.questionCues.some((w) => c.includes(w))).length : 0,
       otherPlace: u.otherPlace, intentScores: probabilities, measureScores: u.mScores,
     };
   }
@@ -212,6 +215,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
 }
 
 const SUBJECT_KINDS: SubjectKind[] = ['enterprise', 'event', 'cluster'];
+const CLAUSE_BREAKS = /[,.;!?:，。；！？：\s]+/;
 
 /** The counted subjects of each kind; the shared facts come from the words before the first part. */
 function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, lexicon: Lexicon, perMember: (field: string) => boolean): Parse['subjects'] {
