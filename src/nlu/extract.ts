@@ -34,6 +34,7 @@ export interface ExtractContext {
   topicFields?: readonly string[];
 }
 
+const OTHER_NOUN_AFTER = /^\s*(?:客户|会员|子公司|分公司|门店|分厂)/;
 const CLAUSE_SPLIT = /[,.;!?:，。；！？：\n]/;
 // The relative years numbers.ts knows, longest first ("大前年" before "前年"), or a written year.
 const YEAR_WORD = new RegExp(`${Object.keys(RELATIVE_YEARS).sort((a, b) => b.length - a.length).join('|')}|(?:19|20)?\\d{2}年`, 'g');
@@ -152,6 +153,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   /** Which count field a number counts: the cue nearest after it, else a noun elsewhere in its clause. */
   function countFieldOf(text: string, n: NumberMention, clause: string, ctx: ExtractContext): string | undefined {
     const window = text.slice(n.end - (n.unit ? 1 : 0), n.end + 5).split(CLAUSE_SPLIT)[0];
+    // "六家客户", "三家子公司": the noun after the figure counts no field, whatever else the clause names.
+    if (OTHER_NOUN_AFTER.test(text.slice(n.end))) return undefined;
     let best: { field: string; at: number } | undefined;
     for (const field of countFields) {
       // A field counted by measure words ("场", "次") takes only its own: "三家首次…" counts no events.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { loadPolicyDocuments, measureWords, projectRoot, selectPolicyDocument, type PolicyDocument } from '../../policy/index.js';
 import { trainClassifier, type Classifier, type TrainingExample, type TrainOptions } from './classifier.js';
 import { createExtractor, TIER_FIELD, type Slots } from './extract.js';
-import { levelSteps, sharedText, subjectGroups, type SubjectGroup, type SubjectKind } from './subjects.js';
+import { levelSteps, sharedText, subjectGroups, withSiblingLevels, type SubjectGroup, type SubjectKind } from './subjects.js';
 import { sharedOutTotals } from './group-totals.js';
 import { intentFeatures, type FeatureSignals } from './features.js';
 import { loadNluKnowledge, type IntentsFile, type Lexicon } from './knowledge.js';
@@ -124,8 +124,13 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
 
   const placeNames = new RegExp([...lexicon.otherPlaces].sort((a, b) => b.length - a.length).join('|'), 'g');
   const hidePlaces = (text: string) => text.replace(placeNames, '外地');
-  // Amounts each subject has of its own (a provincial award), as opposed to ones that add up (an investment).
-  const perMemberField = (field: string) => doc.fieldKind(field) === 'yuan' && !lexicon.additiveFields.includes(field);
+  const levelWords = doc.tiers.filter((t) => t.id !== 'none').flatMap((t) => [...t.aliases, ...t.answerAliases]);
+  const profileFields = new Set(doc.profileFields.map((f) => f.field));
+  const subjectFields: SubjectFields = {
+    perMember: (field) => doc.fieldKind(field) === 'yuan' && !lexicon.additiveFields.includes(field),
+    namesLevel: (text) => levelWords.some((w) => text.includes(w)),
+    isProfileField: (field) => profileFields.has(field),
+  };
 
   // normalize → extract → score measures → features; the model and the decision come after.
   function understand(raw: string, ctx: ParseContext, training = false): Understood {
@@ -134,7 +139,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const levelOnly: string[] = [];
     const mScores = measureScores(measureIndex, text, slots, levelOnly);
     // Training needs only the features; counting subjects is for answering.
-    const subjects = training ? {} : subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }), lexicon, perMemberField);
+    const subjects = training ? {} : subjectsOf(text, slots, (t) => extractor.extract(t, { currentYear: ctx.currentYear ?? (ctx.now ?? new Date()).getFullYear(), question: text }), lexicon, subjectFields);
     const isQuestion = lexicon.questionCues.some((w) => text.includes(w)) || A_NOT_A_END.test(text);
     const otherPlace = otherPlacePolicy(text);
     const cues = cuesIn(cueIndex, text);
@@ -218,7 +223,15 @@ const SUBJECT_KINDS: SubjectKind[] = ['enterprise', 'event', 'cluster'];
 const CLAUSE_BREAKS = /[,.;!?:，。；！？：\s]+/;
 
 /** The counted subjects of each kind; the shared facts come from the words before the first part. */
-function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, lexicon: Lexicon, perMember: (field: string) => boolean): Parse['subjects'] {
+/** What the subjects' reading needs to know of the document's fields and levels. */
+interface SubjectFields {
+  /** Amounts each subject has of its own (a provincial award), as opposed to ones that add up. */
+  perMember: (field: string) => boolean;
+  namesLevel: (text: string) => boolean;
+  isProfileField: (field: string) => boolean;
+}
+
+function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, lexicon: Lexicon, { perMember, namesLevel, isProfileField }: SubjectFields): Parse['subjects'] {
   const { districts, verdicts } = lexicon;
   const out: Parse['subjects'] = {};
   const factsOf = (segment: string) => {
@@ -229,7 +242,7 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
   for (const kind of SUBJECT_KINDS) {
     const found = subjectGroups(text, kind, factsOf, districts);
     const counted = kind === 'enterprise' && !found.length ? levelSteps(text, TIER_FIELD, factsOf) : found;
-    const groups = kind === 'enterprise' ? amountGroups(text, slots, counted) ?? counted : counted;
+    const groups = kind === 'enterprise' ? withSiblingLevels(amountGroups(text, slots, counted) ?? counted, TIER_FIELD, namesLevel, isProfileField) : counted;
     if (!groups.length) continue;
     const split = groups.some((g) => g.text);
     const totals = sharedOutTotals(text, groups, split ? extract(sharedText(text, groups)).facts : slots.facts, perMember, lexicon.statedTotalCues);

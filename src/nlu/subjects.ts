@@ -29,7 +29,7 @@ export interface SegmentFacts {
 const NUM = '(\\d+|[一二两三四五六七八九十]+)';
 // A counted subject: the number, its measure word, and (for enterprises) what is counted.
 const MARKERS: Record<SubjectKind, RegExp> = {
-  enterprise: new RegExp(`(?<!同)${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参|高层次|人才|人|博士|硕士|专家|项目|专利|产品|场景|展|月|亿|w|万)(?:[^\\s,，.。;；]{0,8}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|专精特新|小巨人|单项冠军))?`, 'g'),
+  enterprise: new RegExp(`(?<!同)${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参|高层次|人才|人|博士|硕士|专家|项目|专利|产品|场景|展|月|亿|w|万)(?:[^\\s,，.。;；]{0,8}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|客户|会员企业|会员单位|专精特新|小巨人|单项冠军))?`, 'g'),
   // "三场", and one event by its name: "四月那场", "商会那场", "头场".
   event: new RegExp(`${NUM}\\s*(?:场|次(?!性))|(?:那|这|头|首|末)场(?!次)`, 'g'),
   // "两个省级", and the count after the noun: "国家级集群一个 省级集群两个".
@@ -453,7 +453,41 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   const negated = only ? Object.fromEntries(Object.entries(only.facts).filter(([, v]) => typeof v === 'boolean').map(([f, v]) => [f, !v])) : {};
   for (const g of groups) if (g !== only && REST.test(g.text)) g.facts = { ...negated, ...g.facts };
   if (remaining > 0) groups.push({ kind, count: remaining, text: '', facts: negated, looseYuan: [] });
-  return groups;
+  return isTotal ? groups : withSubsets(groups);
+}
+
+const SUBSET = /^\s*其中/;
+
+/**
+ * "首次省级专精特新工信企业四家 其中一家是2024年底认定的": a part that starts with 其中 is some of
+ * the group before it, with that group's facts under its own; the group keeps the rest.
+ */
+function withSubsets(groups: SubjectGroup[]): SubjectGroup[] {
+  const out = [...groups];
+  for (let i = 1; i < out.length; i++) {
+    const whole = out[i - 1];
+    const part = out[i];
+    if (!SUBSET.test(part.text) || !whole.text || whole.count <= part.count) continue;
+    out[i - 1] = { ...whole, count: whole.count - part.count };
+    out[i] = { ...part, facts: { ...whole.facts, ...part.facts } };
+  }
+  return out;
+}
+
+const SIBLING = /^\s*(?:另外|另|其余|剩下|剩余|还有|其他)/;
+
+/**
+ * "5家是2024年评上的省级专精特新 另外2家是2025年首次评上的": a part that names no level and says
+ * only what an enterprise's profile holds is at the level of the part it is set beside.
+ */
+export function withSiblingLevels(groups: SubjectGroup[], levelField: string, namesLevel: (text: string) => boolean, isProfileField: (field: string) => boolean): SubjectGroup[] {
+  return groups.map((g, i) => {
+    const before = groups[i - 1];
+    if (i === 0 || g.facts[levelField] !== undefined || !SIBLING.test(g.text) || before.facts[levelField] === undefined) return g;
+    const fields = Object.keys(g.facts);
+    if (namesLevel(g.text) || !fields.length || !fields.every(isProfileField)) return g;
+    return { ...g, facts: { [levelField]: before.facts[levelField], ...g.facts } };
+  });
 }
 
 /** The words of a question outside its groups' own: what every group shares. */
