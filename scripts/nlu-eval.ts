@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Answer } from '../src/core/answer.js';
 import { createDialogEngine, type DialogEngine } from '../src/dialog/engine.js';
 import { loadReplies } from '../src/dialog/replies.js';
+import { createValidityEngine, loadValidityTexts } from '../src/dialog/validity.js';
 import { loadNlu, type LoadNluOptions, type Nlu } from '../src/nlu/index.js';
 import { MemoryDialogStateStore, MemoryQuestionLog } from '../src/store/memory-stores.js';
 import { projectRoot } from '../policy/index.js';
@@ -61,9 +62,14 @@ export interface Engine {
 
 export async function evalEngine(options: LoadNluOptions = {}): Promise<Engine> {
   const nlu = await loadNlu(options);
-  const engine = createDialogEngine({
-    doc: nlu.doc, nlu, replies: loadReplies(join(projectRoot(), 'intents', 'replies.yaml')),
-    states: new MemoryDialogStateStore(), questions: new MemoryQuestionLog(), clock: { now: () => EVAL_NOW }, idleMs: 3_600_000,
+  const replies = loadReplies(join(projectRoot(), 'intents', 'replies.yaml'));
+  const clock = { now: () => EVAL_NOW };
+  const questions = new MemoryQuestionLog();
+  // As the service composes it: the document's dates decorate every answer (a year after its end gets no amount).
+  const engine = createValidityEngine({
+    documents: () => [nlu.doc], states: new MemoryDialogStateStore(), replies, clock,
+    texts: loadValidityTexts(join(projectRoot(), 'intents', 'validity-replies.yaml')),
+    engineFor: (doc, states) => createDialogEngine({ doc, nlu, replies, states, questions, clock, idleMs: 3_600_000 }),
   });
   return { nlu, engine };
 }
