@@ -98,6 +98,8 @@ function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
   if (r.isMeasureIntent || p.intent === FALLBACK || p.intent === CLARIFY) return false;
   // "那省里的呢" after a cluster question: a value of the query's own fields and little else.
   if (r.givesOwnFields && littleElse(nlu, p.text)) return false;
+  // "我记错了 是25年1月": a correction of the query's own facts, whatever the model makes of the date.
+  if (r.givesOwnFields && p.slots.correction) return false;
   const scopes = nlu.intentScopes;
   const social = p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
   const likelyMeasure = measureIntent !== undefined && measureIntent.probability >= 0.15;
@@ -159,7 +161,8 @@ function startsNewTopic(nlu: Nlu, r: Reading): boolean {
   // "省里奖了85w" after a 数字化 question.
   const fields = fieldsOfMeasure(nlu, targetMeasure);
   const foreign = Object.keys(r.own).some((f) => !fields.has(f) && nlu.doc.fieldKind(f) !== 'tier' && nlu.doc.fieldKind(f) !== 'boolean');
-  if (foreign && p.mentionedMeasures.some((m) => m !== targetMeasure)) return true;
+  // ("那要是今年评上小巨人了呢" after a 技改 question names 第一条 only by the level: who asks, not a new topic.)
+  if (foreign && p.mentionedMeasures.some((m) => m !== targetMeasure && !p.levelOnly.includes(m))) return true;
   return r.named.length > 0 && !r.named.includes(targetMeasure) && !p.mentionedMeasures.includes(targetMeasure) && !r.givesOwnFields;
 }
 

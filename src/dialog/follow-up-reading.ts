@@ -31,8 +31,10 @@ export function contextualFacts(nlu: Nlu, measure: string, text: string): Record
   const fields = fieldsOfMeasure(nlu, measure);
   const cues = nlu.lexicon.fieldCues;
   const figureFields = [...fields].filter((f) => doc.fieldKind(f) === 'count' || doc.fieldKind(f) === 'yuan');
-  // A measure with no count or amount field gets nothing from factsFor, which normalises and extracts the text again.
-  if (figureFields.length) Object.assign(out, nlu.factsFor(text, figureFields));
+  // "是25年1月" after a question on the 10万: a year is when the enterprise was recognised.
+  const readFields = [...fields].filter((f) => doc.fieldKind(f) === 'count' || doc.fieldKind(f) === 'yuan' || doc.fieldKind(f) === 'year');
+  // A measure with no such field gets nothing from factsFor, which normalises and extracts the text again.
+  if (readFields.length) Object.assign(out, nlu.factsFor(text, readFields));
   for (const field of fields) {
     // Profile fields ("tier") and question fields ("clusterLevel") alike.
     const def = doc.field(field) ?? doc.questionFields.find((f) => f.field === field);

@@ -301,7 +301,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         }
       } else if (n.kind === 'year' && yearField) {
         // In one subject's own words ("另一家2024年") a year can only be when it was recognised.
-        if (includesAny(clause, recognitionWords) || ctx.pendingField === yearField || ctx.question !== undefined) facts[yearField] ??= n.value;
+        if (includesAny(clause, recognitionWords) || ctx.pendingField === yearField || ctx.question !== undefined || ctx.topicFields?.includes(yearField)) facts[yearField] ??= n.value;
       } else if (n.kind === 'level' && levelField) {
         // "从一级升到二级": the level reached is the one that counts.
         const reached = /(?:升到|升为|升级到|到了|达到|变成|现在是|评到|提到)$/.test(text.slice(Math.max(0, n.start - 4), n.start));
