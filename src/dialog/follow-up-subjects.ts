@@ -33,6 +33,11 @@ const PART = new RegExp(`(?:其中|(?<![还另又])有(?=[一二两三四五六�
 // (嘛, 攏: Minnan 也, 都.)
 const SAME = /一样|同样|相同|[也嘛](?:是|都|攏|评|认定|首次|第一次|头一回|头回|拿|被|获|入选|成功|创建)/;
 
+// A turn that starts by naming another enterprise of the group ("兄弟公司…", "还有我们子公司…").
+const RELATIVE_LEADS = /^(?:那|还有|另外)?(?:我们|阮|咱们?)?(?:的|兜)?(?:母公司|子公司|兄弟(?:公司|企业|单位|厂)|分公司|关联公司|姐妹公司)/;
+// "第二场", "第三家": one of the parts by its place.
+const ORDINAL = new RegExp(`第${N}\\s*(?:场|家|个|间)`);
+
 const countOf = (s: string | undefined): number => (s === undefined ? 1 : /^\d/.test(s) ? Number(s) : parseNumeral(s) ?? 1);
 
 /**
@@ -56,6 +61,19 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     const base = earlier.length === 1 ? earlier[0].facts : {};
     return parts.map((x) => ({ kind, count: x.count, text: x.text, facts: { ...base, ...nlu.factsFor(x.text, fields) }, looseYuan: [] }));
   }
+  // "第二场其实后来又来了三家企业", "第一场其实是29家": one of the parts counted one by one, by its place.
+  const ordinal = ORDINAL.exec(text);
+  const place = ordinal ? countOf(ordinal[1]) - 1 : -1;
+  if (ordinal && earlier.length > 1 && earlier.every((g) => g.count === 1) && place < earlier.length && Object.keys(own).length) {
+    const target = earlier[place];
+    const adds = nlu.lexicon.countAddCues.some((w) => text.includes(w));
+    const facts = { ...target.facts };
+    for (const [field, value] of Object.entries(own)) {
+      const before = target.facts[field];
+      facts[field] = adds && typeof before === 'number' && typeof value === 'number' && nlu.doc.fieldKind(field) === 'count' ? before + value : value;
+    }
+    return earlier.map((g, i) => (i === place ? { ...g, facts } : g)).map(toGroup);
+  }
   if (correcting && part && earlier.length) {
     const n = countOf(part[1]);
     const named = part[2];
@@ -72,6 +90,11 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   }
   // "再加上马尾国家级的": a cluster added by its district, counted one.
   if (kind === 'cluster' && !correcting && earlier.length && /再加上|加上|还有|另外|再加/.test(text) && !new RegExp(`${N}\\s*个`).test(text) && Object.keys(own).length) {
+    return [...earlier, { count: 1, facts: own, text }].map(toGroup);
+  }
+  // "兄弟公司25年首次评上省级专精特新 也是工业企业": one more enterprise, named by how it is related, with facts of its own.
+  if (kind === 'enterprise' && !correcting && earlier.length && RELATIVE_LEADS.test(text) && Object.keys(own).length >= 2
+    && !new RegExp(`${N}\\s*${COUNTED_AS[kind]}`).test(text)) {
     return [...earlier, { count: 1, facts: own, text }].map(toGroup);
   }
   const added = addedPattern(kind).exec(text);
