@@ -130,7 +130,7 @@ function appliedThenGranted(text: string, markers: Marker[]): Marker[] {
 
 // "工信企业有七家": the count said after what it counts.
 // "（共6家，均为首次认定…）": a total said on its own.
-const NOUN_BEFORE = /(?:企业|公司|厂|单位)(?:有|共有|一共有?|总共有?|共)\s*$|(?:^|[（(，,、\s])(?:共|共计|合计|一共|总共)\s*$|(?:辖区|区里|县里|全区|全县|园区)(?:内|里)?(?:有|共有)?\s*$/;
+const NOUN_BEFORE = /(?:企业|公司|厂|单位)(?:有|共有|一共有?|总共有?|共)?\s*$|(?:^|[（(，,、\s])(?:共|共计|合计|一共|总共)\s*$|(?:辖区|区里|县里|全区|全县|园区)(?:内|里)?(?:有|共有)?\s*$/;
 // "两家加起来", "两家都是": a count of enterprises the whole question is about.
 const COUNT_FOR_ALL = /^(?:都|各|均|加起来|加一起|一共|总共|合计|分别|合起来)/;
 
@@ -271,7 +271,7 @@ function attendanceEvents(text: string, declared: number, factsOf: (segment: str
 
 const EACH_ORGANISER = new RegExp(`${NUM}\\s*(?:个|家)[\\u4e00-\\u9fa5]{0,4}?各(?:自)?[^，,。\\s]{0,8}$`);
 const BOTH_CREATED = /(?:也|又)(?:都)?(?:成功|创建|获批|评上|拿下|批了)|两个都|都(?:成功|拿下|获批|创建|评上)/;
-const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
+const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、|,)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
 
 // "a b c d e 五家", "甲 乙 丙 丁 四家企业": a roll call of named enterprises, then how many they are.
 const ROLL_CALL = new RegExp(`(?<![a-z])([a-f甲乙丙丁戊](?:[\\s、,，和]+[a-f甲乙丙丁戊])+)\\s*${NUM}\\s*(?:家|个|间)`);
@@ -378,7 +378,10 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   const restSum = rest.reduce((n, m) => n + m.count, 0);
   const addedBy = rest.filter((m) => ADDED.test(before(m)));
   // "还有一场" that makes the parts add up exactly to the first count closes the total.
-  const added = addedBy.length > 0 && !(restSum === first.count && addedBy.every((m) => WEAKLY_ADDED.test(before(m))));
+  // "两个集群成功：一个国家级一个省级。另外还有一个省级没通过": the parts before the added one make up the first count.
+  const beforeAdded = rest.slice(0, rest.findIndex((m) => addedBy.includes(m)));
+  const totalThenAdded = addedBy.length > 0 && first.count > 1 && beforeAdded.length > 1 && beforeAdded.reduce((n, m) => n + m.count, 0) === first.count;
+  const added = addedBy.length > 0 && !totalThenAdded && !(restSum === first.count && addedBy.every((m) => WEAKLY_ADDED.test(before(m))));
   // "2025年首评的十二家，2024年首评的五家": parts saying otherwise than the first are not inside it.
   // What a part's clause says besides its count ("国家级集群两个" says 国家级).
   const said = new Map<Marker, Record<string, FactValue>>();
@@ -388,7 +391,9 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
       // "两个省级集群一个国家级集群": a cluster's words follow its count, up to the next one.
       if (kind === 'cluster') {
         const next = markers.find((o) => o.at > m.at);
-        said.set(m, factsOf(text.slice(m.at, m.end).replace(COUNT_WORDS, ' ') + text.slice(m.end, Math.min(e, next?.at ?? e))).facts);
+        // "国家级集群两个 省级一个": a count after its level has the level before it, in its clause.
+        const from = markers.some((o) => o !== m && o.at >= s && o.at < m.at) ? m.at : s;
+        said.set(m, factsOf(text.slice(from, m.end).replace(COUNT_WORDS, ' ') + text.slice(m.end, Math.min(e, next?.at ?? e))).facts);
         return said.get(m)!;
       }
       // Every count in the clause is blanked: "两场一场达标一场没达标" says no event count of its own.
@@ -404,7 +409,7 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   const places = placePatterns(districts);
   const placed = (m: Marker) => places !== null && places.before.test(text.slice(Math.max(0, m.at - 6), m.at));
   const sideBySide = placed(first) && rest.every(placed);
-  const isTotal = !added && !contradicts && !sideBySide && first.count > 1 && rest.length > 0 && restSum <= first.count;
+  const isTotal = totalThenAdded || (!added && !contradicts && !sideBySide && first.count > 1 && rest.length > 0 && restSum <= first.count);
   // "对接会一场银行5家企业40家 办了三场": one event described, then how many there were like it.
   if (kind === 'event' && !added && markers.length === 2 && first.count === 1 && rest[0].count > 1
     && !Object.keys(saidOf(rest[0])).length && Object.keys(saidOf(first)).length) {
