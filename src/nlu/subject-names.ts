@@ -9,7 +9,7 @@ import type { SubjectKind } from './subjects.js';
 const RELATIONAL = '(?:(?:母公司|子公司|兄弟(?:公司|企业|单位|厂)|分公司)[a-d甲乙丙丁]?|我司|我们(?:公司|厂)?|本公司|咱们?(?:公司|厂)?|老[大二三四])';
 export const RELATIONAL_NAME = new RegExp(`^${RELATIONAL}$`);
 // Only at the start of a clause: "福州这边的专精特新子公司" describes one enterprise, it does not name one of several.
-const NAMED_ONE = new RegExp(`(?<=^|[\\s,，.。;；:：、])${RELATIONAL}(?![a-z])|(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![\\u4e00-\\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\\s])|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同\\s])`, 'g');
+const NAMED_ONE = new RegExp(`(?<=^|[\\s,，.。;；:：、])${RELATIONAL}(?![a-z])|(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![\\u4e00-\\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\\s\\d])|(?<![\\d.])[1-9]\\.(?!\\d)|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同\\s])`, 'g');
 
 // Built once per district list and kind: compiling them was a measurable part of every message.
 const namedPatterns = new WeakMap<readonly string[], Map<SubjectKind, RegExp | null>>();
@@ -35,7 +35,9 @@ function buildNamedPattern(kind: SubjectKind, districts: readonly string[]): Reg
 export function namesIn(text: string, pattern: RegExp): { at: number; end: number; count: number }[] {
   const all = [...text.matchAll(pattern)] as (RegExpMatchArray & { index: number })[];
   // "台江的企业A": the place and the letter name one subject, by its letter.
-  const matches = all.filter((m, i) => !(all[i + 1]?.index === m.index + m[0].length && /^[a-d甲乙丙丁]$/.test(all[i + 1][0])));
+  // "1.仓山厂": the item number and the place name one subject, by its place.
+  const matches = all.filter((m, i) => !(all[i + 1]?.index === m.index + m[0].length && /^[a-d甲乙丙丁]$/.test(all[i + 1][0]))
+    && !(/^[1-9]\.$/.test(m[0]) && all[i + 1] !== undefined && all[i + 1].index - (m.index + m[0].length) <= 1));
   return distinctNames(withoutLeadingList(matches)).map((m) => ({ at: m.index, end: m.index + m[0].length, count: lettersIn(m[0]) }));
 }
 

@@ -274,7 +274,7 @@ const BOTH_CREATED = /(?:也|又)(?:都)?(?:成功|创建|获批|评上|拿下|�
 const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、|,)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
 
 // "a b c d e 五家", "甲 乙 丙 丁 四家企业": a roll call of named enterprises, then how many they are.
-const ROLL_CALL = new RegExp(`(?<![a-z])([a-f甲乙丙丁戊](?:[\\s、,，和]+[a-f甲乙丙丁戊])+)\\s*${NUM}\\s*(?:家|个|间)`);
+const ROLL_CALL = new RegExp(`(?<![a-z])([甲乙丙丁戊]{2,5}|[a-f甲乙丙丁戊](?:[\\s、,，和]+[a-f甲乙丙丁戊])+)\\s*${NUM}\\s*(?:家|个|间)`);
 const NAME_RUN = /(?<![a-z\u4e00-\u9fa5])[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])|(?<=其中)[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])/g;
 
 /**
@@ -284,7 +284,8 @@ const NAME_RUN = /(?<![a-z\u4e00-\u9fa5])[a-f甲乙丙丁戊](?:[和、,]?[a-f�
 function rollCallGroups(text: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
   const call = ROLL_CALL.exec(text);
   if (!call) return [];
-  const names = call[1].split(/[\s、,，和]+/).filter(Boolean);
+  // "甲乙丙三家": names written together are one character each.
+  const names = /^[甲乙丙丁戊]+$/.test(call[1]) ? [...call[1]] : call[1].split(/[\s、,，和]+/).filter(Boolean);
   const count = /^\d/.test(call[2]) ? Number(call[2]) : parseNumeral(call[2]);
   if (count !== names.length || new Set(names).size !== names.length) return [];
   const after = call.index + call[0].length;
@@ -417,6 +418,16 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
     return [{ kind, count: rest[0].count, text: segment, ...factsOf(segment) }];
   }
   const parts = isTotal ? rest : markers.length > 1 ? markers : [];
+  // "省里给小巨人奖励100万，首次；另外还有俩…工信企业": the enterprise described first, then the ones added to it.
+  if (kind === 'enterprise' && markers.length === 1 && ADDED.test(before(first))) {
+    const [cs, ce] = clauseBounds(text, first.at);
+    const lead = text.slice(0, cs).trim();
+    const leadFacts = factsOf(lead);
+    if (lead && Object.keys(leadFacts.facts).length) {
+      const segment = text.slice(cs, sentenceEnd(text, ce));
+      return [{ kind, count: 1, text: lead, ...leadFacts }, { kind, count: first.count, text: segment, ...factsOf(segment) }];
+    }
+  }
   if (!parts.length) {
     // One count for everyone: "两家子公司都…", "办了两场，每场都…".
     if (first.count < 2) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
