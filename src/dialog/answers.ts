@@ -275,10 +275,18 @@ export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amo
   const lines = [
     ctx.replies.render(lead, { name: ctx.doc.displayName(measureOfRules) }),
     ...evaluated.lines,
+    ...vatLines(ctx, outcomes, p),
     ctx.replies.render('quoteLine', { text: ruleSentences(ctx, measureOfRules, outcomes).join('') }),
     unitsLine(ctx, measureOfRules),
   ];
   return { reply: lines.join('\n'), measures: [measureOfRules], awards: evaluated.awards };
+}
+
+/** How an amount given with VAT became the one the rules count, for the rules that read it. */
+function vatLines(ctx: AnswerContext, outcomes: AwardOutcome[], p: Parse): string[] {
+  const v = p.slots.netOfVat;
+  if (!v || p.slots.facts[v.field] !== v.net || !outcomes.some((o) => ruleFieldNames(o.rule).includes(v.field))) return [];
+  return [`  ${ctx.replies.render('vatNet', { gross: formatYuan(v.gross), rate: v.rate, net: formatYuan(v.net) })}`];
 }
 
 /** "小巨人首次，省里奖了一百万，配套是一次性的吗": the arithmetic lines for the asker's own facts. */

@@ -16,6 +16,8 @@ export interface Slots {
   command?: 'cancel' | 'restart' | 'back';
   correction: boolean;
   numbers: NumberMention[];
+  /** An amount given with VAT and its rate, and what it is without VAT ("含税339万，税率13%" → 300万). */
+  netOfVat?: { field: string; gross: number; rate: number; net: number };
   /** Further amounts of a field that is not a sum ("省奖分别60万、75万"): one per subject. */
   moreYuan: Record<string, NumberMention[]>;
 }
@@ -34,6 +36,10 @@ export interface ExtractContext {
   topicFields?: readonly string[];
 }
 
+// "增值税13%", "税率13%", "13个点的专票".
+const VAT_RATE = /(?:增值税|税率|税点)[^\d，,。]{0,4}(\d{1,2})\s*(?:%|个点)|(\d{1,2})\s*(?:%|个点)(?:的)?(?:增值税|税率|专票|税)/;
+/** An amount with VAT taken out, to the hundred yuan ("339万 at 13%" → 300万). */
+const withoutVat = (gross: number, rate: number) => Math.round(gross / (1 + rate / 100) / 100) * 100;
 const OTHER_NOUN_AFTER = /^\s*(?:客户|会员|子公司|分公司|门店|分厂)/;
 const CLAUSE_SPLIT = /[,.;!?:，。；！？：\n]/;
 // The relative years numbers.ts knows, longest first ("大前年" before "前年"), or a written year.
@@ -268,10 +274,14 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         previousYuan = field ? { n, field } : undefined;
         if (!field) continue;
         // "含税330万，不含税290万": the rules count amounts without VAT; "厂房土建花了六百万", "就差一万" are not the investment.
-        if (additive.has(field) && (isGross(text, n) || includesAny(text.slice(Math.max(0, n.start - 6), n.start).split(CLAUSE_SPLIT).pop() ?? '', lexicon.notInvestedCues))) continue;
+        if (additive.has(field) && includesAny(text.slice(Math.max(0, n.start - 6), n.start).split(CLAUSE_SPLIT).pop() ?? '', lexicon.notInvestedCues)) continue;
+        // "含税339万（税率13%）": with the rate said, the amount without VAT is known; without it, nothing is.
+        const rate = additive.has(field) && isGross(text, n) ? vatRate(text) : null;
+        if (rate === undefined) continue;
         const last = lastOfField.get(field);
         if (facts[field] === undefined) {
-          facts[field] = n.value;
+          facts[field] = rate === null ? n.value : withoutVat(n.value, rate);
+          if (rate !== null) slots.netOfVat = { field, gross: n.value, rate, net: facts[field] as number };
           lastOfField.set(field, n);
         } else if (additive.has(field) && last && statesTotal(text, last, n)) {
           // "…加起来330万": the parts read so far are the figure; the asker's sum may include what does not count.
@@ -337,6 +347,13 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
       }
     }
     return best?.field;
+  }
+
+  /** The VAT rate a text gives ("税率13%", "13个点的专票"), or undefined. */
+  function vatRate(text: string): number | undefined {
+    const m = VAT_RATE.exec(text);
+    const rate = m ? Number(m[1] ?? m[2]) : undefined;
+    return rate !== undefined && rate > 0 && rate <= 17 ? rate : undefined;
   }
 
   /** The words just before an amount say it includes VAT, and none say it does not. */
