@@ -276,10 +276,28 @@ export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amo
     ctx.replies.render(lead, { name: ctx.doc.displayName(measureOfRules) }),
     ...evaluated.lines,
     ...vatLines(ctx, outcomes, p),
+    ...ownLevelSentences(ctx, measureOfRules, outcomes, p),
     ctx.replies.render('quoteLine', { text: ruleSentences(ctx, measureOfRules, outcomes).join('') }),
     unitsLine(ctx, measureOfRules),
   ];
   return { reply: lines.join('\n'), measures: [measureOfRules], awards: evaluated.awards };
+}
+
+const REWARD_WORDS = /奖励|补助|补贴|资助|奖补/;
+
+/**
+ * "我们是创新型中小企业 市里奖多少": an asker outside every rule of the measure is shown what the
+ * measure's text says of their own level, where it says anything ("对创新型中小企业给予适当奖励").
+ */
+function ownLevelSentences(ctx: AnswerContext, id: string, outcomes: AwardOutcome[], p: Parse): string[] {
+  const levelField = ctx.doc.profileFields.find((f) => f.kind === 'tier')?.field;
+  const level = levelField ? ctx.doc.tiers.find((t) => t.id === p.slots.facts[levelField]) : undefined;
+  if (!level || !outcomes.length || !outcomes.every((o) => o.outOfScope)) return [];
+  const quoted = ruleSentences(ctx, id, outcomes);
+  const names = [level.label, ...level.aliases].filter((n) => n.length >= 3);
+  // The sentences that say what the level gets, not every one that names it in passing.
+  const said = measureSentences(ctx.doc, id).filter((s) => !quoted.includes(s) && names.some((n) => s.includes(n)) && REWARD_WORDS.test(s));
+  return said.length ? [`  ${ctx.replies.render('ownLevelSays', { level: level.label, text: said.join('') })}`] : [];
 }
 
 /** How an amount given with VAT became the one the rules count, for the rules that read it. */

@@ -5,7 +5,7 @@ import { fillTemplate } from '../../policy/index.js';
 const KEYS = [
   'greeting', 'help', 'thanks', 'fallback', 'otherPlace', 'askWhichMeasure', 'list', 'listItem', 'recipientLead',
   'validityActive', 'validityLastDay', 'validityExpired', 'status', 'measureHeader', 'unitsLine', 'fullTextHint',
-  'fulltext', 'noAmount', 'applyLead', 'unitsLead', 'amountLead', 'conditionsLead', 'computedLead', 'vatNet', 'notQualifiedLead',
+  'fulltext', 'noAmount', 'applyLead', 'unitsLead', 'amountLead', 'conditionsLead', 'computedLead', 'vatNet', 'ownLevelSays', 'notQualifiedLead',
   'dialogStart', 'dialogFactsTaken', 'dialogAsk', 'dialogNotUnderstood', 'dialogResume', 'dialogCancelled',
   'dialogRestarted', 'dialogBackAtStart', 'dialogBack', 'dialogExpired', 'dialogVersionChanged', 'dialogOfferPrivate',
   'dialogCarriedOver', 'wechatNonText', 'wechatThrottled', 'wechatUnsubscribed', 'wechatSubscribed', 'wechatSubscriptionRefused',
