@@ -136,6 +136,7 @@ const OUTSIDE_CONFIDENCE = 0.6;
 const UNITS_INTENT = 'measure.units';
 const CONTENT_INTENT = 'measure.content';
 const AMOUNT_INTENT = 'measure.amount';
+const FREQUENCY_INTENT = 'measure.frequency';
 const RULE_ASPECTS = new Set([AMOUNT_INTENT, 'measure.conditions']);
 // Questions about the document (its dates, its status) rather than about one measure.
 const DOCUMENT_QUESTIONS = new Set(['policy.validity', 'policy.status']);
@@ -220,12 +221,12 @@ function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string
   const carried = kind ? carriedSubjects(nlu, r.p, earlier, { ...r.extra, ...r.own }, kind) : undefined;
   if (carried && kind) return { [kind]: { shared: {}, groups: carried } };
   // "阮两间厂攏是…头回省专精特新" → "攏是工信企业": the subjects counted before, with what the turn adds said of all.
-  // Only when the turn asks about amounts or conditions ("是一次性的吧" asks how often, of any of them), and
+  // Only when the turn asks about amounts, conditions or how often (its answer shows their sum), and
   // not when it gives a value they already have otherwise ("省里给的是八十万…" is a question of its own).
   const counted = r.target.subjects;
   const said = { ...r.extra, ...r.own };
   const restates = counted?.some((g) => Object.entries(said).some(([f, v]) => g.facts[f] !== undefined && g.facts[f] !== v));
-  if (kind && counted?.length && !restates && RULE_ASPECTS.has(intent) && r.counted === undefined && !Object.keys(r.p.subjects).length && measure === r.targetMeasure) {
+  if (kind && counted?.length && !restates && (RULE_ASPECTS.has(intent) || intent === FREQUENCY_INTENT) && r.counted === undefined && !Object.keys(r.p.subjects).length && measure === r.targetMeasure) {
     return { [kind]: { shared: {}, groups: counted.map((g) => ({ kind, count: g.count, text: g.text, facts: { ...g.facts, ...said }, looseYuan: [] })) } };
   }
   // The turn's own groups keep their facts to themselves: "有一场只来了三家银行" is not said of the rest.
@@ -270,7 +271,10 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const recipient = !asked.measures.length && nlu.lexicon.recipientCues.some((w) => asked.text.includes(w)) && !nlu.lexicon.outsideCues.some((w) => asked.text.includes(w));
   const p = recipient
     ? { ...asked, intent: UNITS_INTENT, contextIntent: undefined, confidence: Math.max(asked.confidence, 0.6) }
-    : guess && !asked.measures.length && shortQuestionInContext(nlu, asked) ? { ...asked, intent: guess.label, contextIntent: undefined } : asked;
+    // (The cue words' own measure question, "归哪个部门" → units, before the model's guess.)
+    : guess && !asked.measures.length && shortQuestionInContext(nlu, asked)
+      ? asked.contextIntent ? { ...asked, intent: asked.contextIntent, contextIntent: undefined, confidence: Math.max(asked.confidence, 0.6) } : { ...asked, intent: guess.label, contextIntent: undefined }
+      : asked;
   const r = readingOf(nlu, p, target, backTo);
   // "不对 我问的是小巨人" after a cluster question: the same question, about the measure it names.
   const corrected = correctedTopic(nlu, r);
