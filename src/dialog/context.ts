@@ -69,6 +69,8 @@ interface Reading {
   named: string[];
   /** "小巨人呢" after a 技改 question gives a value of the query's own fields: not a new topic. */
   givesOwnFields: boolean;
+  /** "又拉了一家": a count of something, which leans on the question even where its rules count nothing. */
+  countsSomething: boolean;
 }
 
 function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Reading {
@@ -89,6 +91,7 @@ function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Rea
     measureIntent: bestMeasureIntent(p, nlu.intentScopes),
     isMeasureIntent: nlu.intentScopes.get(p.intent) === 'measure',
     givesOwnFields: Object.keys(extra).length > 0 && (namedByTopic.every((m) => m === targetMeasure) || littleElse(nlu, p.text)),
+    countsSomething: p.slots.numbers.some((n) => n.kind === 'count'),
   };
 }
 
@@ -108,10 +111,8 @@ function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
     : social
       ? p.confidence < 0.6 || r.hasOwnFacts
       : p.confidence < 0.5 || ((likelyMeasure || p.cueIntents.some((i) => scopes.get(i) === 'measure')) && (r.elliptical || r.short));
-  // "我们现在组了4家" after a question on 抱团参展: a count of something leans on the question even
-  // where the measure's rules count nothing.
-  const countsSomething = p.slots.numbers.some((n) => n.kind === 'count');
-  const leaning = r.hasOwnFacts || r.elliptical || r.counted !== undefined || (r.short && (likelyMeasure || countsSomething));
+  // "我们现在组了4家" after a question on 抱团参展.
+  const leaning = r.hasOwnFacts || r.elliptical || r.counted !== undefined || (r.short && (likelyMeasure || r.countsSomething));
   return !weakGlobal || !leaning;
 }
 
@@ -129,7 +130,7 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   // "在福清开的也算吧": a place in Fuzhou keeps the turn on the question before it (an amount asked there,
   // "那高新区租金多少一平", by the amount question's own cue words, does not).
   const here = nlu.lexicon.districts.some((d) => p.text.includes(d)) && !p.cueIntents.includes(AMOUNT_INTENT);
-  return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.backTo && !p.slots.correction && r.counted === undefined
+  return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.backTo && !p.slots.correction && r.counted === undefined && !r.countsSomething
     && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
 }
 const OUTSIDE_CONFIDENCE = 0.6;
@@ -181,7 +182,7 @@ function leansOnQuery(r: Reading): boolean {
   const { p, isMeasureIntent, named, targetMeasure } = r;
   const mentionsOther = p.mentionedMeasures.length > 0 && !p.mentionedMeasures.includes(targetMeasure) && !r.givesOwnFields;
   return (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY
-    || (!isMeasureIntent && (r.hasOwnFacts || r.elliptical || r.counted !== undefined || (r.short && p.intent !== FALLBACK)) && !mentionsOther)
+    || (!isMeasureIntent && (r.hasOwnFacts || r.elliptical || r.counted !== undefined || r.countsSomething || (r.short && p.intent !== FALLBACK)) && !mentionsOther)
     || (isMeasureIntent && (named.includes(targetMeasure) || r.givesOwnFields) && (r.elliptical || r.hasOwnFacts || r.short));
 }
 
