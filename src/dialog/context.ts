@@ -71,6 +71,8 @@ interface Reading {
   givesOwnFields: boolean;
   /** "又拉了一家": a count of something, which leans on the question even where its rules count nothing. */
   countsSomething: boolean;
+  /** "在福清开的也算吧": a place in Fuzhou, said of the case before. */
+  namesDistrict: boolean;
 }
 
 function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Reading {
@@ -92,6 +94,7 @@ function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Rea
     isMeasureIntent: nlu.intentScopes.get(p.intent) === 'measure',
     givesOwnFields: Object.keys(extra).length > 0 && (namedByTopic.every((m) => m === targetMeasure) || littleElse(nlu, p.text)),
     countsSomething: p.slots.numbers.some((n) => n.kind === 'count'),
+    namesDistrict: nlu.lexicon.districts.some((d) => p.text.includes(d)),
   };
 }
 
@@ -129,7 +132,7 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   if (outside) return !r.backTo && !p.slots.correction && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text));
   // "在福清开的也算吧": a place in Fuzhou keeps the turn on the question before it (an amount asked there,
   // "那高新区租金多少一平", by the amount question's own cue words, does not).
-  const here = nlu.lexicon.districts.some((d) => p.text.includes(d)) && !p.cueIntents.includes(AMOUNT_INTENT);
+  const here = r.namesDistrict && !p.cueIntents.includes(AMOUNT_INTENT);
   return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.backTo && !p.slots.correction && r.counted === undefined && !r.countsSomething
     && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
 }
@@ -182,7 +185,7 @@ function leansOnQuery(r: Reading): boolean {
   const { p, isMeasureIntent, named, targetMeasure } = r;
   const mentionsOther = p.mentionedMeasures.length > 0 && !p.mentionedMeasures.includes(targetMeasure) && !r.givesOwnFields;
   return (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY
-    || (!isMeasureIntent && (r.hasOwnFacts || r.elliptical || r.counted !== undefined || r.countsSomething || (r.short && p.intent !== FALLBACK)) && !mentionsOther)
+    || (!isMeasureIntent && (r.hasOwnFacts || r.elliptical || r.counted !== undefined || r.countsSomething || (r.short && (p.intent !== FALLBACK || r.namesDistrict))) && !mentionsOther)
     || (isMeasureIntent && (named.includes(targetMeasure) || r.givesOwnFields) && (r.elliptical || r.hasOwnFacts || r.short));
 }
 
