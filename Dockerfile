@@ -22,13 +22,16 @@ RUN npm run build && npm prune --omit=dev
 
 # ---- runtime ----
 FROM node:24-bookworm-slim
-# MALLOC_ARENA_MAX=2, MIMALLOC_ARENA_EAGER_COMMIT=0, --max-semi-space-size=2 and
-# --heap-growing-percent=25 (below): the memory settings of `npm start` (docs/performance.md):
-# fewer malloc arenas, jieba's allocator (mimalloc) committing its arena as used rather than
-# up front, a young generation kept at 2 MB, and the old generation collected when it has grown
-# by a quarter rather than letting it double.
+# MALLOC_ARENA_MAX=2, MALLOC_MMAP_THRESHOLD_=262144, MIMALLOC_ARENA_EAGER_COMMIT=0,
+# --max-semi-space-size=2 and --heap-growing-percent=25 (below): the memory settings of
+# `npm start` (docs/performance.md): fewer malloc arenas, blocks of 256 KB and more in mappings
+# of their own and glibc's thresholds fixed (it otherwise raises them as large blocks are freed,
+# and keeps what is freed below them), jieba's allocator (mimalloc) committing its
+# arena as used rather than up front, a young generation kept at 2 MB, and the old generation
+# collected when it has grown by a quarter rather than letting it double.
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=262144 \
     MIMALLOC_ARENA_EAGER_COMMIT=0 \
     HOST=0.0.0.0 \
     PORT=3000 \

@@ -437,6 +437,23 @@ export function askWhichMeasure(ctx: AnswerContext, aspect: string, candidates: 
   return { reply: ctx.replies.render('askWhichMeasure', { list, aspect }), measures: [] };
 }
 
+// Zones whose offset has not changed since a date: their date is arithmetic. Asia/Shanghai has been
+// UTC+8 all year since China's last daylight saving time ended in September 1991. The default zone
+// otherwise makes Intl load its time-zone and locale data, about 5 MB of the node binary resident
+// (measured with /proc/<pid>/smaps) and some 40 ms at start.
+const FIXED_OFFSETS: Record<string, { since: number; offsetMs: number }> = {
+  'Asia/Shanghai': { since: Date.UTC(1992, 0, 1), offsetMs: 8 * 3_600_000 },
+};
+// Years above 9999 are written differently by toISOString ("+010000-01-01").
+const ISO_DATE_UNTIL = Date.UTC(9999, 0, 1);
+
+/** The date in a fixed-offset zone as ISO, the same as Intl gives; undefined for other zones and times. */
+export function fixedOffsetDate(now: number, timeZone: string): string | undefined {
+  const zone = Object.hasOwn(FIXED_OFFSETS, timeZone) ? FIXED_OFFSETS[timeZone] : undefined;
+  if (!zone || now < zone.since || now >= ISO_DATE_UNTIL) return undefined;
+  return new Date(now + zone.offsetMs).toISOString().slice(0, 10);
+}
+
 // Building an Intl.DateTimeFormat costs about 0.2 ms, more than understanding a question: once per time zone.
 // Formatting with it still showed in profiles (a few µs, two or three times a turn), so the last date
 // is kept per zone for its minute: zone offsets since 1901 are whole minutes, so a date cannot change inside one.
@@ -444,6 +461,8 @@ const dateFormats = new Map<string, { format: Intl.DateTimeFormat; minute: numbe
 
 /** Today's date in Fuzhou (UTC+8), as ISO. */
 export function todayIn(now: number, timeZone = 'Asia/Shanghai'): string {
+  const fixed = fixedOffsetDate(now, timeZone);
+  if (fixed !== undefined) return fixed;
   let zone = dateFormats.get(timeZone);
   if (!zone) {
     zone = { format: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }), minute: NaN, date: '' };
