@@ -436,7 +436,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     if (percent !== undefined) slots.percent = percent;
 
     const facts = slots.facts;
-    const tier = tierOf(text, answer, ctx.pendingField === 'tier', ctx.question !== undefined && ctx.question !== text);
+    const tier = tierOf(text, answer, ctx.pendingField === TIER_FIELD, ctx.question !== undefined && ctx.question !== text);
     if (tier) facts[TIER_FIELD] = tier;
     for (const { field, yes, no, yesAround } of booleanCues) {
       // "不是复核": a yes-cue that contains a no-cue ("复核") is read first.

@@ -306,8 +306,9 @@ function rollCallGroups(text: string, factsOf: (segment: string) => SegmentFacts
 }
 
 // "今年又首次评上小巨人", "下半年又…": a later step of the same enterprise.
-const STEP_WORD = /又|也|还|再|同时|接着|后来|然后|随后/;
-const LATER_STEP = /^(?:[^\s，,。]{0,4}?)(?:又|也|还|再|同时|接着|紧接着|后来|然后|随后)/;
+const STEP_WORDS = '又|也|还|再|同时|接着|紧接着|后来|然后|随后';
+const STEP_WORD = new RegExp(STEP_WORDS);
+const LATER_STEP = new RegExp(`^(?:[^\\s，,。]{0,4}?)(?:${STEP_WORDS})`);
 
 /**
  * "今年先评上省级专精特新 下半年又首次认定小巨人 两个加起来": one enterprise recognised at two
@@ -317,17 +318,17 @@ const LATER_STEP = /^(?:[^\s，,。]{0,4}?)(?:又|也|还|再|同时|接着|紧�
 export function levelSteps(text: string, levelField: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
   // Reading every clause is costly: only a text with a word of a later step is read.
   if (!STEP_WORD.test(text)) return [];
-  const clauses = [...text.matchAll(/[^,.;!?:，。；！？：\s]+/g)];
-  const levelAt = clauses.map((c) => ({ at: c.index, facts: factsOf(c[0]).facts }))
+  const clauses = [...text.matchAll(/[^,.;!?:，。；！？：\s]+/g)].map((c) => ({ index: c.index, words: c[0], facts: factsOf(c[0]).facts }));
+  const levelAt = clauses.map((c) => ({ at: c.index, facts: c.facts }))
     .filter((c) => c.facts[levelField] !== undefined && c.facts[levelField] !== 'none');
   const second = levelAt.findIndex((c, i) => i > 0 && c.facts[levelField] !== levelAt[0].facts[levelField]);
   if (second < 1 || !LATER_STEP.test(text.slice(levelAt[second].at))) return [];
   const got = (facts: Record<string, FactValue>) => Object.keys(facts).some((f) => f !== levelField);
   const first = text.slice(0, levelAt[second].at).trim();
   // The second level's words run to its last clause that says something ("省奖60万"), not into the question.
-  const saying = clauses.filter((c) => c.index >= levelAt[second].at && Object.keys(factsOf(c[0]).facts).length);
+  const saying = clauses.filter((c) => c.index >= levelAt[second].at && Object.keys(c.facts).length);
   const last = saying.at(-1)!;
-  const then = text.slice(levelAt[second].at, last.index + last[0].length).trim();
+  const then = text.slice(levelAt[second].at, last.index + last.words.length).trim();
   const parts = [first, then].map((segment) => ({ kind: 'enterprise' as const, count: 1, text: segment, ...factsOf(segment) }));
   return parts.every((p) => got(p.facts)) ? parts : [];
 }
