@@ -297,7 +297,8 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     // "专利和参展分别找哪个部门", "上市奖补找哪个局 技改补助呢": the same aspect of every measure named.
     const askedEach = parse.questionClauses >= 2 || nlu.lexicon.eachCues.some((w) => parse.text.includes(w));
     const each = askedEach ? parse.mentionedMeasures.filter((id) => doc.measure(id)).slice(0, 4) : [];
-    if (each.length >= 2 && !withFacts.length) {
+    // (Facts given make an amount or conditions question one of several measures' own cases, above.)
+    if (each.length >= 2 && (!withFacts.length || !rules)) {
       if (rules) return simple(severalMeasuresAnswer(ctx, each, parse, lead));
       const answers = each.map((id) => aspectAnswer(parse, id, ctx, withFacts));
       return simple({ reply: answers.map((a) => a.reply).join('\n\n'), measures: each });
