@@ -91,6 +91,7 @@ export const LexiconSchema = z.object({
   checkRequests: words,
   selfWords: words,
   questionCues: words,
+  countTotalCues: words,
   fieldCues: z.record(z.string(), words),
   /** Two bare counts side by side ("33家5家") are these fields, in order. */
   countPairs: z.array(z.tuple([z.string(), z.string()])),

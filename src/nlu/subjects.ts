@@ -257,7 +257,9 @@ function attendanceEvents(text: string, declared: number, factsOf: (segment: str
   let rest = text;
   for (const m of firms) rest = rest.slice(0, m.index) + ' '.repeat(m[0].length) + rest.slice(m.index + m[0].length);
   const banks = [...rest.matchAll(BANKS)];
-  if (!banks.length) return [];
+  // "制造业企业25家 服务业企业10家 银行6家": parts of one attendance, not events, when fewer banks are
+  // counted and no more than one event is spoken of ("我们那场…合作方那场…" are two).
+  if (!banks.length || (banks.length < firms.length && (text.match(/场/g) ?? []).length < 2)) return [];
   const ownBanks = firms.map((m, i) => banks.filter((b) => b.index > m.index && b.index < (firms[i + 1]?.index ?? text.length)).at(-1));
   const ends = firms.map((m, i) => { const b = ownBanks[i]; return b ? b.index + b[0].length : m.index + m[0].length; });
   return firms.map((m, i) => {
