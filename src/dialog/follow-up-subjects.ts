@@ -64,7 +64,7 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   // "第二场其实后来又来了三家企业", "第一场其实是29家": one of the parts counted one by one, by its place.
   const ordinal = ORDINAL.exec(text);
   const place = ordinal ? countOf(ordinal[1]) - 1 : -1;
-  if (ordinal && earlier.length > 1 && earlier.every((g) => g.count === 1) && place < earlier.length && Object.keys(own).length) {
+  if (ordinal && earlier.length > 1 && earlier.every((g) => g.count === 1) && place >= 0 && place < earlier.length && Object.keys(own).length) {
     const target = earlier[place];
     const adds = nlu.lexicon.countAddCues.some((w) => text.includes(w));
     const facts = { ...target.facts };
