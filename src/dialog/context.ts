@@ -296,7 +296,7 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const facts = factsWithQuery(nlu, r);
   // "这两个分别找谁" after a 技改 turn and a 数字化 turn: both topics, each answered.
   const earlier = here(ctx.previous);
-  const both = BOTH_TOPICS.test(p.text) && !r.named.length && earlier && earlier.measures[0] && !measures.includes(earlier.measures[0]);
+  const both = nlu.lexicon.bothTopicCues.some((w) => p.text.includes(w)) && !r.named.length && earlier && earlier.measures[0] && !measures.includes(earlier.measures[0]);
   const parse: Parse = {
     ...p, intent, measures, needsMeasure: false, contextIntent: undefined, alternatives: undefined,
     slots: { ...p.slots, facts }, mentionedMeasures: both ? [...measures, earlier.measures[0]] : measures,
@@ -307,9 +307,6 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const kind = kindOf(nlu, measures[0]);
   return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects: rememberedGroups(parse, kind), ...(said ? { said } : {}) }, backTo };
 }
-
-// "这两个", "两项都": the last two topics together.
-const BOTH_TOPICS = /这两个|这两项|这两条|这两块|两个都|两项都|两条都/;
 
 // "第二个呢", "那第三项讲啥": an item of the list just shown, by its place.
 const LIST_ITEM = /^(?:那|那么)?第\s*([一二三四五六七八九十\d]+)\s*(?:个|项|条|点)/;

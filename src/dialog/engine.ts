@@ -295,7 +295,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const lead = parse.intent === 'measure.amount' ? 'amountLead' : 'conditionsLead';
     if (rules && withFacts.length >= 2) return simple(severalMeasuresAnswer(ctx, withFacts, parse, lead));
     // "专利和参展分别找哪个部门", "上市奖补找哪个局 技改补助呢": the same aspect of every measure named.
-    const askedEach = parse.questionClauses >= 2 || nlu.lexicon.eachCues.some((w) => parse.text.includes(w));
+    const askedEach = nlu.lexicon.eachCues.some((w) => parse.text.includes(w)) || (parse.mentionedMeasures.length >= 2 && questionClauses(parse.text, nlu.lexicon.questionCues) >= 2);
     const each = askedEach ? parse.mentionedMeasures.filter((id) => doc.measure(id)).slice(0, 4) : [];
     // (Facts given make an amount or conditions question one of several measures' own cases, above.)
     if (each.length >= 2 && (!withFacts.length || !rules)) {
@@ -327,4 +327,11 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
   }
 
   return { handle };
+}
+
+const CLAUSE_BREAKS = /[,.;!?:，。；！？：\s]+/;
+
+/** How many clauses of a message ask something ("小巨人配套多少 对接会奖多少" asks twice). */
+function questionClauses(text: string, questionCues: readonly string[]): number {
+  return text.split(CLAUSE_BREAKS).filter((c) => questionCues.some((w) => c.includes(w))).length;
 }

@@ -1,6 +1,7 @@
 import type { FactValue } from '../../policy/index.js';
 import type { Nlu, Parse } from '../nlu/index.js';
 import { parseNumeral } from '../nlu/numbers.js';
+import { RELATED_COMPANY } from '../nlu/subject-names.js';
 import type { SubjectGroup, SubjectKind } from '../nlu/subjects.js';
 
 /** A group of subjects an earlier turn counted, with every fact it had (its own over the shared). */
@@ -34,7 +35,7 @@ const PART = new RegExp(`(?:其中|(?<![还另又])有(?=[一二两三四五六�
 const SAME = /一样|同样|相同|[也嘛](?:是|都|攏|评|认定|首次|第一次|头一回|头回|拿|被|获|入选|成功|创建)/;
 
 // A turn that starts by naming another enterprise of the group ("兄弟公司…", "还有我们子公司…").
-const RELATIVE_LEADS = /^(?:那|还有|另外)?(?:我们|阮|咱们?)?(?:的|兜)?(?:母公司|子公司|兄弟(?:公司|企业|单位|厂)|分公司|关联公司|姐妹公司)/;
+const RELATIVE_LEADS = new RegExp(`^(?:那|还有|另外)?(?:我们|阮|咱们?)?(?:的|兜)?(?:${RELATED_COMPANY}|关联公司|姐妹公司)`);
 // "第二场", "第三家": one of the parts by its place.
 const ORDINAL = new RegExp(`第${N}\\s*(?:场|家|个|间)`);
 

@@ -40,7 +40,6 @@ export interface ExtractContext {
 const VAT_RATE = /(?:增值税|税率|税点)[^\d，,。]{0,4}(\d{1,2})\s*(?:%|个点)|(\d{1,2})\s*(?:%|个点)(?:的)?(?:增值税|税率|专票|税)/;
 /** An amount with VAT taken out, to the hundred yuan ("339万 at 13%" → 300万). */
 const withoutVat = (gross: number, rate: number) => Math.round(gross / (1 + rate / 100) / 100) * 100;
-const OTHER_NOUN_AFTER = /^\s*(?:客户|会员|子公司|分公司|门店|分厂)/;
 const CLAUSE_SPLIT = /[,.;!?:，。；！？：\n]/;
 // The relative years numbers.ts knows, longest first ("大前年" before "前年"), or a written year.
 const YEAR_WORD = new RegExp(`${Object.keys(RELATIVE_YEARS).sort((a, b) => b.length - a.length).join('|')}|(?:19|20)?\\d{2}年`, 'g');
@@ -160,7 +159,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   function countFieldOf(text: string, n: NumberMention, clause: string, ctx: ExtractContext): string | undefined {
     const window = text.slice(n.end - (n.unit ? 1 : 0), n.end + 5).split(CLAUSE_SPLIT)[0];
     // "六家客户", "三家子公司": the noun after the figure counts no field, whatever else the clause names.
-    if (OTHER_NOUN_AFTER.test(text.slice(n.end))) return undefined;
+    const after = text.slice(n.end).trimStart();
+    if (lexicon.otherCountedNouns.some((w) => after.startsWith(w))) return undefined;
     let best: { field: string; at: number } | undefined;
     for (const field of countFields) {
       // A field counted by measure words ("场", "次") takes only its own: "三家首次…" counts no events.

@@ -30,8 +30,6 @@ export interface Parse {
   /** A measure-scoped intent whose measure the question does not name ("那责任单位呢"). */
   needsMeasure: boolean;
   isQuestion: boolean;
-  /** How many clauses ask something ("小巨人配套多少 对接会奖多少" asks twice). */
-  questionClauses: number;
   /** Another place's own policy is asked about: outside these measures. */
   otherPlace: boolean;
   /** Asked of another place, the measure question it would be here ("厦门小巨人奖多少" → 第一条 amount), for "那福州的呢". */
@@ -124,11 +122,13 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
 
   const placeNames = new RegExp([...lexicon.otherPlaces].sort((a, b) => b.length - a.length).join('|'), 'g');
   const hidePlaces = (text: string) => text.replace(placeNames, '外地');
-  const levelWords = doc.tiers.filter((t) => t.id !== 'none').flatMap((t) => [...t.aliases, ...t.answerAliases]);
+  const levelNames = doc.tiers.filter((t) => t.id !== 'none').map((t) => [...t.aliases, ...t.answerAliases]);
+  const levelWords = levelNames.flat();
   const profileFields = new Set(doc.profileFields.map((f) => f.field));
   const subjectFields: SubjectFields = {
     perMember: (field) => doc.fieldKind(field) === 'yuan' && !lexicon.additiveFields.includes(field),
     namesLevel: (text) => levelWords.some((w) => text.includes(w)),
+    namesTwoLevels: (text) => levelNames.filter((names) => names.some((w) => text.includes(w))).length >= 2,
     isProfileField: (field) => profileFields.has(field),
   };
 
@@ -193,7 +193,6 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     return {
       ...(elsewhere ? { elsewhere } : {}),
       raw, text: u.text, ...decision, describesItself, asksForCheck, levelOnly: u.levelOnly, cueIntents: u.cueIntents, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
-      questionClauses: u.isQuestion ? u.text.split(CLAUSE_BREAKS).filter((c) => lexicon.questionCues.some((w) => c.includes(w))).length : 0,
       otherPlace: u.otherPlace, intentScores: probabilities, measureScores: u.mScores,
     };
   }
@@ -220,7 +219,6 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
 }
 
 const SUBJECT_KINDS: SubjectKind[] = ['enterprise', 'event', 'cluster'];
-const CLAUSE_BREAKS = /[,.;!?:，。；！？：\s]+/;
 
 /** The counted subjects of each kind; the shared facts come from the words before the first part. */
 /** What the subjects' reading needs to know of the document's fields and levels. */
@@ -228,10 +226,12 @@ interface SubjectFields {
   /** Amounts each subject has of its own (a provincial award), as opposed to ones that add up. */
   perMember: (field: string) => boolean;
   namesLevel: (text: string) => boolean;
+  /** Two different levels are named ("省级专精特新…又…小巨人"): one firm may hold both. */
+  namesTwoLevels: (text: string) => boolean;
   isProfileField: (field: string) => boolean;
 }
 
-function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, lexicon: Lexicon, { perMember, namesLevel, isProfileField }: SubjectFields): Parse['subjects'] {
+function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, lexicon: Lexicon, { perMember, namesLevel, namesTwoLevels, isProfileField }: SubjectFields): Parse['subjects'] {
   const { districts, verdicts } = lexicon;
   const out: Parse['subjects'] = {};
   const factsOf = (segment: string) => {
@@ -241,7 +241,7 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
   };
   for (const kind of SUBJECT_KINDS) {
     const found = subjectGroups(text, kind, factsOf, districts);
-    const counted = kind === 'enterprise' && !found.length ? levelSteps(text, TIER_FIELD, factsOf) : found;
+    const counted = kind === 'enterprise' && !found.length && namesTwoLevels(text) ? levelSteps(text, TIER_FIELD, lexicon.laterStepWords, factsOf) : found;
     const groups = kind === 'enterprise' ? withSiblingLevels(amountGroups(text, slots, counted) ?? counted, TIER_FIELD, namesLevel, isProfileField) : counted;
     if (!groups.length) continue;
     const split = groups.some((g) => g.text);

@@ -91,7 +91,14 @@ export const LexiconSchema = z.object({
   checkRequests: words,
   selfWords: words,
   questionCues: words,
+  /** Words before a count that make it the total of the parts said before ("企业总数35家"). */
   countTotalCues: words,
+  /** "今年又首次评上小巨人": a later step of the same enterprise. */
+  laterStepWords: words,
+  /** "这两个分别找谁": the last two topics together. */
+  bothTopicCues: words,
+  /** Nouns a count of firms may count that are no event's attendance ("六家客户", "三家子公司"). */
+  otherCountedNouns: words,
   fieldCues: z.record(z.string(), words),
   /** Two bare counts side by side ("33家5家") are these fields, in order. */
   countPairs: z.array(z.tuple([z.string(), z.string()])),

@@ -308,23 +308,22 @@ function rollCallGroups(text: string, factsOf: (segment: string) => SegmentFacts
 }
 
 // "今年又首次评上小巨人", "下半年又…": a later step of the same enterprise.
-const STEP_WORDS = '又|也|还|再|同时|接着|紧接着|后来|然后|随后';
-const STEP_WORD = new RegExp(STEP_WORDS);
-const LATER_STEP = new RegExp(`^(?:[^\\s，,。]{0,4}?)(?:${STEP_WORDS})`);
 
 /**
  * "今年先评上省级专精特新 下半年又首次认定小巨人 两个加起来": one enterprise recognised at two
  * levels, each level a subject of its own (each is paid by its own rule). The second level's
  * clause must say it came later; both must say the enterprise got the level, not ask about it.
  */
-export function levelSteps(text: string, levelField: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
+export function levelSteps(text: string, levelField: string, stepWords: readonly string[], factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
   // Reading every clause is costly: only a text with a word of a later step is read.
-  if (!STEP_WORD.test(text)) return [];
+  if (!stepWords.some((w) => text.includes(w))) return [];
   const clauses = [...text.matchAll(/[^,.;!?:，。；！？：\s]+/g)].map((c) => ({ index: c.index, words: c[0], facts: factsOf(c[0]).facts }));
   const levelAt = clauses.map((c) => ({ at: c.index, facts: c.facts }))
     .filter((c) => c.facts[levelField] !== undefined && c.facts[levelField] !== 'none');
   const second = levelAt.findIndex((c, i) => i > 0 && c.facts[levelField] !== levelAt[0].facts[levelField]);
-  if (second < 1 || !LATER_STEP.test(text.slice(levelAt[second].at))) return [];
+  // The step word leads the second level's clause, after a few words at most ("下半年又…").
+  const leads = (words: string) => stepWords.some((w) => { const i = words.indexOf(w); return i >= 0 && i <= 4; });
+  if (second < 1 || !leads(clauses.find((c) => c.index === levelAt[second].at)!.words)) return [];
   const got = (facts: Record<string, FactValue>) => Object.keys(facts).some((f) => f !== levelField);
   const first = text.slice(0, levelAt[second].at).trim();
   // The second level's words run to its last clause that says something ("省奖60万"), not into the question.
