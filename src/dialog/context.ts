@@ -5,7 +5,7 @@ import {
   bestMeasureIntent, contextualFacts, countedSubjects, fieldsOfMeasure, followUpCount, kindOf, leansOnContext, littleElse,
   replacedFigures, shortQuestionInContext, withSharedFacts,
 } from './follow-up-reading.js';
-import { carriedSubjects, rememberedGroups, type RememberedGroup } from './follow-up-subjects.js';
+import { asksOnePart, carriedSubjects, rememberedGroups, type RememberedGroup } from './follow-up-subjects.js';
 
 /** What a conversation last asked: a follow-up ("那省级的呢", "这个归谁管") leans on it. */
 export interface AskedQuery {
@@ -222,7 +222,7 @@ function factsWithQuery(nlu: Nlu, r: Reading): Record<string, FactValue> {
 function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string, facts: Record<string, FactValue>): Parse['subjects'] {
   const kind = kindOf(nlu, measure);
   const earlier = r.target.subjects ?? [{ count: 1, facts: r.target.facts, text: r.target.said ?? '' }];
-  const carried = kind ? carriedSubjects(nlu, r.p, earlier, { ...r.extra, ...r.own }, kind) : undefined;
+  const carried = kind ? carriedSubjects(nlu, r.p, earlier, { ...r.extra, ...r.own }, kind, r.target.said) : undefined;
   if (carried && kind) return { [kind]: { shared: {}, groups: carried } };
   // "阮两间厂攏是…头回省专精特新" → "攏是工信企业": the subjects counted before, with what the turn adds said of all.
   // Only when the turn asks about amounts, conditions or how often (its answer shows their sum), and
@@ -305,7 +305,9 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   };
   const said = Object.keys(r.own).length ? p.raw : target.said;
   const kind = kindOf(nlu, measures[0]);
-  return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects: rememberedGroups(parse, kind), ...(said ? { said } : {}) }, backTo };
+  // "第二家呢" answers one part; the next turn may ask about all of them again.
+  const subjects = asksOnePart(nlu, p, target.subjects) && measures[0] === r.targetMeasure ? target.subjects : rememberedGroups(parse, kind);
+  return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects, ...(said ? { said } : {}) }, backTo };
 }
 
 // "第二个呢", "那第三项讲啥": an item of the list just shown, by its place.

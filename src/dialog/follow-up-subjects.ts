@@ -1,6 +1,6 @@
 import type { FactValue } from '../../policy/index.js';
 import type { Nlu, Parse } from '../nlu/index.js';
-import { parseNumeral } from '../nlu/numbers.js';
+import { numberMentions, parseNumeral } from '../nlu/numbers.js';
 import { RELATED_COMPANY } from '../nlu/subject-names.js';
 import type { SubjectGroup, SubjectKind } from '../nlu/subjects.js';
 
@@ -26,16 +26,23 @@ const COUNTED_AS: Record<SubjectKind, string> = {
   event: '场',
   cluster: '个',
 };
-const addedPattern = (kind: SubjectKind) => new RegExp(`(?:还有|另外|另|又|再)[^\\d一二两三四五六七八九十，,。.]{0,3}?${N}\\s*${COUNTED_AS[kind]}`);
+// ("另外那场", "还有个分公司": one, without a figure.)
+const addedPattern = (kind: SubjectKind) => new RegExp(`(?:还有|另外|另|又|再)[^\\d一二两三四五六七八九十，,。.]{0,3}?(?:${N}|(?<=另外|另)[那这]|(?<=还有)(?=个))\\s*${COUNTED_AS[kind]}`);
 // "其中一家是复核", "其中3家非工信企业", "80万那家", "另一家是2023年评的": one part of the earlier count.
 // "有一场其实只来了25家企业": one of them, told apart by what follows.
-const PART = new RegExp(`(?:其中|(?<![还另又])有(?=[一二两三四五六七八九十\\d]))${N}?\\s*(?:家|个|间|场)|另一(?:家|个|间|场)|([^\\s,，。]{1,6}?)那(?:家|个|间|场)`);
+const PART = new RegExp(`(?:其中|(?<![还另又])有(?=[一二两三四五六七八九十\\d]))${N}?\\s*(?:家|个|间|场)|另一(?:家|个|间|场)|(?:那|那么)?([^\\s,，。]{1,6}?)那(?:家|个|间|场)`);
 // "还有一家也评上了": like the ones before.
 // (嘛, 攏: Minnan 也, 都.)
 const SAME = /一样|同样|相同|[也嘛](?:是|都|攏|评|认定|首次|第一次|头一回|头回|拿|被|获|入选|成功|创建)/;
 
 // A turn that starts by naming another enterprise of the group ("兄弟公司…", "还有我们子公司…").
 const RELATIVE_LEADS = new RegExp(`^(?:那|还有|另外)?(?:我们|阮|咱们?)?(?:的|兜)?(?:${RELATED_COMPANY}|关联公司|姐妹公司)`);
+// "C公司是做贸易的", "其中子公司是做贸易的", "兄弟公司那边是复核": one enterprise named before, by its name.
+const NAMED_LEAD = new RegExp(`^(?:[哦啊噢嗯喔]?对了?|等下|等等|其中|不过|但是?|另外)?[\\s,，]*(?:其中)?(?:的)?(${RELATED_COMPANY}|[a-f](?:公司|企业|厂)|[甲乙丙丁](?:公司|企业|厂)?)`);
+// "那两家呢": the ones just added, by their count.
+const THOSE = new RegExp(`(?:那|这)${N}\\s*(?:家|个|场)(?:呢|的话|怎么算|多少|能拿多少)?[?？\\s]*$`);
+// "那两家里有一家…": the part counted by that number, before what is said of some of it.
+const WITHIN = new RegExp(`(?:那|这)${N}\\s*(?:家|个|场|间)(?:里|里面|里头|中|当中|之中)\\s*$`);
 // "第二场", "第三家": one of the parts by its place.
 const ORDINAL = new RegExp(`第${N}\\s*(?:场|家|个|间)`);
 
@@ -46,7 +53,7 @@ const countOf = (s: string | undefined): number => (s === undefined ? 1 : /^\d/.
  * 小巨人，省里给了90万") join them; a correction of one part ("不对，其中一家是复核") splits it off with
  * the corrected facts. Undefined when the turn does neither.
  */
-export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], own: Record<string, FactValue>, kind: SubjectKind): SubjectGroup[] | undefined {
+export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], own: Record<string, FactValue>, kind: SubjectKind, said = ''): SubjectGroup[] | undefined {
   const text = p.text;
   const toGroup = (g: RememberedGroup): SubjectGroup => ({ kind, count: g.count, text: g.text, facts: g.facts, looseYuan: [] });
   const part = PART.exec(text);
@@ -65,6 +72,20 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   // "第二场其实后来又来了三家企业", "第一场其实是29家": one of the parts counted one by one, by its place.
   const ordinal = ORDINAL.exec(text);
   const place = ordinal ? countOf(ordinal[1]) - 1 : -1;
+  const counted = earlier.reduce((n, g) => n + g.count, 0);
+  // "第二家呢", "24年那家呢", "小巨人那块单独算多少": one of the parts, asked about alone.
+  const asked = correcting ? undefined : askedPart(nlu, text, earlier);
+  if (asked) return [asked].map(toGroup);
+  // "第三场只来了3家银行" after two: one more, with its own facts (an event's attendance is its own).
+  if (ordinal && place === counted && place > 0 && !correcting && Object.keys(own).length) {
+    const like = kind === 'event' ? {} : earlier[earlier.length - 1].facts;
+    return [...earlier, { count: 1, facts: { ...like, ...own }, text }].map(toGroup);
+  }
+  // "第二场银行其实只有4家" after "两场 每场…": one of a group counted together.
+  if (ordinal && earlier.length === 1 && place > 0 && place < earlier[0].count && Object.keys(own).length) {
+    const [group] = earlier;
+    return [{ ...group, count: group.count - 1 }, { count: 1, facts: { ...group.facts, ...own }, text }].map(toGroup);
+  }
   if (ordinal && earlier.length > 1 && earlier.every((g) => g.count === 1) && place >= 0 && place < earlier.length && Object.keys(own).length) {
     const target = earlier[place];
     const adds = nlu.lexicon.countAddCues.some((w) => text.includes(w));
@@ -75,11 +96,26 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     }
     return earlier.map((g, i) => (i === place ? { ...g, facts } : g)).map(toGroup);
   }
-  if (correcting && part && earlier.length) {
+  // "C公司是做批发贸易的", "啊对 兄弟公司是做贸易的": what is said of an enterprise named before is said of it alone.
+  const lead = kind === 'enterprise' && Object.keys(own).length ? NAMED_LEAD.exec(text) : null;
+  // ("我们公司和子公司都…" then "子公司是做批发的": one of a group counted together, named in the words before.)
+  const together = earlier.length === 1 && earlier[0].count > 1 && !earlier[0].text && said.includes(lead?.[1] ?? '\u0000') ? 0 : -1;
+  const namedAt = lead ? Math.max(earlier.findIndex((g) => g.text.includes(lead[1])), together) : -1;
+  if (lead && namedAt >= 0 && !addedPattern(kind).test(text)) {
+    const target = earlier[namedAt];
+    const split: RememberedGroup[] = [...(target.count > 1 ? [{ ...target, count: target.count - 1 }] : []), { count: 1, facts: { ...target.facts, ...own }, text }];
+    return [...earlier.slice(0, namedAt), ...split, ...earlier.slice(namedAt + 1)].map(toGroup);
+  }
+  // "24年那家今年升了小巨人…": what is said of a part named by what was said of it is said of it alone.
+  const namedPart = part?.[2] !== undefined && Object.keys(own).length ? namedGroup(nlu, part[2], earlier) : -1;
+  // "那两家里有一家是做物流的": one of the part counted by that number.
+  const within = part && Object.keys(own).length ? WITHIN.exec(text.slice(0, part.index)) : null;
+  const sized = within ? earlier.flatMap((g, i) => (g.count === countOf(within[1]) ? [i] : [])) : [];
+  const withinPart = sized.length === 1 ? sized[0] : -1;
+  if ((correcting || namedPart >= 0 || withinPart >= 0) && part && earlier.length) {
     const n = countOf(part[1]);
-    const named = part[2];
     // "80万那家": the group whose facts include that figure; "另一家": the last; else the largest.
-    const at = named ? earlier.findIndex((g) => Object.values(g.facts).some((v) => typeof v === 'number' && named.includes(shortAmount(v)))) : -1;
+    const at = part[2] !== undefined ? namedGroup(nlu, part[2], earlier) : withinPart;
     const index = at >= 0 ? at : part[0].startsWith('另') ? earlier.length - 1 : earlier.reduce((best, g, i) => (g.count > earlier[best].count ? i : best), 0);
     const target = earlier[index];
     if (target.count < n) return undefined;
@@ -105,6 +141,9 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   const like = SAME.test(text) ? base[base.length - 1]?.facts ?? {} : {};
   const newGroup: RememberedGroup = { count: countOf(added[1]), facts: { ...like, ...own }, text };
   if (!Object.keys(newGroup.facts).length) return undefined;
+  // "还有两家子公司也是去年头回认定的 那两家呢": the ones just added, asked about alone.
+  const those = THOSE.exec(text);
+  if (those && base.length && countOf(those[1]) === newGroup.count) return [newGroup].map(toGroup);
   return [...base, newGroup].map(toGroup);
 }
 
@@ -119,3 +158,54 @@ function recountedParts(text: string, kind: SubjectKind): { count: number; text:
 function shortAmount(yuan: number): string {
   return yuan >= 10_000 && yuan % 10_000 === 0 ? `${yuan / 10_000}万` : String(yuan);
 }
+
+// "第二家呢", "第三场单独多少": a part by its place, asked about and told nothing new.
+const ORDINAL_ASKED = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|[?？\\s])*$`);
+// "24年那家呢", "刚评那家单独多少", "小巨人那块": a part by what was said of it.
+const NAMED_ASKED = /^(?:那|那么)?([^\s,，。]{1,8}?)那(?:家|个|间|场|块|笔)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|算|[?？\s])*$/;
+
+// "丙为啥没有", "b公司呢": a part by its letter.
+const LETTER_ASKED = /^(?:那|那么)?([甲乙丙丁戊]|[a-f](?=公司|企业|厂|呢|为|怎|咋|能|多|单))(?:公司|企业|厂)?(?:呢|的呢|为啥|为什么|怎么|咋|能拿|拿多少|多少|单独|没有|不行|不能|[?？\s])*$/;
+
+/** Whether a follow-up asks about one part alone ("第二家呢"): the conversation still has all of them. */
+export function asksOnePart(nlu: Nlu, p: Parse, earlier: RememberedGroup[] | undefined): boolean {
+  return !!earlier && !p.slots.correction && askedPart(nlu, p.text, earlier) !== undefined;
+}
+
+/** The one part of several a follow-up asks about alone, by its place or by what was said of it. */
+function askedPart(nlu: Nlu, text: string, earlier: RememberedGroup[]): RememberedGroup | undefined {
+  if (earlier.length < 2) return undefined;
+  const t = text.trim();
+  const ordinal = ORDINAL_ASKED.exec(t);
+  if (ordinal) {
+    const place = countOf(ordinal[1]) - 1;
+    return earlier.every((g) => g.count === 1) ? earlier[place] : undefined;
+  }
+  // "那两家呢" after "一家…两家…": the part of that count.
+  const those = THOSE.exec(t);
+  if (those) {
+    const sized = earlier.filter((g) => g.count === countOf(those[1]));
+    return sized.length === 1 ? sized[0] : undefined;
+  }
+  const named = NAMED_ASKED.exec(t)?.[1] ?? LETTER_ASKED.exec(t)?.[1];
+  return named ? earlier[namedGroup(nlu, named, earlier)] : undefined;
+}
+
+/**
+ * The one part named by what was said of it: "刚评那家" by its words, "80万那家" by its amount,
+ * "24年那家" by its year, "小巨人那块" by its level. -1 when none or several fit.
+ */
+function namedGroup(nlu: Nlu, named: string, earlier: RememberedGroup[]): number {
+  const only = (fits: (g: RememberedGroup) => boolean) => {
+    const found = earlier.flatMap((g, i) => (fits(g) ? [i] : []));
+    return found.length === 1 ? found[0] : -1;
+  };
+  const amounts = numberMentions(named).filter((m) => m.kind === 'yuan').map((m) => m.value);
+  const byAmount = only((g) => Object.values(g.facts).some((v) => typeof v === 'number' && (named.includes(shortAmount(v)) || amounts.includes(v))));
+  if (byAmount >= 0) return byAmount;
+  const byWords = only((g) => g.text.includes(named));
+  if (byWords >= 0) return byWords;
+  const said = Object.entries(nlu.factsFor(named, [...nlu.doc.profileFields, ...nlu.doc.questionFields].map((f) => f.field)));
+  return said.length ? only((g) => said.every(([f, v]) => g.facts[f] === v)) : -1;
+}
+

@@ -24,6 +24,9 @@ export function replacementPairs(lexicon: Lexicon): [string | RegExp, string][] 
 
 const MENTION = /(^|\s)@[^\s\u2005]+[\s\u2005]*/g;
 // Emoji, pictographs, zero-width and control characters carry no meaning for the question.
+const THOUSANDS = /^\d{1,3}(?:\s+\d{3})+$/;
+const THOUSANDS_COMMA = /^\d{1,3}(?:,\d{3})+$/;
+const UNIT_AFTER_LIST = /(?<![\d.])\d{1,4}(?:\.\d+)?(?:\s*(?:[,/]|和|及|与|\s)\s*\d{1,4}(?:\.\d+)?)+\s*(万)/g;
 const DECORATION = /[\p{Extended_Pictographic}\u200b-\u200f\u2060\ufe0f\p{Cc}【】〔〕《》「」『』“”"'`~^*#|<>{}[\]]/gu;
 
 /**
@@ -35,9 +38,9 @@ export function normalizeText(raw: string, replacements: readonly [string | RegE
   text = text.replace(MENTION, ' ');
   text = traditionalToSimplified()(text);
   text = text.replace(/。/g, '.').replace(/、/g, ',').replace(/～/g, '~');
-  text = text.replace(/(\d),(?=\d{3}(?!\d))/g, '$1');
-  // "3 500 000": groups of three digits; "31 45 29 60家" stays a list.
-  text = text.replace(/(\d)\s+(?=\d{3}(?!\d))/g, '$1');
+  text = text.replace(/\d+(?:,\d+)+/g, (run) => (THOUSANDS_COMMA.test(run) ? run.replace(/,/g, '') : run));
+  // "3 500 000": groups of three digits; "31 45 29 60家" and "60 80 90 110万" stay lists.
+  text = text.replace(/\d+(?:\s+\d+)+/g, (run) => (THOUSANDS.test(run) ? run.replace(/\s+/g, '') : run));
   text = text.replace(DECORATION, ' ');
   // "企业40家银行6家": the figure belongs to the word before it, not to "银行" after it.
   text = text.replace(/(企业|银行|金融机构)(\d+|[一二两三四五六七八九十]+)(家|个)(?=(?:企业|银行|金融机构)(?:\d|[一二两三四五六七八九十]))/g, '$1$2$3 ');
@@ -85,8 +88,10 @@ export function plainNumbers(text: string): string {
     .replace(/(?<![0-9零〇一二两三四五六七八九十百千])([二])([零〇一二三四五六七八九])年/g, (_, a: string, b: string) => `20${'零一二三四五六七八九'.indexOf(a)}${b === '〇' ? 0 : '零一二三四五六七八九'.indexOf(b)}年`)
     // "四五十家", "六七家": a spoken range is taken at its lower end.
     .replace(/(?<![零一二两三四五六七八九百千])([一二三四五六七八])([二三四五六七八九])(?=[十百千万家场个])/g, (m, a: string, b: string) => (NEXT_DIGIT[a] === b ? a : m))
-    // "2,500,000": thousands separators.
-    .replace(/(\d),(?=\d{3}(?!\d))/g, '$1')
+    // "2,500,000": thousands separators ("60,80,90,110万" is a list).
+    .replace(/\d+(?:,\d+)+/g, (run) => (THOUSANDS_COMMA.test(run) ? run.replace(/,/g, '') : run))
+    // "分别是60 80 90 110万": the unit said once at the end of a list belongs to every figure in it.
+    .replace(UNIT_AFTER_LIST, (run, unit: string) => run.replace(/(\d+(?:\.\d+)?)(?![\d.万])/g, `$1${unit}`).slice(0, -unit.length) + unit)
     // "含13%增值税", "含百分之十三的增值税": the amount includes VAT, whatever the rate.
     .replace(/含\s*(?:\d+(?:\.\d+)?%|百分之[一二三四五六七八九十]+)\s*的?增值税/g, '含增值税')
     // "￥800,000" → "800000元".

@@ -88,7 +88,8 @@ function classify(text: string, numeral: string, start: number): NumberMention |
   if (!Number.isFinite(scaled)) return undefined;
   if (/^%/.test(after)) return { value: scaled, kind: 'percent', start, end: end + 1 };
   // "两个加一块多少", "放一块算": 一块 is "together", not one yuan.
-  const together = numeral === '一' && /^块/.test(after) && /(?:加|放|合|算|在)$/.test(text.slice(0, start));
+  // "这两块市里一共给多少": 块 after 这/那 counts parts, not yuan.
+  const together = (numeral === '一' && /^块/.test(after) && /(?:加|放|合|算|在)$/.test(text.slice(0, start))) || (/^块/.test(after) && /[这那]$/.test(text.slice(0, start)));
   if (/^(元|块)/.test(after) && !together) return { value: scaled, kind: 'yuan', start, end: end + 1 };
   if (factor >= 10_000 || (!isArabic && /[万亿]/.test(numeral))) {
     return { value: scaled, kind: 'yuan', start, end: end + (/^元/.test(after) ? 1 : 0) };

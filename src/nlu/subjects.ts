@@ -128,9 +128,9 @@ function appliedThenGranted(text: string, markers: Marker[]): Marker[] {
   return out;
 }
 
-// "工信企业有七家": the count said after what it counts.
+// "工信企业有七家", "小巨人两家": the count said after what it counts.
 // "（共6家，均为首次认定…）": a total said on its own.
-const NOUN_BEFORE = /(?:企业|公司|厂|单位)(?:有|共有|一共有?|总共有?|共)?\s*$|(?:^|[（(，,、\s])(?:共|共计|合计|一共|总共)\s*$|(?:辖区|区里|县里|全区|全县|园区)(?:内|里)?(?:有|共有)?\s*$/;
+const NOUN_BEFORE = /(?:企业|公司|厂|单位|小巨人|专精特新|单项冠军)(?:有|共有|一共有?|总共有?|共)?\s*$|(?:^|[（(，,、\s])(?:共|共计|合计|一共|总共)\s*$|(?:辖区|区里|县里|全区|全县|园区)(?:内|里)?(?:有|共有)?\s*$|(?:我们|阮|咱们?|集团)(?:这边|这里|下面|旗下)?(?:有|共有)\s*$/;
 // "两家加起来", "两家都是": a count of enterprises the whole question is about.
 const COUNT_FOR_ALL = /^(?:都|各|均|加起来|加一起|一共|总共|合计|分别|合起来)/;
 
