@@ -455,7 +455,9 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         if (f.values!.includes('none')) facts[f.field] = 'none';
         continue;
       }
-      const value = f.values!.find((v) => includesAny(text, cues[`${f.field}.${v}`]));
+      // "国家级暂无", "国家级集群0个": a level said to be absent is not the one asked about.
+      const absent = cues[`${f.field}.absent`] ?? [];
+      const value = f.values!.find((v) => (cues[`${f.field}.${v}`] ?? []).some((w) => saidPresent(text, w, absent)));
       if (value) facts[f.field] = value;
     }
     const pending = ctx.pendingField ? doc.field(ctx.pendingField) : undefined;
@@ -464,6 +466,17 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   }
 
   return { extract };
+}
+
+/** Whether a word occurs somewhere not followed, in its clause, by a word saying there is none. */
+function saidPresent(text: string, word: string, absent: readonly string[]): boolean {
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+    let after = text.slice(i + word.length, i + word.length + 12);
+    const cut = after.search(/[\s,.;!?:，。；！？：]/);
+    if (cut >= 0) after = after.slice(0, cut);
+    if (!absent.some((a) => after.includes(a))) return true;
+  }
+  return false;
 }
 
 function clauseAt(text: string, index: number): string {

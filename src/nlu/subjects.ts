@@ -63,8 +63,12 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
       const sum = (ms: Marker[]) => ms.reduce((n, m) => n + m.count, 0);
       if (after.length >= 2 && sum(after) === sum(named)) return after;
       // "国家级集群两个（马尾、长乐），省级集群一个（闽侯）": the names only say which ones were counted.
-      if (counted.length >= 2 && named.every((m) => insideParentheses(text, m.at))) return counted;
-      return [...counted.filter((m) => m.count > 1 && m.at < named[0].at).slice(0, 1), ...named];
+      // "省级集群3个（分别在闽清、罗源、连江）" too.
+      if ((counted.length >= 2 || sum(counted) === named.length) && named.every((m) => insideParentheses(text, m.at))) return counted;
+      // "长乐两个省级 连江两个省级": a count right after a name is how many that place has.
+      // ("长乐福清两个县都…" counts the places.)
+      const own = named.map((n) => ({ ...n, count: counted.find((m) => m.at >= n.end && m.at <= n.end + 1 && m.count > 1 && !PLACES_COUNTED.test(text.slice(m.end)))?.count ?? n.count }));
+      return [...counted.filter((m) => m.count > 1 && m.at < named[0].at).slice(0, 1), ...own];
     }
   }
   for (const m of text.matchAll(MARKERS[kind])) {
@@ -94,6 +98,7 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
   return clusters.filter((m, i) => !(clusters[i + 1] && clusters[i + 1].at === m.end && BARE_COUNT.test(text.slice(m.at, m.end))));
 }
 
+const PLACES_COUNTED = /^\s*(?:县|区|市|地方|地区|单位|都|各|均)/;
 const LEVEL_COUNT = new RegExp(`${NUM}\\s*个`, 'g');
 const LEVEL_WORDS = /国家级|省级|集群/;
 
@@ -116,7 +121,7 @@ function withLevelCounts(text: string, found: Marker[]): Marker[] {
 
 // "报了两个 成了一个": of those applied for, the ones granted.
 const APPLIED = /(?:报了|申报了?|申请了?|报)\s*$/;
-const GRANTED = /^[\s，,]*(?:其中)?(?:成了|批了|成功了?|过了|通过了?|获批了?|拿下)\s*$/;
+const GRANTED = /^[\s，,]*(?:其中)?(?:只|就|才|但|但是)?(?:成了|批了|成功了?|过了|通过了?|获批了?|拿下)\s*$/;
 
 function appliedThenGranted(text: string, markers: Marker[]): Marker[] {
   const out = [...markers];
@@ -471,7 +476,30 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   const negated = only ? Object.fromEntries(Object.entries(only.facts).filter(([, v]) => typeof v === 'boolean').map(([f, v]) => [f, !v])) : {};
   for (const g of groups) if (g !== only && REST.test(g.text)) g.facts = { ...negated, ...g.facts };
   if (remaining > 0) groups.push({ kind, count: remaining, text: '', facts: negated, looseYuan: [] });
-  return isTotal ? groups : withSubsets(groups);
+  return isTotal ? groups : withSubsets(withCountedParts(groups));
+}
+
+/**
+ * "集团三家子公司 一家小巨人… 另外两家省专精特新 一家2023年认定的一家2025年": parts right after a group
+ * that add up to its count, saying nothing against it, are that group told apart (each with the
+ * group's facts under its own); a first count that the parts then add up to is their total.
+ */
+function withCountedParts(groups: SubjectGroup[]): SubjectGroup[] {
+  let out = groups;
+  for (let i = 0; i < out.length - 2; i++) {
+    const whole = out[i];
+    if (whole.count < 2) continue;
+    let j = i + 1;
+    let sum = 0;
+    while (j < out.length && sum < whole.count && out[j].count < whole.count) sum += out[j++].count;
+    const parts = out.slice(i + 1, j);
+    const against = parts.some((p) => Object.entries(p.facts).some(([f, v]) => whole.facts[f] !== undefined && whole.facts[f] !== v));
+    if (sum !== whole.count || parts.length < 2 || against) continue;
+    out = [...out.slice(0, i), ...parts.map((p) => ({ ...p, facts: { ...whole.facts, ...p.facts } })), ...out.slice(j)];
+  }
+  if (out === groups) return groups;
+  const [first, ...rest] = out;
+  return first.count > 1 && first.count === rest.reduce((n, g) => n + g.count, 0) ? rest : out;
 }
 
 const SUBSET = /^\s*其中/;
@@ -493,19 +521,26 @@ function withSubsets(groups: SubjectGroup[]): SubjectGroup[] {
 }
 
 const SIBLING = /^\s*(?:另外|另|其余|剩下|剩余|还有|其他)/;
+// "两家25年首次省专精特新 一家26年首次": a part of a list that starts with its count or its name,
+// or says it is like the one before ("今年又认定2家").
+const LIST_PART = /^\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:家|间)|^\s*(?:[a-f](?![a-z])|[甲乙丙丁戊]|[1-9]号)|又|同样/;
 
 /**
- * "5家是2024年评上的省级专精特新 另外2家是2025年首次评上的": a part that names no level and says
- * only what an enterprise's profile holds is at the level of the part it is set beside.
+ * "5家是2024年评上的省级专精特新 另外2家是2025年首次评上的", "a是2024年评的省专精特新 b和c是2025年":
+ * a part that names no level and says only what an enterprise's profile holds is at the level of
+ * the part it is set beside.
  */
 export function withSiblingLevels(groups: SubjectGroup[], levelField: string, namesLevel: (text: string) => boolean, isProfileField: (field: string) => boolean): SubjectGroup[] {
-  return groups.map((g, i) => {
-    const before = groups[i - 1];
-    if (i === 0 || g.facts[levelField] !== undefined || !SIBLING.test(g.text) || before.facts[levelField] === undefined) return g;
+  const out: SubjectGroup[] = [];
+  for (const [i, g] of groups.entries()) out.push(withSiblingLevel(g, i, out[i - 1]));
+  return out;
+
+  function withSiblingLevel(g: SubjectGroup, i: number, before: SubjectGroup | undefined): SubjectGroup {
+    if (i === 0 || !before || g.facts[levelField] !== undefined || !(SIBLING.test(g.text) || LIST_PART.test(g.text)) || before.facts[levelField] === undefined) return g;
     const fields = Object.keys(g.facts);
     if (namesLevel(g.text) || !fields.length || !fields.every(isProfileField)) return g;
     return { ...g, facts: { [levelField]: before.facts[levelField], ...g.facts } };
-  });
+  }
 }
 
 /** The words of a question outside its groups' own: what every group shares. */
