@@ -73,6 +73,8 @@ interface Reading {
   countsSomething: boolean;
   /** "在福清开的也算吧": a place in Fuzhou, said of the case before. */
   namesDistrict: boolean;
+  /** "B那家咋算的", "第二场呢": one of the parts counted before, asked about. */
+  asksPart: boolean;
 }
 
 function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Reading {
@@ -87,7 +89,9 @@ function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Rea
   return {
     p, target, targetMeasure, backTo, own, extra, named,
     hasOwnFacts: Object.keys(own).length + Object.keys(extra).length > 0,
+    // "B那家咋算的", "第二场呢": one of the parts counted before, asked about.
     elliptical: leansOnContext(nlu, p) || backTo || p.slots.correction,
+    asksPart: asksOnePart(nlu, p, target.subjects),
     short: p.text.replace(/[\s,.;!?，。？！]+/g, '').length <= 8,
     counted: followUpCount(nlu, p.text, targetMeasure),
     measureIntent: bestMeasureIntent(p, nlu.intentScopes),
@@ -133,7 +137,7 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   // "在福清开的也算吧": a place in Fuzhou keeps the turn on the question before it (an amount asked there,
   // "那高新区租金多少一平", by the amount question's own cue words, does not).
   const here = r.namesDistrict && !p.cueIntents.includes(AMOUNT_INTENT);
-  return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.backTo && !p.slots.correction && r.counted === undefined && !r.countsSomething
+  return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.asksPart && !r.backTo && !p.slots.correction && r.counted === undefined && !r.countsSomething
     && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
 }
 const OUTSIDE_CONFIDENCE = 0.6;
@@ -141,7 +145,11 @@ const UNITS_INTENT = 'measure.units';
 const CONTENT_INTENT = 'measure.content';
 const AMOUNT_INTENT = 'measure.amount';
 const FREQUENCY_INTENT = 'measure.frequency';
-const RULE_ASPECTS = new Set([AMOUNT_INTENT, 'measure.conditions']);
+const CONDITIONS_INTENT = 'measure.conditions';
+const RULE_ASPECTS = new Set([AMOUNT_INTENT, CONDITIONS_INTENT]);
+const PLACES_COUNTED = /(?:\d+|[一二两三四五六七八九十]+)\s*个\s*(?:区|县|市|地方)/;
+// "咋不行", "为啥没有": why a part does not qualify.
+const WHY_NOT = /为啥|为什么|凭啥|(?:咋|怎么)(?:不|没)|不行|没有|没份/;
 // Questions about the document (its dates, its status) rather than about one measure.
 const DOCUMENT_QUESTIONS = new Set(['policy.validity', 'policy.status']);
 // "这10万", "那笔三十万": a figure the conversation already has.
@@ -184,7 +192,7 @@ function wordsOfMeasure(nlu: Nlu, text: string, measure: string): boolean {
 function leansOnQuery(r: Reading): boolean {
   const { p, isMeasureIntent, named, targetMeasure } = r;
   const mentionsOther = p.mentionedMeasures.length > 0 && !p.mentionedMeasures.includes(targetMeasure) && !r.givesOwnFields;
-  return (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY
+  return (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY || r.asksPart
     || (!isMeasureIntent && (r.hasOwnFacts || r.elliptical || r.counted !== undefined || r.countsSomething || (r.short && (p.intent !== FALLBACK || r.namesDistrict))) && !mentionsOther)
     || (isMeasureIntent && (named.includes(targetMeasure) || r.givesOwnFields) && (r.elliptical || r.hasOwnFacts || r.short));
 }
@@ -192,6 +200,8 @@ function leansOnQuery(r: Reading): boolean {
 /** The aspect: what this turn asks, when it asks something; else the query's. */
 function aspectOf(nlu: Nlu, r: Reading): string {
   const { p, isMeasureIntent, measureIntent } = r;
+  // "第二场咋不行", "B那家咋算的": a part's amount or conditions, whatever else the model guesses.
+  if (r.asksPart && !RULE_ASPECTS.has(p.intent)) return WHY_NOT.test(p.text) ? CONDITIONS_INTENT : RULE_ASPECTS.has(r.target.intent) ? r.target.intent : AMOUNT_INTENT;
   const asksOwn = (isMeasureIntent && (p.confidence >= 0.5 || r.backTo) && !(r.hasOwnFacts && r.elliptical && p.text.length <= 16))
     || (p.contextIntent !== undefined && p.confidence <= 0.5);
   if (asksOwn) return isMeasureIntent ? p.intent : p.contextIntent!;
@@ -230,7 +240,9 @@ function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string
   const counted = r.target.subjects;
   const said = { ...r.extra, ...r.own };
   const restates = counted?.some((g) => Object.entries(said).some(([f, v]) => g.facts[f] !== undefined && g.facts[f] !== v));
-  if (kind && counted?.length && !restates && (RULE_ASPECTS.has(intent) || intent === FREQUENCY_INTENT) && r.counted === undefined && !Object.keys(r.p.subjects).length && measure === r.targetMeasure) {
+  // ("两个区加起来呢" after a cluster in each of two districts counts those places again, not new clusters.)
+  const placesAgain = kind === 'cluster' && counted?.length === r.counted && PLACES_COUNTED.test(r.p.text);
+  if (kind && counted?.length && !restates && (RULE_ASPECTS.has(intent) || intent === FREQUENCY_INTENT) && (r.counted === undefined || placesAgain) && (!Object.keys(r.p.subjects).length || placesAgain) && measure === r.targetMeasure) {
     return { [kind]: { shared: {}, groups: counted.map((g) => ({ kind, count: g.count, text: g.text, facts: { ...g.facts, ...said }, looseYuan: [] })) } };
   }
   // The turn's own groups keep their facts to themselves: "有一场只来了三家银行" is not said of the rest.

@@ -74,7 +74,7 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   const place = ordinal ? countOf(ordinal[1]) - 1 : -1;
   const counted = earlier.reduce((n, g) => n + g.count, 0);
   // "第二家呢", "24年那家呢", "小巨人那块单独算多少": one of the parts, asked about alone.
-  const asked = correcting ? undefined : askedPart(nlu, text, earlier);
+  const asked = correcting ? undefined : askedPart(nlu, text, earlier, !Object.keys(own).length);
   if (asked) return [asked].map(toGroup);
   // "第三场只来了3家银行" after two: one more, with its own facts (an event's attendance is its own).
   if (ordinal && place === counted && place > 0 && !correcting && Object.keys(own).length) {
@@ -160,20 +160,21 @@ function shortAmount(yuan: number): string {
 }
 
 // "第二家呢", "第三场单独多少": a part by its place, asked about and told nothing new.
-const ORDINAL_ASKED = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|[?？\\s])*$`);
+const ORDINAL_ASKED = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|咋算|算|的|为啥|为什么|怎么|咋|不行|没有|不够|[?？\\s])*$`);
 // "24年那家呢", "刚评那家单独多少", "小巨人那块": a part by what was said of it.
-const NAMED_ASKED = /^(?:那|那么)?([^\s,，。]{1,8}?)那(?:家|个|间|场|块|笔)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|算|[?？\s])*$/;
+const NAMED_ASKED = /^(?:那|那么)?([^\s,，。]{1,8}?)那(?:家|个|间|场|块|笔)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|咋算|算|的|为啥|为什么|怎么|咋|不行|没有|不够|[?？\s])*$/;
 
 // "丙为啥没有", "b公司呢": a part by its letter.
-const LETTER_ASKED = /^(?:那|那么)?([甲乙丙丁戊]|[a-f](?=公司|企业|厂|呢|为|怎|咋|能|多|单))(?:公司|企业|厂)?(?:呢|的呢|为啥|为什么|怎么|咋|能拿|拿多少|多少|单独|没有|不行|不能|[?？\s])*$/;
+// ("c一分都没有?" too: a few words of asking, no figure, nothing said of it.)
+const LETTER_ASKED = /^(?:那|那么)?([甲乙丙丁戊]|[a-f])(?:公司|企业|厂|那家)?(?=呢|为|怎|咋|能|多|单|没|不行|不能|一分|$)[^\d，,。]{0,8}$/;
 
 /** Whether a follow-up asks about one part alone ("第二家呢"): the conversation still has all of them. */
 export function asksOnePart(nlu: Nlu, p: Parse, earlier: RememberedGroup[] | undefined): boolean {
-  return !!earlier && !p.slots.correction && askedPart(nlu, p.text, earlier) !== undefined;
+  return !!earlier && !p.slots.correction && askedPart(nlu, p.text, earlier, !Object.keys(p.slots.facts).length) !== undefined;
 }
 
 /** The one part of several a follow-up asks about alone, by its place or by what was said of it. */
-function askedPart(nlu: Nlu, text: string, earlier: RememberedGroup[]): RememberedGroup | undefined {
+function askedPart(nlu: Nlu, text: string, earlier: RememberedGroup[], saysNothing: boolean): RememberedGroup | undefined {
   if (earlier.length < 2) return undefined;
   const t = text.trim();
   const ordinal = ORDINAL_ASKED.exec(t);
@@ -187,7 +188,7 @@ function askedPart(nlu: Nlu, text: string, earlier: RememberedGroup[]): Remember
     const sized = earlier.filter((g) => g.count === countOf(those[1]));
     return sized.length === 1 ? sized[0] : undefined;
   }
-  const named = NAMED_ASKED.exec(t)?.[1] ?? LETTER_ASKED.exec(t)?.[1];
+  const named = NAMED_ASKED.exec(t)?.[1] ?? (saysNothing ? LETTER_ASKED.exec(t)?.[1] : undefined);
   return named ? earlier[namedGroup(nlu, named, earlier)] : undefined;
 }
 

@@ -241,7 +241,11 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
   };
   for (const kind of SUBJECT_KINDS) {
     const found = subjectGroups(text, kind, factsOf, districts);
-    const counted = kind === 'enterprise' && !found.length && namesTwoLevels(text) ? levelSteps(text, TIER_FIELD, lexicon.laterStepWords, factsOf) : found;
+    const steps = (t: string) => levelSteps(t, TIER_FIELD, lexicon.laterStepWords, factsOf);
+    // "a去年首次评上省级专精特新 今年又首次认定小巨人…b今年首次评上省级": one named firm at two levels is two subjects too.
+    const counted = kind !== 'enterprise' ? found
+      : !found.length ? (namesTwoLevels(text) ? steps(text) : found)
+        : found.flatMap((g) => (g.count === 1 && g.text && namesTwoLevels(g.text) ? nonEmpty(steps(g.text)) ?? [g] : [g]));
     const groups = kind === 'enterprise' ? withSiblingLevels(amountGroups(text, slots, counted) ?? counted, TIER_FIELD, namesLevel, isProfileField) : counted;
     if (!groups.length) continue;
     const split = groups.some((g) => g.text);
@@ -250,6 +254,8 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
   }
   return out;
 }
+
+const nonEmpty = <T>(xs: T[]): T[] | undefined => (xs.length ? xs : undefined);
 
 const REST_OF_COUNT = /其余|其他|剩下|剩余|另外的/;
 

@@ -27,7 +27,9 @@ const MENTION = /(^|\s)@[^\s\u2005]+[\s\u2005]*/g;
 const THOUSANDS = /^\d{1,3}(?:\s+\d{3})+$/;
 const THOUSANDS_COMMA = /^\d{1,3}(?:,\d{3})+$/;
 const UNIT_AFTER_LIST = /(?<![\d.])\d{1,4}(?:\.\d+)?(?:\s*(?:[,/]|和|及|与|\s)\s*\d{1,4}(?:\.\d+)?)+\s*(万)/g;
-const DECORATION = /[\p{Extended_Pictographic}\u200b-\u200f\u2060\ufe0f\p{Cc}【】〔〕《》「」『』“”"'`~^*#|<>{}[\]]/gu;
+const DECORATION = /[\p{Extended_Pictographic}\u200b-\u200f\u2060\ufe0f\p{Cc}【】〔〕'`~^*#|<>{}[\]]/gu;
+// Quotes and title marks inside a clause ("省级“专精特新”中小企业") are dropped without a break.
+const QUOTES = /[《》「」『』“”"]/g;
 
 /**
  * The text every later step sees: half-width, simplified, typos fixed, mentions and
@@ -41,7 +43,7 @@ export function normalizeText(raw: string, replacements: readonly [string | RegE
   text = text.replace(/\d+(?:,\d+)+/g, (run) => (THOUSANDS_COMMA.test(run) ? run.replace(/,/g, '') : run));
   // "3 500 000": groups of three digits; "31 45 29 60家" and "60 80 90 110万" stay lists.
   text = text.replace(/\d+(?:\s+\d+)+/g, (run) => (THOUSANDS.test(run) ? run.replace(/\s+/g, '') : run));
-  text = text.replace(DECORATION, ' ');
+  text = text.replace(QUOTES, '').replace(DECORATION, ' ');
   // "企业40家银行6家": the figure belongs to the word before it, not to "银行" after it.
   text = text.replace(/(企业|银行|金融机构)(\d+|[一二两三四五六七八九十]+)(家|个)(?=(?:企业|银行|金融机构)(?:\d|[一二两三四五六七八九十]))/g, '$1$2$3 ');
   text = text.toLowerCase();

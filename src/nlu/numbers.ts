@@ -116,4 +116,5 @@ function yearOf(numeral: string, value: number): number | undefined {
   return undefined;
 }
 
-export const RELATIVE_YEARS: Record<string, number> = { 大前年: -3, 前年: -2, 去年: -1, 上一年: -1, 今年: 0, 本年: 0, 当年: 0, 明年: 1 };
+// (旧年: Minnan for 去年.)
+export const RELATIVE_YEARS: Record<string, number> = { 大前年: -3, 前年: -2, 去年: -1, 旧年: -1, 上一年: -1, 今年: 0, 本年: 0, 当年: 0, 明年: 1 };

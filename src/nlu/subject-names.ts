@@ -11,7 +11,7 @@ export const RELATED_COMPANY = '(?:母公司|子公司|兄弟(?:公司|企业|�
 const RELATIONAL = `(?:${RELATED_COMPANY}[a-d甲乙丙丁]?|我司|我们(?:公司|厂)?|本公司|咱们?(?:公司|厂)?|老[大二三四])`;
 export const RELATIONAL_NAME = new RegExp(`^${RELATIONAL}$`);
 // Only at the start of a clause: "福州这边的专精特新子公司" describes one enterprise, it does not name one of several.
-const NAMED_ONE = new RegExp(`(?<=^|[\\s,，.。;；:：、])${RELATIONAL}(?![a-z])|(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![\\u4e00-\\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\\s\\d小省国今去刚创])|(?<![\\d.])[1-9]\\.(?!\\d)|(?<![\\d.])[1-9]号(?:子公司|公司|企业|厂|车间)?|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同\\s\\d小省国今去刚创])`, 'g');
+const NAMED_ONE = new RegExp(`(?<=^|[\\s,，.。;；:：、])${RELATIONAL}(?![a-z])|(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![\\u4e00-\\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\\s\\d小省国今去旧前刚创])|(?<![\\d.])[1-9]\\.(?!\\d)|(?<![\\d.])[1-9]号(?:子公司|公司|企业|厂|车间)?|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同也\\s\\d小省国今去旧前刚创])`, 'g');
 
 // Built once per district list and kind: compiling them was a measurable part of every message.
 const namedPatterns = new WeakMap<readonly string[], Map<SubjectKind, RegExp | null>>();

@@ -78,6 +78,8 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
     const count = figure === undefined || text[at - 1] === '第' ? 1 : /^\d/.test(figure) ? Number(figure) : parseNumeral(figure);
     if (count === undefined || count < 1 || count > 50) continue;
     const clause = clauseAround(text, at);
+    // "市里10万一家": the rule's rate per enterprise, not an enterprise.
+    if (kind === 'enterprise' && count === 1 && RATE_BEFORE.test(text.slice(Math.max(0, at - 6), at)) && RATE_AFTER.test(text.slice(at + m[0].length))) continue;
     // "就是一场五万对吧": the rule's rate per event, not an event.
     if (kind === 'event' && /^\s*(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*(?:万|元|块)/.test(text.slice(at + m[0].length))) continue;
     // "第一次评上", "一次" are how often, not events; "第一场" is one of the events counted.
@@ -98,6 +100,9 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
   return clusters.filter((m, i) => !(clusters[i + 1] && clusters[i + 1].at === m.end && BARE_COUNT.test(text.slice(m.at, m.end))));
 }
 
+const RATE_BEFORE = /(?:\d|[一二两三四五六七八九十百])\s*(?:万|元|块)(?:钱)?\s*$/;
+// (Unless what follows says more of one firm: "一百万一家省奖五十万" are two firms' amounts.)
+const RATE_AFTER = /^\s*(?:$|[,.;!?，。；！？]|总共|一共|合计|的话|算|乘|[x×*])/;
 const PLACES_COUNTED = /^\s*(?:县|区|市|地方|地区|单位|都|各|均)/;
 const LEVEL_COUNT = new RegExp(`${NUM}\\s*个`, 'g');
 const LEVEL_WORDS = /国家级|省级|集群/;
