@@ -361,7 +361,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   /** The words just before an amount say it includes VAT, and none say it does not. */
   function isGross(text: string, n: NumberMention): boolean {
     const before = text.slice(Math.max(0, n.start - 6), n.start).split(CLAUSE_SPLIT).pop() ?? '';
-    const near = before + text.slice(n.end, n.end + 6).split(CLAUSE_SPLIT)[0];
+    // ("310万 不过是含增值税的": what follows the amount in its clause says so too.)
+    const near = before + text.slice(n.end, n.end + 10).split(CLAUSE_SPLIT)[0].split(/\d/)[0];
     return includesAny(near, lexicon.grossCues) && !includesAny(near, lexicon.netCues);
   }
 

@@ -94,8 +94,9 @@ export function plainNumbers(text: string): string {
     .replace(/\d+(?:,\d+)+/g, (run) => (THOUSANDS_COMMA.test(run) ? run.replace(/,/g, '') : run))
     // "分别是60 80 90 110万": the unit said once at the end of a list belongs to every figure in it.
     .replace(UNIT_AFTER_LIST, (run, unit: string) => run.replace(/(\d+(?:\.\d+)?)(?![\d.万])/g, `$1${unit}`).slice(0, -unit.length) + unit)
-    // "含13%增值税", "含百分之十三的增值税": the amount includes VAT, whatever the rate.
-    .replace(/含\s*(?:\d+(?:\.\d+)?%|百分之[一二三四五六七八九十]+)\s*的?增值税/g, '含增值税')
+    // "含13%增值税", "含百分之十三的增值税": the amount includes VAT (at the rate said, where in digits).
+    .replace(/含\s*(\d+(?:\.\d+)?)%\s*的?增值税/g, '含增值税(税率$1个点)')
+    .replace(/含\s*百分之[一二三四五六七八九十]+\s*的?增值税/g, '含增值税')
     // "￥800,000" → "800000元".
     .replace(/[¥￥]\s*(\d+(?:\.\d+)?)/g, '$1元')
     // "3.5 million", "3.1m" → "350万", "310万"; "1.2kw" (千万) → "1200万"; "900k" → "90万".

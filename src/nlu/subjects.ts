@@ -125,13 +125,14 @@ function withLevelCounts(text: string, found: Marker[]): Marker[] {
 }
 
 // "报了两个 成了一个": of those applied for, the ones granted.
-const APPLIED = /(?:报了|申报了?|申请了?|报)\s*$/;
+const APPLIED = /(?:报了|申报了?|申请了?|报)[^，,。;；\d\s个一二两三四五六七八九十]{0,14}\s*$/;
 const GRANTED = /^[\s，,]*(?:其中)?(?:只|就|才|但|但是)?(?:成了|批了|成功了?|过了|通过了?|获批了?|拿下)\s*$/;
 
 function appliedThenGranted(text: string, markers: Marker[]): Marker[] {
   const out = [...markers];
   for (let i = out.length - 2; i >= 0; i--) {
-    if (APPLIED.test(text.slice(Math.max(0, out[i].at - 4), out[i].at)) && GRANTED.test(text.slice(out[i].end, out[i + 1].at))) {
+    // ("申报创建国家级特色产业集群3个 其中成功1个": the level and noun may stand between.)
+    if (APPLIED.test(text.slice(Math.max(0, out[i].at - 16), out[i].at)) && GRANTED.test(text.slice(out[i].end, out[i + 1].at))) {
       out.splice(i, 2, { ...out[i], count: out[i + 1].count, end: out[i + 1].end });
     }
   }
