@@ -204,7 +204,7 @@ function pairCount(text: string, kind: SubjectKind): number {
 // "只有一家是工信企业", "共十一家，其中工信企业八家": the rest are not.
 const ONLY = /只有|仅有|只是|仅|其中/;
 const REST = /^(?:其余|剩下|剩余|其他|另外)/;
-const ADDED = /(?:又|再|另外|另(?=\s)|还有|加上|多了|再加|\+)(?:办了|搞了|开了|组织了|举办了)?\s*$/;
+const ADDED = /(?:又|再|另外|另(?=\s)|还有|加上|多了|再加|(?<![参增追])加|\+)(?:办了|搞了|开了|组织了|举办了)?\s*$/;
 // "还有", "另外" also introduce the last part of a total ("三场…两场…还有一场…").
 const WEAKLY_ADDED = /(?:另外|还有)\s*$/;
 // Between two parts: nothing, or only a joining word ("长乐福清两个县都…", "闽侯、长乐…").
