@@ -66,6 +66,11 @@ export const ConditionSchema = z
      * asker until they say they are someone else ("我们只是协办"). Never asked for.
      */
     assumed: z.boolean().default(false),
+    /**
+     * Can hold for an enterprise only once ("首次被认定"): a rule with such a condition pays once,
+     * whether or not its text says 一次性. The frequency answer says so, naming the condition.
+     */
+    once: z.boolean().default(false),
     unmet: z.string().min(1),
   })
   .refine((c) => [c.in, c.equals, c.min].filter((x) => x !== undefined).length === 1, {

@@ -1,6 +1,6 @@
 import {
   evaluateGroups, factsUsed, formatChineseDate, formatYuan, measureWords, partBasis, ruleFactsUsed, ruleFieldNames, ruleSummary, rulesInQuestion, rulesOfQuestion,
-  type AwardOutcome, type Facts, type MeasureEvaluation, type PolicyDocument, type QueryGroup,
+  type AwardOutcome, type AwardRule, type Facts, type MeasureEvaluation, type PolicyDocument, type QueryGroup,
 } from '../../policy/index.js';
 import type { AwardView } from '../core/answer.js';
 import type { Parse } from '../nlu/index.js';
@@ -383,9 +383,16 @@ export function frequencyAnswer(ctx: AnswerContext, id: string, p: Parse, withOw
   const lines = [
     ctx.replies.render('frequencyLead', { name: ctx.doc.displayName(measure) }),
     ...shown.map((r) => `· ${ruleSummary(ctx.doc, r)}`),
+    ...shown.flatMap((r) => onceLines(ctx, r)),
     ctx.replies.render('quoteLine', { text: quotes.join('') }),
   ];
   return withOwn({ reply: lines.join('\n'), measures: [measure] }, unitsLine(ctx, measure));
+}
+
+/** "首次认定" can hold only once: a rule conditioned on it pays once, whether or not its summary says so. */
+function onceLines(ctx: AnswerContext, rule: AwardRule): string[] {
+  const once = rule.when.find((c) => c.once);
+  return once && !ruleSummary(ctx.doc, rule).includes('一次性') ? [ctx.replies.render('frequencyOnce', { title: rule.title, condition: once.unmet })] : [];
 }
 
 /** The model could not decide between two kinds of question: ask rather than guess. */
