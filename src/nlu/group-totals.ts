@@ -24,6 +24,7 @@ export function sharedOutTotals(
   };
   const out = groups.map((g) => (g.count > 1 && g.text ? { ...g, facts: split(g.facts, g.text, g.count) ?? g.facts } : g));
   // One count for everyone ("两家…都是首次"): the whole message's amount is theirs.
-  const only = groups.length === 1 && !groups[0].text && groups[0].count > 1 && !Object.keys(groups[0].facts).length ? groups[0] : undefined;
+  // ("两家…省里一共给了两百万 两家平分的": a count whose own words say nothing of their amounts too.)
+  const only = groups.length === 1 && groups[0].count > 1 && !Object.keys(groups[0].facts).length ? groups[0] : undefined;
   return { groups: out, shared: (only && split(shared, text, only.count)) ?? shared };
 }

@@ -266,7 +266,8 @@ const REST_OF_COUNT = /其余|其他|剩下|剩余|另外的/;
 function withVerdicts(groups: SubjectGroup[], verdicts: Lexicon['verdicts'], text: string): SubjectGroup[] {
   const verdictOf = (said: string): boolean | undefined => {
     // "够不够", "达不达标" ask; they say nothing of the group.
-    const words = said.replace(/(.)不\1/g, ' ');
+    // ("不少于35家" says at least: not "少于".)
+    const words = said.replace(/(.)不\1/g, ' ').replace(/不(?:少于|低于|小于)/g, ' ');
     return verdicts.unmet.some((w) => words.includes(w)) ? false : verdicts.met.some((w) => words.includes(w)) ? true : undefined;
   };
   let rest: boolean | undefined;

@@ -10,8 +10,8 @@ import type { SubjectKind } from './subjects.js';
 export const RELATED_COMPANY = '(?:母公司|子公司|兄弟(?:公司|企业|单位|厂)|分公司)';
 const RELATIONAL = `(?:${RELATED_COMPANY}[a-d甲乙丙丁]?|我司|我们(?:公司|厂)?|本公司|咱们?(?:公司|厂)?|老[大二三四])`;
 export const RELATIONAL_NAME = new RegExp(`^${RELATIONAL}$`);
-// Only at the start of a clause: "福州这边的专精特新子公司" describes one enterprise, it does not name one of several.
-const NAMED_ONE = new RegExp(`(?<=^|[\\s,，.。;；:：、])${RELATIONAL}(?![a-z])|(?<![a-z])[a-d](?:公司|企业|厂|司)|[甲乙丙丁](?:公司|企业|厂)|(?<![\\u4e00-\\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\\s\\d小省国今去旧前刚创])|(?<![\\d.])[1-9]\\.(?!\\d)|(?<![\\d.])[1-9]号(?:子公司|公司|企业|厂|车间)?|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同也\\s\\d小省国今去旧前刚创])`, 'g');
+// Only at the start of a clause (or after "它的"): "福州这边的专精特新子公司" describes one enterprise, it does not name one of several.
+const NAMED_ONE = new RegExp(`(?<=^|[\\s,，.。;；:：、]|它的|他的|它|其)${RELATIONAL}(?![a-z])|(?<![a-z])[a-d](?:公司|企业|厂|司|家(?![一二两三四五六七八九十\\d]))|[甲乙丙丁](?:公司|企业|厂)|(?<![\\u4e00-\\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\\s\\d小省国今去旧前刚创])|(?<![\\d.])[1-9]\\.(?!\\d)|(?<![\\d.])[1-9]号(?:子公司|公司|企业|厂|车间)?|(?<![a-z])[a-d]{2,4}(?=[一二两三四五六七八九十\\d]+\\s*家)|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同也\\s\\d小省国今去旧前刚创])`, 'g');
 
 // Built once per district list and kind: compiling them was a measurable part of every message.
 const namedPatterns = new WeakMap<readonly string[], Map<SubjectKind, RegExp | null>>();
@@ -64,7 +64,7 @@ export function insideParentheses(text: string, at: number): boolean {
 
 /** "b和c" names two subjects; every other name one. */
 function lettersIn(name: string): number {
-  return /^[a-d](?:(?:和|跟|与|、|,)[a-d])+$/.test(name) ? name.replace(/[^a-d]/g, '').length : 1;
+  return /^[a-d](?:(?:和|跟|与|、|,)?[a-d])+$/.test(name) ? name.replace(/[^a-d]/g, '').length : 1;
 }
 
 /** Each name once: "鼓楼区…鼓楼区那个集群" is one subject. */

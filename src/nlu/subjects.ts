@@ -31,7 +31,8 @@ const NUM = '(\\d+|[一二两三四五六七八九十]+)';
 const MARKERS: Record<SubjectKind, RegExp> = {
   enterprise: new RegExp(`(?<!同)${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参|高层次|人才|人|博士|硕士|专家|项目|专利|产品|场景|展|月|亿|w|万)(?:[^\\s,，.。;；]{0,8}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|客户|会员企业|会员单位|专精特新|小巨人|单项冠军))?`, 'g'),
   // "三场", and one event by its name: "四月那场", "商会那场", "头场".
-  event: new RegExp(`${NUM}\\s*(?:场|次(?!性))|(?:那|这|头|首|末)场(?!次)`, 'g'),
+  // ("搞了3个政银企对接会": 个 of events named right after.)
+  event: new RegExp(`${NUM}\\s*(?:场|次(?!性)|个(?=\\s*(?:政银企|银企|产融)?\\s*(?:对接会|对接活动)))|(?:那|这|头|首|末)场(?!次)`, 'g'),
   // "两个省级", and the count after the noun: "国家级集群一个 省级集群两个".
   cluster: new RegExp(`(?<!同)${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群)|[县区市]{1,3}[^，,.。\\s]{0,10}(?:国家级|省级|集群))|(?:国家级|省级)[^\\s，,.。\\d]{0,8}?集群(?:[^\\s，,.。\\d]{0,6}?(?:成功|获批|创建|申报|通过|批了))?\\s*${NUM}\\s*个(?![^\\s，,.。]{0,4}(?:国家级|省级))`, 'g'),
 };
@@ -126,13 +127,16 @@ function withLevelCounts(text: string, found: Marker[]): Marker[] {
 
 // "报了两个 成了一个": of those applied for, the ones granted.
 const APPLIED = /(?:报了|申报了?|申请了?|报)[^，,。;；\d\s个一二两三四五六七八九十]{0,14}\s*$/;
-const GRANTED = /^[\s，,]*(?:其中)?(?:只|就|才|但|但是)?(?:成了|批了|成功了?|过了|通过了?|获批了?|拿下)\s*$/;
+const GRANTED = /^[\s，,]*(?:其中|里头|里面|当中|中间)?(?:只|就|才|但|但是)?(?:成了|批了|成功了?|过了|通过了?|获批了?|拿下)\s*$/;
+// "省级三个里头成功两个": of the count before, the ones granted, whatever word asked for them.
+const WITHIN_GRANTED = /^[\s，,]*(?:里头|里面|当中|之中|中间)/;
 
 function appliedThenGranted(text: string, markers: Marker[]): Marker[] {
   const out = [...markers];
   for (let i = out.length - 2; i >= 0; i--) {
     // ("申报创建国家级特色产业集群3个 其中成功1个": the level and noun may stand between.)
-    if (APPLIED.test(text.slice(Math.max(0, out[i].at - 16), out[i].at)) && GRANTED.test(text.slice(out[i].end, out[i + 1].at))) {
+    const between = text.slice(out[i].end, out[i + 1].at);
+    if ((APPLIED.test(text.slice(Math.max(0, out[i].at - 16), out[i].at)) || WITHIN_GRANTED.test(between)) && GRANTED.test(between)) {
       out.splice(i, 2, { ...out[i], count: out[i + 1].count, end: out[i + 1].end });
     }
   }
@@ -287,7 +291,7 @@ const BOTH_CREATED = /(?:也|又)(?:都)?(?:成功|创建|获批|评上|拿下|�
 const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、|,)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
 
 // "a b c d e 五家", "甲 乙 丙 丁 四家企业": a roll call of named enterprises, then how many they are.
-const ROLL_CALL = new RegExp(`(?<![a-z])([甲乙丙丁戊]{2,5}|[a-f甲乙丙丁戊](?:[\\s、,，和]+[a-f甲乙丙丁戊])+)\\s*${NUM}\\s*(?:家|个|间)`);
+const ROLL_CALL = new RegExp(`(?<![a-z])([甲乙丙丁戊]{2,5}|[a-f]{2,5}(?![a-z])|[a-f甲乙丙丁戊](?:[\\s、,，和]+[a-f甲乙丙丁戊])+)\\s*${NUM}\\s*(?:家|个|间)`);
 const NAME_RUN = /(?<![a-z\u4e00-\u9fa5])[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])|(?<=其中)[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])/g;
 
 /**
@@ -481,7 +485,9 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   const only = groups.find((g) => ONLY.test(g.text));
   const negated = only ? Object.fromEntries(Object.entries(only.facts).filter(([, v]) => typeof v === 'boolean').map(([f, v]) => [f, !v])) : {};
   for (const g of groups) if (g !== only && REST.test(g.text)) g.facts = { ...negated, ...g.facts };
-  if (remaining > 0) groups.push({ kind, count: remaining, text: '', facts: negated, looseYuan: [] });
+  // "一共报了四个集群 其中国家级一个成功 省级…成功两个": the rest of clusters applied for were not granted.
+  const appliedRest = kind === 'cluster' && APPLIED.test(text.slice(Math.max(0, first.at - 16), first.at));
+  if (remaining > 0 && !appliedRest) groups.push({ kind, count: remaining, text: '', facts: negated, looseYuan: [] });
   return isTotal ? groups : withSubsets(withCountedParts(groups));
 }
 
