@@ -1,32 +1,16 @@
 import type { FactValue } from '../../policy/index.js';
 import { parseNumeral } from './numbers.js';
+import { APPLIED, appliedThenGranted, BOTH_CREATED, EACH_LEVEL_ONCE, withLevelCounts } from './subject-clusters.js';
+import { attendanceEvents, EACH_ORGANISER, listedEvents } from './subject-events.js';
+import { rollCallGroups } from './subject-lists.js';
 import { insideParentheses, namedPattern, namesIn, RELATIONAL_NAME } from './subject-names.js';
+import {
+  clauseAround, clauseBounds, NUM, ONLY, sentenceEnd, type Marker, type SegmentFacts, type SubjectGroup, type SubjectKind,
+} from './subject-text.js';
 
-/** Who an award rule counts: enterprises (家), events (场) or created clusters (个). */
-export type SubjectKind = 'enterprise' | 'event' | 'cluster';
+export type { SegmentFacts, SubjectGroup, SubjectKind } from './subject-text.js';
+export { levelSteps, withSiblingLevels } from './subject-lists.js';
 
-/**
- * Subjects that share their facts: "两家子公司都…" is one group of two, "有两场…还有一场…"
- * two groups. Facts are what the group's own words say, on top of what the whole question says.
- */
-export interface SubjectGroup {
-  kind: SubjectKind;
-  count: number;
-  /** The group's own words ("有一场只来了20家企业"); empty for the rest of a total. */
-  text: string;
-  facts: Record<string, FactValue>;
-  /** Amounts in the group's words that no field claimed ("一家给了80万"). */
-  looseYuan: number[];
-  /** What the asker says of the group as a whole: "达标" (true), "没达标", "银行不足5家" (false). */
-  verdict?: boolean;
-}
-
-export interface SegmentFacts {
-  facts: Record<string, FactValue>;
-  looseYuan: number[];
-}
-
-const NUM = '(\\d+|[一二两三四五六七八九十]+)';
 // A counted subject: the number, its measure word, and (for enterprises) what is counted.
 const MARKERS: Record<SubjectKind, RegExp> = {
   enterprise: new RegExp(`(?<!同)${NUM}\\s*(?:家|间|个)(?!银行|金融|企业参|单位参|高层次|人才|人|博士|硕士|专家|项目|专利|产品|场景|展|月|亿|w|万)(?:[^\\s,，.。;；]{0,8}?(子公司|分公司|公司|厂子|工厂|厂|企业|单位|客户|会员企业|会员单位|专精特新|小巨人|单项冠军))?`, 'g'),
@@ -43,14 +27,6 @@ const BARE_COUNT = new RegExp(`^${NUM}\\s*个$`);
 const EVENT_STATS = /银行|金融机构|对接|参会|来了/;
 const EXHIBITION = /参展|展会|展览|博览会|交易会|广交会/;
 const TOOK_ALONG = /(?:组织|组|带|带领|牵头|拉)了?\s*$/;
-
-interface Marker {
-  at: number;
-  end: number;
-  count: number;
-  /** Names what is counted ("两家子公司"), as a total does. */
-  named: boolean;
-}
 
 function markersOf(text: string, kind: SubjectKind, districts: readonly string[] = []): Marker[] {
   const out: Marker[] = [];
@@ -105,44 +81,6 @@ const RATE_BEFORE = /(?:\d|[一二两三四五六七八九十百])\s*(?:万|元|
 // (Unless what follows says more of one firm: "一百万一家省奖五十万" are two firms' amounts.)
 const RATE_AFTER = /^\s*(?:$|[,.;!?，。；！？]|总共|一共|合计|的话|算|乘|[x×*])/;
 const PLACES_COUNTED = /^\s*(?:县|区|市|地方|地区|单位|都|各|均)/;
-const LEVEL_COUNT = new RegExp(`${NUM}\\s*个`, 'g');
-const LEVEL_WORDS = /国家级|省级|集群/;
-
-/** "国家级批了一个 省级报了两个": counts in clauses that name a level, besides the ones already found. */
-function withLevelCounts(text: string, found: Marker[]): Marker[] {
-  const all = [...found];
-  for (const m of text.matchAll(LEVEL_COUNT)) {
-    if (all.some((f) => m.index >= f.at && m.index < f.end) || text[m.index - 1] === '第') continue;
-    const count = parseNumeral(m[1]);
-    if (count === undefined || count < 1 || count > 50) continue;
-    // "报了两个 成了一个": the granted count follows the applied one without naming the level again.
-    const previous = all.filter((f) => f.end <= m.index).at(-1);
-    const granted = previous !== undefined && GRANTED.test(text.slice(previous.end, m.index));
-    if (!granted && !LEVEL_WORDS.test(clauseAround(text, m.index))) continue;
-    all.push({ at: m.index, end: m.index + m[0].length, count, named: false });
-    all.sort((a, b) => a.at - b.at);
-  }
-  return all;
-}
-
-// "报了两个 成了一个": of those applied for, the ones granted.
-const APPLIED = /(?:报了|申报了?|申请了?|报)[^，,。;；\d\s个一二两三四五六七八九十]{0,14}\s*$/;
-const GRANTED = /^[\s，,]*(?:其中|里头|里面|当中|中间)?(?:只|就|才|但|但是)?(?:成了|批了|成功了?|过了|通过了?|获批了?|拿下)\s*$/;
-// "省级三个里头成功两个": of the count before, the ones granted, whatever word asked for them.
-const WITHIN_GRANTED = /^[\s，,]*(?:里头|里面|当中|之中|中间)/;
-
-function appliedThenGranted(text: string, markers: Marker[]): Marker[] {
-  const out = [...markers];
-  for (let i = out.length - 2; i >= 0; i--) {
-    // ("申报创建国家级特色产业集群3个 其中成功1个": the level and noun may stand between.)
-    const between = text.slice(out[i].end, out[i + 1].at);
-    if ((APPLIED.test(text.slice(Math.max(0, out[i].at - 16), out[i].at)) || WITHIN_GRANTED.test(between)) && GRANTED.test(between)) {
-      out.splice(i, 2, { ...out[i], count: out[i + 1].count, end: out[i + 1].end });
-    }
-  }
-  return out;
-}
-
 // "工信企业有七家", "小巨人两家": the count said after what it counts.
 // "（共6家，均为首次认定…）": a total said on its own.
 const NOUN_BEFORE = /(?:企业|公司|厂|单位|小巨人|专精特新|单项冠军)(?:有|共有|一共有?|总共有?|共)?\s*$|(?:^|[（(，,、\s])(?:共|共计|合计|一共|总共)\s*$|(?:辖区|区里|县里|全区|全县|园区)(?:内|里)?(?:有|共有)?\s*$|(?:我们|阮|咱们?|集团)(?:这边|这里|下面|旗下)?(?:有|共有)\s*$/;
@@ -154,33 +92,9 @@ function countsEveryone(text: string, m: Marker): boolean {
   return text.slice(m.at, m.end).includes('家') && COUNT_FOR_ALL.test(text.slice(m.end).trimStart());
 }
 
-const CLAUSE_BREAK = /[,.;!?:，。；！？：\s]/;
-
 /** "首次省级专精特新 工信类 十二家 奖励总额": a count that is a clause of its own counts the enterprises described. */
 function standsAlone(text: string, m: Marker): boolean {
   return clauseAround(text, m.at) === text.slice(m.at, m.end);
-}
-
-/** The clause around a position: between the nearest breaks (commas, stops, spaces). */
-function clauseBounds(text: string, at: number): [number, number] {
-  let s = at;
-  while (s > 0 && !CLAUSE_BREAK.test(text[s - 1])) s--;
-  let e = at;
-  while (e < text.length && !CLAUSE_BREAK.test(text[e])) e++;
-  return [s, e];
-}
-
-const SENTENCE_BREAK = /[.;!?。；！？]/;
-
-function sentenceEnd(text: string, from: number): number {
-  let e = from;
-  while (e < text.length && !SENTENCE_BREAK.test(text[e])) e++;
-  return e;
-}
-
-function clauseAround(text: string, at: number): string {
-  const [s, e] = clauseBounds(text, at);
-  return text.slice(s, e);
 }
 
 // "仓山区和长乐区都…", "我们和子公司都是…", "公司A和公司B各…": two subjects named, one count.
@@ -206,7 +120,6 @@ function pairCount(text: string, kind: SubjectKind): number {
 }
 
 // "只有一家是工信企业", "共十一家，其中工信企业八家": the rest are not.
-const ONLY = /只有|仅有|只是|仅|其中/;
 const REST = /^(?:其余|剩下|剩余|其他|另外)/;
 const ADDED = /(?:又|再|另外|另(?=\s)|还有|加上|多了|再加|(?<![参增追])加|\+)(?:办了|搞了|开了|组织了|举办了)?\s*$/;
 // "还有", "另外" also introduce the last part of a total ("三场…两场…还有一场…").
@@ -228,6 +141,7 @@ function placePatterns(districts: readonly string[]): { names: RegExp; before: R
   }
   return p;
 }
+
 const JOINED = /(?:和|跟|与|同|及|、|,)\s*$/;
 
 /**
@@ -235,120 +149,6 @@ const JOINED = /(?:和|跟|与|同|及|、|,)\s*$/;
  * it ("三场…有两场…还有一场"); parts that do not add up to the total leave a remainder group
  * with the question's shared facts only ("两家…只有一家是工信企业": the other is not).
  */
-// "参会企业分别为35、42、28家，银行分别为6、5、7家", "企业数30/45/28 银行数5/4/6": one event per position.
-const LISTED = /([\u4e00-\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别)?(?:为|是|有)?\s*((?:\d+\s*家?\s*(?:[,/\s]|和|及|与)\s*)+\d+)\s*家?/g;
-// "银行均为8家": the same figure for every event.
-const SAME_FOR_ALL = /([\u4e00-\u9fa5]{1,4}?)(?:均为|均是|都是|都为|每场都是|均超过|都超过|均有|都有|每场都有|各)\s*(\d+)\s*家/g;
-
-/** Events given as parallel lists of figures, each read as "35家企业 6家银行" by the caller's extractor. */
-function listedEvents(text: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
-  const lists = [...text.matchAll(LISTED)].map((m) => ({ noun: m[1], values: m[2].split(/[,/\s]|和|及|与/).map((v) => v.replace(/\D/g, '')).filter(Boolean) }));
-  const longest = Math.max(0, ...lists.map((l) => l.values.length));
-  if (longest < 2 || lists.some((l) => l.values.length !== longest)) return [];
-  const constants = [...text.matchAll(SAME_FOR_ALL)].map((m) => ({ noun: m[1], values: Array<string>(longest).fill(m[2]) }));
-  const all = [...lists, ...constants];
-  return Array.from({ length: longest }, (_, i) => {
-    const words = all.map((l) => `${l.noun}${l.values[i]}家`).join(" ");
-    return { kind: 'event' as const, count: 1, text: `第${i + 1}场（${words}）`, ...factsOf(`对接会${words}`) };
-  });
-}
-
-// "32家企业6家银行 … 45家企业2家银行": each attendance said is one event, whether or not the events were counted.
-const FIGURE = '(\\d+|[一二两三四五六七八九十百]+)';
-const ATTENDANCE = new RegExp(`(?<!(?:银行|金融机构)\\s*)${FIGURE}\\s*家\\s*(?:参会)?企业|企业(?:数|数量)?(?:有|为|是|来了|到了|到场)?\\s*${FIGURE}\\s*家(?!\\s*(?:银行|金融机构)(?!\\s*${FIGURE}))`, 'g');
-const BANKS = new RegExp(`${FIGURE}\\s*(?:家|间|个)\\s*(?:银行|金融机构)|(?:银行|金融机构)[^\\d，,。；;一二两三四五六七八九十]{0,6}${FIGURE}\\s*(?:家|间|个)`, 'g');
-// "每场30家企业5家银行": one attendance said of several events.
-const EVERY_EVENT = /每场|每次|各场|每一场/;
-
-/**
- * Events told apart by their attendance ("商会那场三十二家企业六家银行园区那场四十家企业三家银行"):
- * one event per enterprise count, each running to the last bank count before the next. Only when
- * banks are counted too (a matchmaking event) and no other number of events is said.
- */
-function attendanceEvents(text: string, declared: number, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
-  const firms = [...text.matchAll(ATTENDANCE)];
-  if (firms.length < 2 || (declared > 1 && declared !== firms.length) || EVERY_EVENT.test(text)) return [];
-  // Banks are looked for with the enterprise counts blanked out: "企业30家银行5家" is 30 firms, 5 banks.
-  let rest = text;
-  for (const m of firms) rest = rest.slice(0, m.index) + ' '.repeat(m[0].length) + rest.slice(m.index + m[0].length);
-  const banks = [...rest.matchAll(BANKS)];
-  // "制造业企业25家 服务业企业10家 银行6家": parts of one attendance, not events, when fewer banks are
-  // counted and no more than one event is spoken of ("我们那场…合作方那场…" are two).
-  if (!banks.length || (banks.length < firms.length && (text.match(/场/g) ?? []).length < 2)) return [];
-  const ownBanks = firms.map((m, i) => banks.filter((b) => b.index > m.index && b.index < (firms[i + 1]?.index ?? text.length)).at(-1));
-  const ends = firms.map((m, i) => { const b = ownBanks[i]; return b ? b.index + b[0].length : m.index + m[0].length; });
-  return firms.map((m, i) => {
-    const start = Math.max(i ? ends[i - 1] : 0, clauseBounds(text, m.index)[0]);
-    const b = ownBanks[i];
-    // Read from the figures alone: the words around them ("一家组织的是", "银行只来了") count nothing else.
-    const stats = `对接会 ${m[1] ?? m[2]}家企业${b ? ` ${b[1] ?? b[2]}家银行` : ''}`;
-    return { kind: 'event' as const, count: 1, text: text.slice(start, ends[i]).trim(), ...factsOf(stats) };
-  });
-}
-
-const EACH_ORGANISER = new RegExp(`${NUM}\\s*(?:个|家)[\\u4e00-\\u9fa5]{0,4}?各(?:自)?[^，,。\\s]{0,8}$`);
-const BOTH_CREATED = /(?:也|又)(?:都)?(?:成功|创建|获批|评上|拿下|批了)|两个都|都(?:成功|拿下|获批|创建|评上)/;
-const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、|,)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
-
-// "a b c d e 五家", "甲 乙 丙 丁 四家企业": a roll call of named enterprises, then how many they are.
-const ROLL_CALL = new RegExp(`(?<![a-z])([甲乙丙丁戊]{2,5}|[a-f]{2,5}(?![a-z])|[a-f甲乙丙丁戊](?:[\\s、,，和]+[a-f甲乙丙丁戊])+)\\s*${NUM}\\s*(?:家|个|间)`);
-const NAME_RUN = /(?<![a-z\u4e00-\u9fa5])[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])|(?<=其中)[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])/g;
-
-/**
- * "a b c d e 五家 2025首次省级专精特新 其中e家不是工信企业", "甲 乙 丙 丁 四家…其中甲乙首次…丙丁是复核":
- * the names mentioned again each get what follows them; the names not mentioned again share the rest.
- */
-function rollCallGroups(text: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
-  const call = ROLL_CALL.exec(text);
-  if (!call) return [];
-  // "甲乙丙三家": names written together are one character each.
-  const names = /^[甲乙丙丁戊]+$/.test(call[1]) ? [...call[1]] : call[1].split(/[\s、,，和]+/).filter(Boolean);
-  const count = /^\d/.test(call[2]) ? Number(call[2]) : parseNumeral(call[2]);
-  if (count !== names.length || new Set(names).size !== names.length) return [];
-  const after = call.index + call[0].length;
-  const runs = [...text.slice(after).matchAll(NAME_RUN)]
-    .map((m) => ({ at: after + m.index, names: [...m[0].replace(/[和、,]/g, '')] }))
-    .filter((r) => r.names.every((n) => names.includes(n)));
-  if (!runs.length) return [];
-  const groups: SubjectGroup[] = runs.map((r, i) => {
-    const segment = text.slice(r.at, runs[i + 1]?.at ?? sentenceEnd(text, r.at)).trim();
-    return { kind: 'enterprise' as const, count: r.names.length, text: segment, ...factsOf(segment) };
-  });
-  const said = new Set(runs.flatMap((r) => r.names));
-  const rest = names.filter((n) => !said.has(n)).length;
-  // "其中e家不是工信企业": the others are.
-  const only = groups.find((g, i) => ONLY.test(text.slice(Math.max(0, runs[i].at - 3), runs[i].at)));
-  const negated = only ? Object.fromEntries(Object.entries(only.facts).filter(([, v]) => typeof v === 'boolean').map(([f, v]) => [f, !v])) : {};
-  return rest ? [...groups, { kind: 'enterprise', count: rest, text: '', facts: negated, looseYuan: [] }] : groups;
-}
-
-// "今年又首次评上小巨人", "下半年又…": a later step of the same enterprise.
-
-/**
- * "今年先评上省级专精特新 下半年又首次认定小巨人 两个加起来": one enterprise recognised at two
- * levels, each level a subject of its own (each is paid by its own rule). The second level's
- * clause must say it came later; both must say the enterprise got the level, not ask about it.
- */
-export function levelSteps(text: string, levelField: string, stepWords: readonly string[], factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
-  // Reading every clause is costly: only a text with a word of a later step is read.
-  if (!stepWords.some((w) => text.includes(w))) return [];
-  const clauses = [...text.matchAll(/[^,.;!?:，。；！？：\s]+/g)].map((c) => ({ index: c.index, words: c[0], facts: factsOf(c[0]).facts }));
-  const levelAt = clauses.map((c) => ({ at: c.index, facts: c.facts }))
-    .filter((c) => c.facts[levelField] !== undefined && c.facts[levelField] !== 'none');
-  const second = levelAt.findIndex((c, i) => i > 0 && c.facts[levelField] !== levelAt[0].facts[levelField]);
-  // The step word leads the second level's clause, after a few words at most ("下半年又…").
-  const leads = (words: string) => stepWords.some((w) => { const i = words.indexOf(w); return i >= 0 && i <= 4; });
-  if (second < 1 || !leads(clauses.find((c) => c.index === levelAt[second].at)!.words)) return [];
-  const got = (facts: Record<string, FactValue>) => Object.keys(facts).some((f) => f !== levelField);
-  const first = text.slice(0, levelAt[second].at).trim();
-  // The second level's words run to its last clause that says something ("省奖60万"), not into the question.
-  const saying = clauses.filter((c) => c.index >= levelAt[second].at && Object.keys(c.facts).length);
-  const last = saying.at(-1)!;
-  const then = text.slice(levelAt[second].at, last.index + last.words.length).trim();
-  const parts = [first, then].map((segment) => ({ kind: 'enterprise' as const, count: 1, text: segment, ...factsOf(segment) }));
-  return parts.every((p) => got(p.facts)) ? parts : [];
-}
-
 export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[] = []): SubjectGroup[] {
   if (kind === 'enterprise') {
     const called = rollCallGroups(text, factsOf);
@@ -530,29 +330,6 @@ function withSubsets(groups: SubjectGroup[]): SubjectGroup[] {
     out[i] = { ...part, facts: { ...whole.facts, ...part.facts } };
   }
   return out;
-}
-
-const SIBLING = /^\s*(?:另外|另|其余|剩下|剩余|还有|其他)/;
-// "两家25年首次省专精特新 一家26年首次": a part of a list that starts with its count or its name,
-// or says it is like the one before ("今年又认定2家").
-const LIST_PART = /^\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:家|间)|^\s*(?:[a-f](?![a-z])|[甲乙丙丁戊]|[1-9]号)|又|同样/;
-
-/**
- * "5家是2024年评上的省级专精特新 另外2家是2025年首次评上的", "a是2024年评的省专精特新 b和c是2025年":
- * a part that names no level and says only what an enterprise's profile holds is at the level of
- * the part it is set beside.
- */
-export function withSiblingLevels(groups: SubjectGroup[], levelField: string, namesLevel: (text: string) => boolean, isProfileField: (field: string) => boolean): SubjectGroup[] {
-  const out: SubjectGroup[] = [];
-  for (const [i, g] of groups.entries()) out.push(withSiblingLevel(g, i, out[i - 1]));
-  return out;
-
-  function withSiblingLevel(g: SubjectGroup, i: number, before: SubjectGroup | undefined): SubjectGroup {
-    if (i === 0 || !before || g.facts[levelField] !== undefined || !(SIBLING.test(g.text) || LIST_PART.test(g.text)) || before.facts[levelField] === undefined) return g;
-    const fields = Object.keys(g.facts);
-    if (namesLevel(g.text) || !fields.length || !fields.every(isProfileField)) return g;
-    return { ...g, facts: { [levelField]: before.facts[levelField], ...g.facts } };
-  }
 }
 
 /** The words of a question outside its groups' own: what every group shares. */
