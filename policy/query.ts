@@ -13,6 +13,8 @@ export interface QueryGroup {
   text?: string;
   /** The asker's word on the group as a whole ("达标", "没达标"): it settles what the facts leave open. */
   verdict?: boolean;
+  /** Why the group is out whatever the rules say (its time is after the document's end), shown as the reason. */
+  outside?: string;
 }
 
 /** One group's outcome under the rule that applies to it. */
@@ -94,7 +96,7 @@ export function evaluateGroups(doc: PolicyDocument, id: string, shared: Facts, g
     if (!outcomes.length) continue;
     // The rule that best fits this group: eligible before undecided before not.
     const rank = { eligible: 0, needs_info: 1, not_eligible: 2 } as const;
-    const outcome = withVerdict([...outcomes].sort((a, b) => rank[a.status] - rank[b.status])[0], group.verdict);
+    const outcome = withOutside(withVerdict([...outcomes].sort((a, b) => rank[a.status] - rank[b.status])[0], group.verdict), group.outside);
     const times = outcome.rule.amount.kind === 'perUnit' ? 1 : group.count;
     const pays = outcome.status !== 'not_eligible';
     parts.push({
@@ -130,6 +132,11 @@ function withVerdict(o: AwardOutcome, verdict: boolean | undefined): AwardOutcom
   }
   if (verdict === true && o.status === 'needs_info') return { ...o, status: 'eligible', basis: `${o.basis.replace(PENDING, '')}（按您所说已达到条件）` };
   return o;
+}
+
+/** A reason from outside the rules ("明年一月那场在有效期之后") rules the group out. */
+function withOutside(o: AwardOutcome, reason: string | undefined): AwardOutcome {
+  return reason === undefined ? o : { ...o, status: 'not_eligible', yuan: null, maxYuan: undefined, unmet: [reason], basis: `不符合：${reason}` };
 }
 
 /** One group's arithmetic: the rule's own basis, times the group's count where it pays per subject. */

@@ -33,4 +33,6 @@ export interface Answer {
   /** A title for a card; the reply text is its body. */
   title?: string;
   actions?: ReplyAction[];
+  /** Internal (not in /api/ask): parts dated after the document's end were already set aside by the answer. */
+  datedParts?: boolean;
 }

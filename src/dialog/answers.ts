@@ -4,6 +4,7 @@ import {
 } from '../../policy/index.js';
 import type { AwardView } from '../core/answer.js';
 import type { Parse } from '../nlu/index.js';
+import { timeReference } from '../nlu/time-reference.js';
 import type { Replies } from './replies.js';
 
 /** What a Q&A answer needs besides the parse. */
@@ -19,6 +20,8 @@ export interface QaAnswer {
   measures: string[];
   awards?: AwardView[];
   title?: string;
+  /** Parts dated after the document's end were set aside here: the whole message is not about then. */
+  datedParts?: boolean;
 }
 
 export function awardView(doc: PolicyDocument, o: AwardOutcome, hypothetical: boolean): AwardView {
@@ -199,14 +202,29 @@ export const SUBJECT_OF_AUDIENCE = { enterprise: ['enterprise', '家'], organize
  * The measure evaluated for every subject the question counts ("两家子公司", "有一场只来了20家"),
  * or null when the question counts none (one asker, answered rule by rule).
  */
-export function groupEvaluation(doc: PolicyDocument, id: string, p: Parse): MeasureEvaluation | null {
+export function groupEvaluation(doc: PolicyDocument, id: string, p: Parse, outsideOf: (text: string) => string | undefined = () => undefined): MeasureEvaluation | null {
   const audience = doc.rulesFor(id)[0]?.audience;
   if (!audience) return null;
   const [kind, unit] = SUBJECT_OF_AUDIENCE[audience];
   const subjects = p.subjects[kind];
   if (!subjects) return null;
-  const groups: QueryGroup[] = subjects.groups.map((g) => ({ count: g.count, facts: g.facts, looseYuan: g.looseYuan, text: g.text, verdict: g.verdict }));
+  // Only the message's own parts, and only some of them ("12月那场…明年1月那场"): when all are dated
+  // later, or a follow-up dates its own words, the whole question is about then.
+  const own = subjects.groups.map((g) => !!g.text && p.text.includes(g.text));
+  const outside = subjects.groups.map((g, i) => (own[i] ? outsideOf(g.text) : undefined));
+  const some = own.filter(Boolean).length >= 2 && outside.some((o, i) => own[i] && o === undefined);
+  const groups: QueryGroup[] = subjects.groups.map((g, i) => ({
+    count: g.count, facts: g.facts, looseYuan: g.looseYuan, text: g.text, verdict: g.verdict, ...(some && outside[i] ? { outside: outside[i] } : {}),
+  }));
   return evaluateGroups(doc, id, subjects.shared, groups, unit);
+}
+
+/** "明年1月那场": a part dated after the document's end is set aside, with the reason. */
+function afterEndOf(ctx: AnswerContext): (text: string) => string | undefined {
+  return (text) => {
+    const ref = timeReference(text, ctx.today);
+    return ref && ref.from > ctx.doc.validUntil ? ctx.replies.render('afterEndPart', { words: ref.words, validUntil: formatChineseDate(ctx.doc.validUntil) }) : undefined;
+  };
 }
 
 function groupLines(ctx: AnswerContext, e: MeasureEvaluation, unit: string): string[] {
@@ -242,6 +260,8 @@ function oneEventUnlessCounted(doc: PolicyDocument, id: string, facts: Facts): F
 
 interface RulesEvaluation {
   outcomes: AwardOutcome[];
+  /** Some parts were set aside as dated after the document's end (the rest are in its time). */
+  datedParts: boolean;
   /** Each rule's summary, then what the asker's facts come to, group by group. */
   lines: string[];
   awards: AwardView[];
@@ -250,12 +270,13 @@ interface RulesEvaluation {
 /** The measure's rules evaluated for the question's facts and subjects; null when none applies. */
 function evaluateRulesFor(ctx: AnswerContext, id: string, p: Parse): RulesEvaluation | null {
   const facts: Facts = oneEventUnlessCounted(ctx.doc, id, p.slots.facts);
-  const grouped = groupEvaluation(ctx.doc, id, p);
+  const grouped = groupEvaluation(ctx.doc, id, p, afterEndOf(ctx));
   const outcomes = grouped ? grouped.parts.map((x) => x.outcome) : rulesInQuestion(ctx.doc, id, facts);
   if (!outcomes.length) return null;
   const unit = SUBJECT_OF_AUDIENCE[outcomes[0].rule.audience][1];
   return {
     outcomes,
+    datedParts: !!grouped?.parts.some((x) => x.group.outside !== undefined),
     lines: grouped ? groupLines(ctx, grouped, unit) : outcomeLines(ctx, outcomes, facts),
     awards: grouped ? [evaluationView(grouped)] : outcomes.map((o) => awardView(ctx.doc, o, true)),
   };
@@ -280,7 +301,7 @@ export function rulesAnswer(ctx: AnswerContext, id: string, p: Parse, lead: 'amo
     ctx.replies.render('quoteLine', { text: ruleSentences(ctx, measureOfRules, outcomes).join('') }),
     unitsLine(ctx, measureOfRules),
   ];
-  return { reply: lines.join('\n'), measures: [measureOfRules], awards: evaluated.awards };
+  return { reply: lines.join('\n'), measures: [measureOfRules], awards: evaluated.awards, ...(evaluated.datedParts ? { datedParts: true } : {}) };
 }
 
 const REWARD_WORDS = /奖励|补助|补贴|资助|奖补/;
@@ -356,7 +377,7 @@ export function severalMeasuresAnswer(ctx: AnswerContext, ids: string[], p: Pars
       total: `${upTo(counted.some((t) => t.upTo))}${formatYuan(sum)}`,
     }));
   }
-  return { reply: lines.join('\n\n'), measures: ids, awards };
+  return { reply: lines.join('\n\n'), measures: ids, awards, ...(answers.some((a) => a.datedParts) ? { datedParts: true } : {}) };
 }
 
 /** The sentences of the measure that hold the shown rules' own words. */

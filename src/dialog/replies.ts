@@ -23,7 +23,7 @@ const KEYS = [
   'staffHelp', 'staffRefused', 'staffUnknownCommand', 'staffBadPeriod', 'staffPeriodRecent', 'staffPeriodToday',
   'staffPeriodYesterday', 'staffPeriodThisWeek', 'staffPeriodThisMonth', 'staffPeriodAll', 'staffDate', 'staffMonth',
   'staffStatsHeader', 'staffStatsNone', 'staffStatsTotals', 'staffStatsPerDayHeader', 'staffStatsDayLine', 'staffStatsTopHeader',
-  'severalMeasuresTotal', 'dialogSettledSoFar', 'qualified', 'qualifiedWith', 'metSoFar', 'frequencyLead', 'frequencyNone', 'frequencyOnce', 'clarify', 'clarifyTopic',
+  'severalMeasuresTotal', 'dialogSettledSoFar', 'qualified', 'qualifiedWith', 'metSoFar', 'frequencyLead', 'frequencyNone', 'frequencyOnce', 'afterEndPart', 'clarify', 'clarifyTopic',
   'staffStatsTopLine', 'staffStatsFooter', 'staffUnansweredNone', 'staffUnansweredHeader', 'staffUnansweredLine', 'staffUnansweredFooter',
 ] as const;
 export type ReplyKey = (typeof KEYS)[number];

@@ -161,7 +161,8 @@ export function createValidityEngine(deps: ValidityEngineDeps): DialogEngine {
       };
     }
     const ref = drawn ? timeReference(text, today) : null;
-    if (ref && ref.from > doc.validUntil) {
+    // ("12月那场…明年1月那场": the answer set the later part aside itself.)
+    if (ref && ref.from > doc.validUntil && !answer.datedParts) {
       const later = documentInForce(all, ref.from);
       const successor = later !== doc && validityOn(later, ref.from).state === 'active' ? later : undefined;
       const lead = [

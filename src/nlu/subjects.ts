@@ -22,6 +22,8 @@ const MARKERS: Record<SubjectKind, RegExp> = {
 };
 const SAME_AS = /同上|同前|(?:^|[^a-z])同([a-f甲乙丙丁])(?![a-z])/;
 const ALL_OF_THEM = /^[^，,。\d]{0,4}(?:都|均|全|各|一起|一共|合计|加起来|总共|合起来)/;
+// "…两场能拿多少": the count said again in the question asks about all of them.
+const ASKED_OF_THEM = /^\s*(?:能|可以|可|总共|一共)?(?:拿|领|奖|得|给)?(?:多少|几多|几钱|几个钱)/;
 const CORRECTED = /^[\s,，]*(?:不对|不是|错了|说错了|搞错了|更正)[\s,，]*(?:是|应该是|其实是)?\s*$/;
 const BARE_COUNT = new RegExp(`^${NUM}\\s*个$`);
 const EVENT_STATS = /银行|金融机构|对接|参会|来了/;
@@ -188,7 +190,7 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   // "两个子公司…一个…一个… 两个都能拿吗": a last count that repeats the first, said of all of them, too.
   const sumBefore = markers.slice(0, -1).reduce((n, m) => n + m.count, 0);
   if (markers.length >= 2 && last.count > 1 && (last.count === sumBefore || (markers.length >= 3 && last.count === markers[0].count))
-    && (ALL_OF_THEM.test(text.slice(last.end)) || /这些?\s*$/.test(text.slice(0, last.at)))) markers.pop();
+    && (ALL_OF_THEM.test(text.slice(last.end)) || ASKED_OF_THEM.test(text.slice(last.end)) || /这些?\s*$/.test(text.slice(0, last.at)))) markers.pop();
   const [first, ...rest] = markers;
   // "三场…有两场…还有一场": the first is the total; "一个国家级一个省级": every marker is a part.
   // "两场…下半年又一场": a part added on is not a part of the first count.
