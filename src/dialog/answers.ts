@@ -208,11 +208,11 @@ export function groupEvaluation(doc: PolicyDocument, id: string, p: Parse, outsi
   const [kind, unit] = SUBJECT_OF_AUDIENCE[audience];
   const subjects = p.subjects[kind];
   if (!subjects) return null;
-  // Only the message's own parts, and only some of them ("12月那场…明年1月那场"): when all are dated
-  // later, or a follow-up dates its own words, the whole question is about then.
-  const own = subjects.groups.map((g) => !!g.text && p.text.includes(g.text));
-  const outside = subjects.groups.map((g, i) => (own[i] ? outsideOf(g.text) : undefined));
-  const some = own.filter(Boolean).length >= 2 && outside.some((o, i) => own[i] && o === undefined);
+  // Only some parts ("12月那场…明年1月那场"): when all are dated later, the whole question is about
+  // then; a follow-up's own words ("那间明年复核过了还能再拿吗") date the question, not a part.
+  const dated = subjects.groups.map((g) => !!g.text && g.text.trim() !== p.text.trim());
+  const outside = subjects.groups.map((g, i) => (dated[i] ? outsideOf(g.text) : undefined));
+  const some = subjects.groups.length >= 2 && outside.some((o) => o === undefined);
   const groups: QueryGroup[] = subjects.groups.map((g, i) => ({
     count: g.count, facts: g.facts, looseYuan: g.looseYuan, text: g.text, verdict: g.verdict, ...(some && outside[i] ? { outside: outside[i] } : {}),
   }));

@@ -133,14 +133,19 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   // Words of another domain ("那这30万要交税吗") are out of scope whatever figure they point back at;
   // a new figure keeps the turn on the query ("发票是含税的 不含税是280万").
   // "个税呢" is short, but it names another domain: it is not a level's name and little else.
-  if (outside) return !r.backTo && !p.slots.correction && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text));
+  // ("工信部对国家级集群本身有没有资金": a level named in another domain's question, the model sure of it, is no fact given.)
+  const sure = p.intent === FALLBACK && p.confidence >= SURELY_OUTSIDE;
+  if (outside) return !r.backTo && !p.slots.correction && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text) || sure);
   // "在福清开的也算吧": a place in Fuzhou keeps the turn on the question before it (an amount asked there,
   // "那高新区租金多少一平", by the amount question's own cue words, does not).
   const here = r.namesDistrict && !p.cueIntents.includes(AMOUNT_INTENT);
-  return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.asksPart && !r.backTo && !p.slots.correction && r.counted === undefined && !r.countsSomething
+  // ("实验室检测一个样多少钱", "标摊多少钱一个": a count the model is sure is not of the query's subjects.)
+  return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.asksPart && !r.backTo && !p.slots.correction && r.counted === undefined && (!r.countsSomething || sure)
     && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
 }
 const OUTSIDE_CONFIDENCE = 0.6;
+// So sure the turn is out of scope that a count or a level in it does not pull it back.
+const SURELY_OUTSIDE = 0.85;
 const UNITS_INTENT = 'measure.units';
 const CONTENT_INTENT = 'measure.content';
 const AMOUNT_INTENT = 'measure.amount';

@@ -100,7 +100,8 @@ export function followUpCount(nlu: Nlu, text: string, measure: string): number |
   // "来了42家企业、7家银行" is attendance, not a count of askers.
   if (!kind || (kind === 'enterprise' && /银行|对接|参会/.test(text))) return undefined;
   const m = COUNTED[kind].exec(text);
-  if (!m) return undefined;
+  // "第三场": one of them by its place, not a count.
+  if (!m || text[m.index - 1] === '第') return undefined;
   const n = /^\d/.test(m[1]) ? Number(m[1]) : ({ 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 } as Record<string, number>)[m[1]];
   if (!n || n > 50) return undefined;
   const adds = nlu.lexicon.subjectAddCues.some((w) => text.includes(w));

@@ -88,16 +88,11 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   }
   if (ordinal && earlier.length > 1 && earlier.every((g) => g.count === 1) && place >= 0 && place < earlier.length && Object.keys(own).length) {
     const target = earlier[place];
-    const adds = nlu.lexicon.countAddCues.some((w) => text.includes(w));
-    const facts = { ...target.facts };
-    for (const [field, value] of Object.entries(own)) {
-      const before = target.facts[field];
-      facts[field] = adds && typeof before === 'number' && typeof value === 'number' && nlu.doc.fieldKind(field) === 'count' ? before + value : value;
-    }
-    return earlier.map((g, i) => (i === place ? { ...g, facts } : g)).map(toGroup);
+    return earlier.map((g, i) => (i === place ? { ...g, facts: withAdded(nlu, text, target.facts, own) } : g)).map(toGroup);
   }
   // "C公司是做批发贸易的", "啊对 兄弟公司是做贸易的": what is said of an enterprise named before is said of it alone.
-  const lead = kind === 'enterprise' && Object.keys(own).length ? NAMED_LEAD.exec(text) : null;
+  // ("闽侯其实是国家级的": a cluster named by its district.)
+  const lead = !Object.keys(own).length ? null : kind === 'enterprise' ? NAMED_LEAD.exec(text) : kind === 'cluster' ? districtLead(nlu, text) : null;
   // ("我们公司和子公司都…" then "子公司是做批发的": one of a group counted together, named in the words before.)
   const together = earlier.length === 1 && earlier[0].count > 1 && !earlier[0].text && said.includes(lead?.[1] ?? '\u0000') ? 0 : -1;
   const namedAt = lead ? Math.max(earlier.findIndex((g) => g.text.includes(lead[1])), together) : -1;
@@ -121,7 +116,7 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     if (target.count < n) return undefined;
     const split: RememberedGroup[] = [
       ...(target.count > n ? [{ ...target, count: target.count - n }] : []),
-      { count: n, facts: { ...target.facts, ...own }, text: text },
+      { count: n, facts: withAdded(nlu, text, target.facts, own), text: text },
     ];
     return [...earlier.slice(0, index), ...split, ...earlier.slice(index + 1)].map(toGroup);
   }
@@ -147,6 +142,17 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   return [...base, newGroup].map(toGroup);
 }
 
+/** A part's facts under what a turn says of it: "又来了三家企业" adds to its count, anything else replaces. */
+function withAdded(nlu: Nlu, text: string, before: Record<string, FactValue>, own: Record<string, FactValue>): Record<string, FactValue> {
+  const adds = nlu.lexicon.countAddCues.some((w) => text.includes(w));
+  const facts = { ...before };
+  for (const [field, value] of Object.entries(own)) {
+    const was = before[field];
+    facts[field] = adds && typeof was === 'number' && typeof value === 'number' && nlu.doc.fieldKind(field) === 'count' ? was + value : value;
+  }
+  return facts;
+}
+
 /** The counts of a kind a turn names ("两家…另一家…"), each with its words up to the next. */
 function recountedParts(text: string, kind: SubjectKind): { count: number; text: string }[] {
   const counted = new RegExp(`(?:另)?${N}\\s*${COUNTED_AS[kind]}`, 'g');
@@ -161,12 +167,20 @@ function shortAmount(yuan: number): string {
 
 // "第二家呢", "第三场单独多少": a part by its place, asked about and told nothing new.
 const ORDINAL_ASKED = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|咋算|算|的|为啥|为什么|怎么|咋|不行|没有|不够|[?？\\s])*$`);
+const ORDINAL_LEAD = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)[^，,。]{0,10}(?:吗|呢|算|没有|不行|[?？])$`);
 // "24年那家呢", "刚评那家单独多少", "小巨人那块": a part by what was said of it.
 const NAMED_ASKED = /^(?:那|那么)?([^\s,，。]{1,8}?)那(?:家|个|间|场|块|笔)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|咋算|算|的|为啥|为什么|怎么|咋|不行|没有|不够|[?？\s])*$/;
 
 // "丙为啥没有", "b公司呢": a part by its letter.
 // ("c一分都没有?" too: a few words of asking, no figure, nothing said of it.)
 const LETTER_ASKED = /^(?:那|那么)?([甲乙丙丁戊]|[a-f])(?:公司|企业|厂|那家)?(?=呢|为|怎|咋|能|多|单|没|不行|不能|一分|$)[^\d，,。]{0,8}$/;
+
+/** The district a turn starts with ("闽侯其实是国家级的"), as a match of the name. */
+function districtLead(nlu: Nlu, text: string): [string, string] | null {
+  const t = text.replace(/^(?:那|哦|啊|对了|不对)[\s,，]*/, '');
+  const d = nlu.lexicon.districts.find((x) => t.startsWith(x));
+  return d ? [d, d] : null;
+}
 
 /** Whether a follow-up asks about one part alone ("第二家呢"): the conversation still has all of them. */
 export function asksOnePart(nlu: Nlu, p: Parse, earlier: RememberedGroup[] | undefined): boolean {
@@ -177,7 +191,8 @@ export function asksOnePart(nlu: Nlu, p: Parse, earlier: RememberedGroup[] | und
 function askedPart(nlu: Nlu, text: string, earlier: RememberedGroup[], saysNothing: boolean): RememberedGroup | undefined {
   if (earlier.length < 2) return undefined;
   const t = text.trim();
-  const ordinal = ORDINAL_ASKED.exec(t);
+  // ("第三场刚好三十家也算?": a few more words that give no new fact ask about it too.)
+  const ordinal = ORDINAL_ASKED.exec(t) ?? (saysNothing ? ORDINAL_LEAD.exec(t) : null);
   if (ordinal) {
     const place = countOf(ordinal[1]) - 1;
     return earlier.every((g) => g.count === 1) ? earlier[place] : undefined;
