@@ -209,8 +209,9 @@ export function groupEvaluation(doc: PolicyDocument, id: string, p: Parse, outsi
   const subjects = p.subjects[kind];
   if (!subjects) return null;
   // Only some parts ("12月那场…明年1月那场"): when all are dated later, the whole question is about
-  // then; a follow-up's own words ("那间明年复核过了还能再拿吗") date the question, not a part.
-  const dated = subjects.groups.map((g) => !!g.text && g.text.trim() !== p.text.trim());
+  // then; a follow-up asking in its own words ("那间明年复核过了还能再拿吗") dates the question, while
+  // one that tells ("第三场改到明年一月份了") dates its part.
+  const dated = subjects.groups.map((g) => !!g.text && (g.text.trim() !== p.text.trim() || !p.isQuestion));
   const outside = subjects.groups.map((g, i) => (dated[i] ? outsideOf(g.text) : undefined));
   const some = subjects.groups.length >= 2 && outside.some((o) => o === undefined);
   const groups: QueryGroup[] = subjects.groups.map((g, i) => ({

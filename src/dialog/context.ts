@@ -1,6 +1,8 @@
 import type { FactValue } from '../../policy/index.js';
 import { CLARIFY, FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
 import { parseNumeral } from '../nlu/numbers.js';
+import { timeReference } from '../nlu/time-reference.js';
+import { todayIn } from './answers.js';
 import {
   bestMeasureIntent, contextualFacts, countedSubjects, fieldsOfMeasure, followUpCount, kindOf, leansOnContext, littleElse,
   replacedFigures, shortQuestionInContext, withSharedFacts,
@@ -100,6 +102,12 @@ function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Rea
     countsSomething: p.slots.numbers.some((n) => n.kind === 'count'),
     namesDistrict: nlu.lexicon.districts.some((d) => p.text.includes(d)),
   };
+}
+
+/** Whether the turn names a time after the document's end ("明年一月"), on the city's date. */
+function afterEnd(nlu: Nlu, text: string, now: number): boolean {
+  const ref = timeReference(text, todayIn(now));
+  return !!ref && ref.from > nlu.doc.validUntil;
 }
 
 /** A confident global question ("有效期到什么时候") or a request for the check is not a follow-up. */
@@ -304,11 +312,14 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   }
   if (confidentlyOutside(nlu, r)) return freshTurn(nlu, { ...p, intent: FALLBACK, measures: [], needsMeasure: false, contextIntent: undefined }, now);
   // "技改补助要啥条件" → "啥时候截止": the document's dates, said of the measure asked about.
-  if (isOwnGlobalQuestion(nlu, r) && DOCUMENT_QUESTIONS.has(p.intent) && !p.mentionedMeasures.length && r.short) {
+  // "要是推到明年一月份办呢", "明年2月那场还算吗": the query asked again of a time after the document's end
+  // (the answer then says the end date), not a question about the document's dates.
+  const askedLater = RULE_ASPECTS.has(target.intent) && !r.named.length && !startsNewTopic(nlu, r) && afterEnd(nlu, p.text, now);
+  if (!askedLater && isOwnGlobalQuestion(nlu, r) && DOCUMENT_QUESTIONS.has(p.intent) && !p.mentionedMeasures.length && r.short) {
     return freshTurn(nlu, { ...p, mentionedMeasures: target.measures.slice(0, 1) }, now);
   }
-  if (isOwnGlobalQuestion(nlu, r) || startsNewTopic(nlu, r) || !leansOnQuery(r)) return freshTurn(nlu, p, now);
-  const intent = aspectOf(nlu, r);
+  if (!askedLater && (isOwnGlobalQuestion(nlu, r) || startsNewTopic(nlu, r) || !leansOnQuery(r))) return freshTurn(nlu, p, now);
+  const intent = askedLater && !RULE_ASPECTS.has(p.intent) ? target.intent : aspectOf(nlu, r);
   const measures = backTo || !r.named.length || r.givesOwnFields ? target.measures : [r.targetMeasure, ...r.named.filter((m) => m !== r.targetMeasure)];
   const facts = factsWithQuery(nlu, r);
   // "这两个分别找谁" after a 技改 turn and a 数字化 turn: both topics, each answered.

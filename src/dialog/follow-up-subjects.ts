@@ -82,13 +82,14 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     return [...earlier, { count: 1, facts: { ...like, ...own }, text }].map(toGroup);
   }
   // "第二场银行其实只有4家" after "两场 每场…": one of a group counted together.
-  if (ordinal && earlier.length === 1 && place > 0 && place < earlier[0].count && Object.keys(own).length) {
+  if (ordinal && earlier.length === 1 && place > 0 && place < earlier[0].count && (Object.keys(own).length || !p.isQuestion)) {
     const [group] = earlier;
     return [{ ...group, count: group.count - 1 }, { count: 1, facts: { ...group.facts, ...own }, text }].map(toGroup);
   }
-  if (ordinal && earlier.length > 1 && earlier.every((g) => g.count === 1) && place >= 0 && place < earlier.length && Object.keys(own).length) {
+  // ("第三场改到明年一月份了": told of the part without a new fact, its words now say so too, as its date.)
+  if (ordinal && earlier.length > 1 && earlier.every((g) => g.count === 1) && place >= 0 && place < earlier.length && (Object.keys(own).length || !p.isQuestion)) {
     const target = earlier[place];
-    return earlier.map((g, i) => (i === place ? { ...g, facts: withAdded(nlu, text, target.facts, own) } : g)).map(toGroup);
+    return earlier.map((g, i) => (i === place ? { ...g, facts: withAdded(nlu, text, target.facts, own), text: Object.keys(own).length ? g.text : `${g.text} ${text}` } : g)).map(toGroup);
   }
   // "C公司是做批发贸易的", "啊对 兄弟公司是做贸易的": what is said of an enterprise named before is said of it alone.
   // ("闽侯其实是国家级的": a cluster named by its district.)
