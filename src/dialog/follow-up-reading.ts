@@ -40,7 +40,10 @@ export function contextualFacts(nlu: Nlu, measure: string, text: string): Record
     const def = doc.field(field) ?? doc.questionFields.find((f) => f.field === field);
     if (!def) continue;
     if (def.kind === 'enum') {
-      const value = ('values' in def ? (def.values as string[] | undefined) : undefined)?.find((v) => (cues[`${field}.${v}`] ?? []).some((w) => text.includes(w)));
+      const values = 'values' in def ? (def.values as string[] | undefined) : undefined;
+      // "省级那个其实没成功": said not granted, whatever level it names.
+      const not = values?.includes('none') && (cues[`${field}.not`] ?? []).some((w) => text.includes(w));
+      const value = not ? 'none' : values?.find((v) => (cues[`${field}.${v}`] ?? []).some((w) => text.includes(w)));
       if (value) out[field] = value;
     } else if (def.kind === 'tier') {
       // "如省级财政奖励为一百万元": 省级 there names whose award it is, not the asker's level.

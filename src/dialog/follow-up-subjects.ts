@@ -42,7 +42,8 @@ const NAMED_LEAD = new RegExp(`^(?:[哦啊噢嗯喔]?对了?|等下|等等|其�
 // "那两家呢": the ones just added, by their count.
 const THOSE = new RegExp(`(?:那|这)${N}\\s*(?:家|个|场)(?:呢|的话|怎么算|多少|能拿多少)?[?？\\s]*$`);
 // "那两家里有一家…": the part counted by that number, before what is said of some of it.
-const WITHIN = new RegExp(`(?:那|这)${N}\\s*(?:家|个|场|间)(?:里|里面|里头|中|当中|之中)\\s*$`);
+// ("省级那两个有一个没评上" too.)
+const WITHIN = new RegExp(`(?:那|这)${N}\\s*(?:家|个|场|间)(?:里|里面|里头|中|当中|之中)?\\s*$`);
 // "第二场", "第三家": one of the parts by its place.
 const ORDINAL = new RegExp(`第${N}\\s*(?:场|家|个|间)`);
 
@@ -91,9 +92,17 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     const target = earlier[place];
     return earlier.map((g, i) => (i === place ? { ...g, facts: withAdded(nlu, text, target.facts, own), text: Object.keys(own).length ? g.text : `${g.text} ${text}` } : g)).map(toGroup);
   }
+  // "不对不对 省级的就一个": a level's count corrected, for the one part at that level.
+  const recount = correcting ? LEVEL_RECOUNT.exec(text) : null;
+  const levelFacts = Object.entries(own);
+  if (recount && levelFacts.length === 1) {
+    const [field, value] = levelFacts[0];
+    const at = earlier.flatMap((g, i) => (g.facts[field] === value ? [i] : []));
+    if (at.length === 1) return earlier.map((g, i) => (i === at[0] ? { ...g, count: countOf(recount[1]) } : g)).map(toGroup);
+  }
   // "C公司是做批发贸易的", "啊对 兄弟公司是做贸易的": what is said of an enterprise named before is said of it alone.
   // ("闽侯其实是国家级的": a cluster named by its district.)
-  const lead = !Object.keys(own).length ? null : kind === 'enterprise' ? NAMED_LEAD.exec(text) : kind === 'cluster' ? districtLead(nlu, text) : null;
+  const lead = !Object.keys(own).length ? null : kind === 'enterprise' ? NAMED_LEAD.exec(text) : kind === 'cluster' && !p.subjects.cluster ? districtLead(nlu, text) ?? LEVEL_LEAD.exec(text) : null;
   // ("我们公司和子公司都…" then "子公司是做批发的": one of a group counted together, named in the words before.)
   const together = earlier.length === 1 && earlier[0].count > 1 && !earlier[0].text && said.includes(lead?.[1] ?? '\u0000') ? 0 : -1;
   const namedAt = lead ? Math.max(earlier.findIndex((g) => g.text.includes(lead[1])), together) : -1;
@@ -175,6 +184,10 @@ const NAMED_ASKED = /^(?:那|那么)?([^\s,，。]{1,8}?)那(?:家|个|间|场|�
 // "丙为啥没有", "b公司呢": a part by its letter.
 // ("c一分都没有?" too: a few words of asking, no figure, nothing said of it.)
 const LETTER_ASKED = /^(?:那|那么)?([甲乙丙丁戊]|[a-f])(?:公司|企业|厂|那家)?(?=呢|为|怎|咋|能|多|单|没|不行|不能|一分|$)[^\d，,。]{0,8}$/;
+
+const LEVEL_RECOUNT = new RegExp(`(?:就|只有|只|才|其实是|应该是|是)\\s*${N}\\s*(?:个|家|场)`);
+// "省级的刚刚公示通过了": a cluster named by its level.
+const LEVEL_LEAD = /^(?:那|哦|啊|对了|不对)?[\s,，]*(国家级|省级)/;
 
 /** The district a turn starts with ("闽侯其实是国家级的"), as a match of the name. */
 function districtLead(nlu: Nlu, text: string): [string, string] | null {
