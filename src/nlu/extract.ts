@@ -207,7 +207,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
 
   /** "省奖60万、75万": an amount listed right after another belongs to the same field. */
   function listedAfter(text: string, n: NumberMention, previous: { n: NumberMention; field: string } | undefined): string | undefined {
-    return previous && /^\s*(?:[,/、]|和|及|与)\s*$/.test(text.slice(previous.n.end, n.start)) ? previous.field : undefined;
+    // ("分别100万 100万 50万": a space between is a list too.)
+    return previous && /^(?:\s*(?:[,/、]|和|及|与)\s*|\s+)$/.test(text.slice(previous.n.end, n.start)) ? previous.field : undefined;
   }
 
   /**
@@ -269,6 +270,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
       const clause = clauseAt(text, n.start);
       if (n.kind === 'yuan') {
         const topicYuan = yuanFields.filter((f) => ctx.topicFields?.includes(f));
+        const listed = listedAfter(text, n, previousYuan) !== undefined;
         const field = nearestCueField(text, n, clause, yuanFields) ?? listedAfter(text, n, previousYuan)
           ?? (yuanFields.includes(ctx.pendingField ?? '') ? ctx.pendingField : undefined) ?? (topicYuan.length === 1 ? topicYuan[0] : undefined);
         previousYuan = field ? { n, field } : undefined;
@@ -295,7 +297,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
           // "设备花了160万，信息化系统又投了150万": one year's investment in parts.
           facts[field] = (facts[field] as number) + n.value;
           lastOfField.set(field, n);
-        } else if (!additive.has(field) && !correcting && n.value !== facts[field] && !includesAny(text.slice(last?.end ?? 0, n.start), lexicon.reckonedCues)) {
+        } else if (!additive.has(field) && !correcting && (n.value !== facts[field] || listed) && !includesAny(text.slice(last?.end ?? 0, n.start), lexicon.reckonedCues)) {
+          // ("分别100万 100万 50万": a figure listed again is another subject's, though the same.)
           (slots.moreYuan[field] ??= []).push(n);
         }
       } else if (n.kind === 'bare' && n.value < 1000 && countAfterNoun(text, n) !== undefined) {

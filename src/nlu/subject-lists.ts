@@ -39,6 +39,10 @@ export function rollCallGroups(text: string, factsOf: (segment: string) => Segme
 
 // "今年又首次评上小巨人", "下半年又…": a later step of the same enterprise.
 
+// A clause, or (in speech run on without breaks) a stretch that a later step's word begins:
+// "…评上省级专精特新然后26年又第一次评上国家级小巨人…".
+const STEP_CLAUSE = /(?:然后|后来|接着|随后)?(?:(?!然后|后来|接着|随后)[^,.;!?:，。；！？：\s])+/g;
+
 /**
  * "今年先评上省级专精特新 下半年又首次认定小巨人 两个加起来": one enterprise recognised at two
  * levels, each level a subject of its own (each is paid by its own rule). The second level's
@@ -47,7 +51,7 @@ export function rollCallGroups(text: string, factsOf: (segment: string) => Segme
 export function levelSteps(text: string, levelField: string, stepWords: readonly string[], factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
   // Reading every clause is costly: only a text with a word of a later step is read.
   if (!stepWords.some((w) => text.includes(w))) return [];
-  const clauses = [...text.matchAll(/[^,.;!?:，。；！？：\s]+/g)].map((c) => ({ index: c.index, words: c[0], facts: factsOf(c[0]).facts }));
+  const clauses = [...text.matchAll(STEP_CLAUSE)].map((c) => ({ index: c.index, words: c[0], facts: factsOf(c[0]).facts }));
   const levelAt = clauses.map((c) => ({ at: c.index, facts: c.facts }))
     .filter((c) => c.facts[levelField] !== undefined && c.facts[levelField] !== 'none');
   const second = levelAt.findIndex((c, i) => i > 0 && c.facts[levelField] !== levelAt[0].facts[levelField]);
