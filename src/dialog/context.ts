@@ -314,11 +314,12 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   // "技改补助要啥条件" → "啥时候截止": the document's dates, said of the measure asked about.
   // "要是推到明年一月份办呢", "明年2月那场还算吗": the query asked again of a time after the document's end
   // (the answer then says the end date), not a question about the document's dates.
-  const askedLater = RULE_ASPECTS.has(target.intent) && !r.named.length && !startsNewTopic(nlu, r) && afterEnd(nlu, p.text, now);
+  const newTopic = startsNewTopic(nlu, r);
+  const askedLater = RULE_ASPECTS.has(target.intent) && !r.named.length && !newTopic && afterEnd(nlu, p.text, now);
   if (!askedLater && isOwnGlobalQuestion(nlu, r) && DOCUMENT_QUESTIONS.has(p.intent) && !p.mentionedMeasures.length && r.short) {
     return freshTurn(nlu, { ...p, mentionedMeasures: target.measures.slice(0, 1) }, now);
   }
-  if (!askedLater && (isOwnGlobalQuestion(nlu, r) || startsNewTopic(nlu, r) || !leansOnQuery(r))) return freshTurn(nlu, p, now);
+  if (!askedLater && (isOwnGlobalQuestion(nlu, r) || newTopic || !leansOnQuery(r))) return freshTurn(nlu, p, now);
   const intent = askedLater && !RULE_ASPECTS.has(p.intent) ? target.intent : aspectOf(nlu, r);
   const measures = backTo || !r.named.length || r.givesOwnFields ? target.measures : [r.targetMeasure, ...r.named.filter((m) => m !== r.targetMeasure)];
   const facts = factsWithQuery(nlu, r);
@@ -334,7 +335,7 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const said = Object.keys(r.own).length ? p.raw : target.said;
   const kind = kindOf(nlu, measures[0]);
   // "第二家呢" answers one part; the next turn may ask about all of them again.
-  const subjects = asksOnePart(nlu, p, target.subjects) && measures[0] === r.targetMeasure ? target.subjects : rememberedGroups(parse, kind);
+  const subjects = r.asksPart && measures[0] === r.targetMeasure ? target.subjects : rememberedGroups(parse, kind);
   return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects, ...(said ? { said } : {}) }, backTo };
 }
 
