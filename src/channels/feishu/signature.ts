@@ -29,11 +29,18 @@ export function verifySignature(req: SignedRequest, encryptKey: string, now: num
   return timingSafeEqual(given, expected) ? 'ok' : 'mismatch';
 }
 
-/** The `{"encrypt": …}` body: AES-256-CBC, key sha256(encryptKey), IV the first 16 bytes. Throws when it is not ours. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The `{"encrypt": …}` body: AES-256-CBC, key sha256(encryptKey), IV the first 16 bytes. Throws when it is not ours.
+ * A wrong key still passes the padding check about once in 256 tries, so the plain text must also be UTF-8 JSON.
+ */
 export function decryptBody(encrypt: string, encryptKey: string): string {
   const data = Buffer.from(encrypt, 'base64');
   if (data.length < 32) throw new Error('encrypted body too short');
   const key = createHash('sha256').update(encryptKey).digest();
   const decipher = createDecipheriv('aes-256-cbc', key, data.subarray(0, 16));
-  return Buffer.concat([decipher.update(data.subarray(16)), decipher.final()]).toString('utf8');
+  const text = strictUtf8.decode(Buffer.concat([decipher.update(data.subarray(16)), decipher.final()]));
+  if (!text.trimStart().startsWith('{')) throw new Error('decrypted body is not a JSON object');
+  return text;
 }
