@@ -43,21 +43,26 @@ export interface Marker {
 }
 
 export const CLAUSE_BREAK = /[,.;!?:，。；！？：\s]/;
+const SENTENCE_BREAK = /[.;!?。；！？]/;
+
+/** Whether the character at i ends a clause: "1.2百万" has a decimal point, not a stop. */
+function breaksAt(text: string, i: number, breaks: RegExp): boolean {
+  if (!breaks.test(text[i])) return false;
+  return !(text[i] === '.' && /\d/.test(text[i - 1] ?? '') && /\d/.test(text[i + 1] ?? ''));
+}
 
 /** The clause around a position: between the nearest breaks (commas, stops, spaces). */
 export function clauseBounds(text: string, at: number): [number, number] {
   let s = at;
-  while (s > 0 && !CLAUSE_BREAK.test(text[s - 1])) s--;
+  while (s > 0 && !breaksAt(text, s - 1, CLAUSE_BREAK)) s--;
   let e = at;
-  while (e < text.length && !CLAUSE_BREAK.test(text[e])) e++;
+  while (e < text.length && !breaksAt(text, e, CLAUSE_BREAK)) e++;
   return [s, e];
 }
 
-const SENTENCE_BREAK = /[.;!?。；！？]/;
-
 export function sentenceEnd(text: string, from: number): number {
   let e = from;
-  while (e < text.length && !SENTENCE_BREAK.test(text[e])) e++;
+  while (e < text.length && !breaksAt(text, e, SENTENCE_BREAK)) e++;
   return e;
 }
 
