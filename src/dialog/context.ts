@@ -2,7 +2,7 @@ import type { FactValue } from '../../policy/index.js';
 import { CLARIFY, FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
 import { parseNumeral } from '../nlu/numbers.js';
 import { timeReference } from '../nlu/time-reference.js';
-import { todayIn } from './answers.js';
+import { measuresWithFacts, todayIn } from './answers.js';
 import {
   bestMeasureIntent, contextualFacts, countedSubjects, fieldsOfMeasure, followUpCount, kindOf, leansOnContext, littleElse,
   replacedFigures, shortQuestionInContext, withSharedFacts,
@@ -160,6 +160,7 @@ const AMOUNT_INTENT = 'measure.amount';
 const FREQUENCY_INTENT = 'measure.frequency';
 const CONDITIONS_INTENT = 'measure.conditions';
 const RULE_ASPECTS = new Set([AMOUNT_INTENT, CONDITIONS_INTENT]);
+const TOPICS_COUNTED = ['项', '个'];
 const PLACES_COUNTED = /(?:\d+|[一二两三四五六七八九十]+)\s*个\s*(?:区|县|市|地方)/;
 // "咋不行", "为啥没有": why a part does not qualify.
 const WHY_NOT = /为啥|为什么|凭啥|(?:咋|怎么)(?:不|没)|不行|没有|没份/;
@@ -322,6 +323,8 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   if (!askedLater && isOwnGlobalQuestion(nlu, r) && DOCUMENT_QUESTIONS.has(p.intent) && !p.mentionedMeasures.length && r.short) {
     return freshTurn(nlu, { ...p, mentionedMeasures: target.measures.slice(0, 1) }, now);
   }
+  const across = acrossTopics(nlu, r, newTopic, here(ctx.previous), now);
+  if (across) return across;
   if (!askedLater && (isOwnGlobalQuestion(nlu, r) || newTopic || !leansOnQuery(r))) return freshTurn(nlu, p, now);
   const intent = askedLater && !RULE_ASPECTS.has(p.intent) ? target.intent : aspectOf(nlu, r);
   const measures = backTo || !r.named.length || r.givesOwnFields ? target.measures : [r.targetMeasure, ...r.named.filter((m) => m !== r.targetMeasure)];
@@ -340,6 +343,57 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   // "第二家呢" answers one part; the next turn may ask about all of them again.
   const subjects = r.asksPart && measures[0] === r.targetMeasure ? target.subjects : rememberedGroups(parse, kind);
   return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects, ...(said ? { said } : {}) }, backTo };
+}
+
+/** A remembered query's subjects as a parse holds them: the groups of the kind its measure counts. */
+function subjectsOfQuery(nlu: Nlu, q: AskedQuery): Parse['subjects'] {
+  const kind = kindOf(nlu, q.measures[0]);
+  if (!kind || !q.subjects?.length) return {};
+  return { [kind]: { shared: {}, groups: q.subjects.map((g) => ({ kind, count: g.count, text: g.text, facts: g.facts, looseYuan: [] })) } };
+}
+
+/**
+ * "我们还牵头办了场对接会…加起来一共能拿多少" after a 小巨人 question (a new topic's case added to the
+ * one before), "两块加一起总共多少" after a second topic: one answer over both topics, each measure on
+ * its own facts and subjects, and their sum.
+ */
+function acrossTopics(nlu: Nlu, r: Reading, newTopic: boolean, previous: AskedQuery | undefined, now: number): Resolved | undefined {
+  const { p, target } = r;
+  if (r.backTo || !nlu.lexicon.acrossTopicsCues.some((w) => p.text.toLowerCase().includes(w))) return undefined;
+  const asksAmount = p.intent === AMOUNT_INTENT || p.cueIntents.includes(AMOUNT_INTENT) || r.measureIntent?.label === AMOUNT_INTENT;
+  if (!asksAmount) return undefined;
+  const hasFacts = (q: AskedQuery) => Object.keys(q.facts).length > 0 || !!q.subjects?.length;
+  let earlier: AskedQuery;
+  let later: { measures: string[]; facts: Record<string, FactValue>; subjects: Parse['subjects'] };
+  // (A turn that names the query's measure again, or gives the facts of two measures itself, is a question of its own.)
+  const addsAnother = r.named.length > 0 && !r.named.some((m) => target.measures.includes(m)) && measuresWithFacts(nlu.doc, p).length < 2;
+  if (newTopic && RULE_ASPECTS.has(target.intent) && addsAnother && r.hasOwnFacts) {
+    earlier = target;
+    later = { measures: r.named, facts: { ...r.own }, subjects: p.subjects };
+  } else if (!newTopic && previous && !r.named.length && !r.hasOwnFacts && r.counted === undefined && !r.asksPart
+    // ("两项合计": a count of the topics, not of subjects.)
+    && p.slots.numbers.every((n) => n.kind !== 'count' || TOPICS_COUNTED.includes(n.unit ?? ''))
+    && previous.measures[0] && !target.measures.includes(previous.measures[0])) {
+    earlier = previous;
+    later = { measures: target.measures, facts: target.facts, subjects: subjectsOfQuery(nlu, target) };
+  } else {
+    return undefined;
+  }
+  if (!hasFacts(earlier)) return undefined;
+  const both = [...new Set([...earlier.measures, ...later.measures])];
+  const facts = { ...earlier.facts, ...later.facts };
+  const draft: Parse = {
+    ...p, intent: AMOUNT_INTENT, measures: both, mentionedMeasures: both, needsMeasure: false, contextIntent: undefined, alternatives: undefined,
+    slots: { ...p.slots, facts }, subjects: { ...subjectsOfQuery(nlu, earlier), ...later.subjects }, confidence: Math.max(p.confidence, 0.6),
+  };
+  // The measures the facts compute come first: a topic with no amount of its own adds nothing to the sum.
+  const computed = measuresWithFacts(nlu.doc, draft);
+  const measures = [...computed, ...both.filter((m) => !computed.includes(m))];
+  const parse = { ...draft, measures, mentionedMeasures: measures };
+  return {
+    parse, facts,
+    remember: { intent: AMOUNT_INTENT, measures, facts, at: now, turns: 0, subjects: rememberedGroups(parse, kindOf(nlu, measures[0])), said: p.raw },
+  };
 }
 
 // "第二个呢", "那第三项讲啥": an item of the list just shown, by its place.

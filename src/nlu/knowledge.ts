@@ -97,6 +97,8 @@ export const LexiconSchema = z.object({
   laterStepWords: words,
   /** "这两个分别找谁": the last two topics together. */
   bothTopicCues: words,
+  /** "加起来一共能拿多少" after a second topic: the sum over the conversation's topics. */
+  acrossTopicsCues: words,
   /** Nouns a count of firms may count that are no event's attendance ("六家客户", "三家子公司"). */
   otherCountedNouns: words,
   fieldCues: z.record(z.string(), words),
