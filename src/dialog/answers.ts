@@ -329,6 +329,15 @@ function vatLines(ctx: AnswerContext, outcomes: AwardOutcome[], p: Parse): strin
   return [`  ${ctx.replies.render('vatNet', { gross: formatYuan(v.gross), rate: v.rate, net: formatYuan(v.net) })}`];
 }
 
+/**
+ * "2025年首次省级专精特新 那个10万找哪个部门": an answer about who handles it or how to apply, with
+ * the asker's own facts, also says what those facts come to (after the answer itself).
+ */
+export function withOwnCase(ctx: AnswerContext, answer: QaAnswer, id: string, p: Parse): QaAnswer {
+  const own = ownCase(ctx, id, p);
+  return own ? { ...answer, reply: [answer.reply, ...own.lines].join('\n'), awards: own.awards } : answer;
+}
+
 /** "小巨人首次，省里奖了一百万，配套是一次性的吗": the arithmetic lines for the asker's own facts. */
 function ownCase(ctx: AnswerContext, id: string, p: Parse): { lines: string[]; awards: AwardView[] } | null {
   const evaluated = evaluateRulesFor(ctx, id, p);

@@ -5,10 +5,9 @@ import { conversationKey, type Turn } from '../core/turn.js';
 import { CLARIFY, FALLBACK, LIST_INTENT, type Nlu, type Parse } from '../nlu/index.js';
 import {
   applyAnswer, askWhichMeasure, clarifyAnswer, contentAnswer, frequencyAnswer, fullTextAnswer, listAnswer, measuresWithFacts, rulesAnswer,
-  severalMeasuresAnswer, statusAnswer, todayIn, unitsAnswer, validityAnswer, type AnswerContext, type QaAnswer,
+  awardView, severalMeasuresAnswer, statusAnswer, todayIn, unitsAnswer, validityAnswer, withOwnCase, type AnswerContext, type QaAnswer,
 } from './answers.js';
 import { nextContext, resolveFollowUp } from './context.js';
-import { awardView } from './answers.js';
 import {
   advance, applyFacts, describeFacts, newCheck, profileFactsOf, questionActions, questionText, resultOf, stepBack,
 } from './eligibility.js';
@@ -315,10 +314,12 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
         return rulesAnswer(ctx, measure, parse, 'conditionsLead');
       case 'measure.frequency':
         return frequencyAnswer(ctx, measure, parse, withFacts.includes(measure));
-      case 'measure.units':
-        return unitsAnswer(ctx, measure, nlu.lexicon.recipientCues.some((w) => parse.text.includes(w)));
+      case 'measure.units': {
+        const units = unitsAnswer(ctx, measure, nlu.lexicon.recipientCues.some((w) => parse.text.includes(w)));
+        return withFacts.includes(measure) ? withOwnCase(ctx, units, measure, parse) : units;
+      }
       case 'measure.apply':
-        return applyAnswer(ctx, measure, parse);
+        return withFacts.includes(measure) ? withOwnCase(ctx, applyAnswer(ctx, measure, parse), measure, parse) : applyAnswer(ctx, measure, parse);
       case 'measure.fulltext':
         return fullTextAnswer(ctx, measure);
       default:
