@@ -7,7 +7,8 @@ import { NUM, ONLY, sentenceEnd, type SegmentFacts, type SubjectGroup } from './
 
 // "a b c d e 五家", "甲 乙 丙 丁 四家企业": a roll call of named enterprises, then how many they are.
 const ROLL_CALL = new RegExp(`(?<![a-z])([甲乙丙丁戊]{2,5}|[a-f]{2,5}(?![a-z])|[a-f甲乙丙丁戊](?:[\\s、,，和]+[a-f甲乙丙丁戊])+)\\s*${NUM}\\s*(?:家|个|间)`);
-const NAME_RUN = /(?<![a-z\u4e00-\u9fa5])[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])|(?<=其中)[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])/g;
+// ("省里给甲100万 乙100万": a name right after 给/奖 and before its figure.)
+const NAME_RUN = /(?<![a-z\u4e00-\u9fa5])[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])|(?<=其中)[a-f甲乙丙丁戊](?:[和、,]?[a-f甲乙丙丁戊])*(?![a-z])|(?<=给|奖了?)[a-f甲乙丙丁戊](?![a-z])(?=\s*(?:\d|[一二两三四五六七八九十]))/g;
 
 /**
  * "a b c d e 五家 2025首次省级专精特新 其中e家不是工信企业", "甲 乙 丙 丁 四家…其中甲乙首次…丙丁是复核":

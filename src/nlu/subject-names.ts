@@ -11,7 +11,12 @@ export const RELATED_COMPANY = '(?:母公司|子公司|兄弟(?:公司|企业|�
 const RELATIONAL = `(?:${RELATED_COMPANY}[a-d甲乙丙丁]?|我司|我们(?:公司|厂)?|本公司|咱们?(?:公司|厂)?|老[大二三四])`;
 export const RELATIONAL_NAME = new RegExp(`^${RELATIONAL}$`);
 // Only at the start of a clause (or after "它的"): "福州这边的专精特新子公司" describes one enterprise, it does not name one of several.
-const NAMED_ONE = new RegExp(`(?<=^|[\\s,，.。;；:：、]|它的|他的|它|其)${RELATIONAL}(?![a-z])|(?<![a-z])[a-d](?:公司|企业|厂|司|家(?![一二两三四五六七八九十\\d]))|[甲乙丙丁](?:公司|企业|厂)|(?<![\\u4e00-\\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\\s\\d小省国今去旧前刚创])|(?<![\\d.])[1-9]\\.(?!\\d)|(?<![\\d.])[1-9]号(?:子公司|公司|企业|厂|车间)?|(?<![a-z])[a-d]{2,4}(?=[一二两三四五六七八九十\\d]+\\s*家)|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同也\\s\\d小省国今去旧前刚创])`, 'g');
+const NAMED_ONE = new RegExp(`(?<=^|[\\s,，.。;；:：、]|它的|他的|它|其)${RELATIONAL}(?![a-z])|(?<![a-z])[a-d](?:公司|企业|厂|司|家(?![一二两三四五六七八九十\\d]))|[甲乙丙丁](?:公司|企业|厂)|(?<![\\u4e00-\\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\\s\\d小省国今去旧前刚创])|(?<![\\d.])[1-9]\\.(?!\\d)|(?<![\\d.])[1-9]号(?:子公司|公司|企业|厂|车间)?|(?<![a-z])[a-d]{2,4}(?=[一二两三四五六七八九十\\d]+\\s*家)|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同也\\s\\d小省国今去旧前刚创])`
+  // "a电子 首次小巨人；b纺织…": a letter and a short trade name, said at the start of a clause
+  // ("b三级", "a数字化…" are what is said of the letter, not its name).
+  + `|(?<=^|[\\s,，;；。:：])[a-d](?![首今去前省国市数技是也都[一二两三四五六七八九十])[\\u4e00-\\u9fa5]{1,4}(?=\\s|[:：])`
+  // "公司一…公司二…", "客户1…客户2…": enterprises numbered.
+  + `|(?<![\\u4e00-\\u9fa5])(?:公司|企业|客户|厂)[一二三四1-4](?![\\d万家个场号])`, 'g');
 
 // Built once per district list and kind: compiling them was a measurable part of every message.
 const namedPatterns = new WeakMap<readonly string[], Map<SubjectKind, RegExp | null>>();
