@@ -1,19 +1,31 @@
+import { parseNumeral } from './numbers.js';
 import { clauseBounds, NUM, type SegmentFacts, type SubjectGroup } from './subject-text.js';
 
 // Matchmaking events told apart by their figures: parallel lists ("企业分别为35、42、28家") or one
 // attendance after another ("32家企业6家银行 … 45家企业2家银行").
 
 // "参会企业分别为35、42、28家，银行分别为6、5、7家", "企业数30/45/28 银行数5/4/6": one event per position.
-const LISTED = /([\u4e00-\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别)?(?:为|是|有)?\s*((?:\d+\s*家?\s*(?:[,/\s]|和|及|与)\s*)+\d+)\s*家?/g;
+// "企业依次为30、29、55家", "企业分别四十、三十五、二十家" too; "银行超过5家 2场…" is no list (a count of events follows).
+const VALUE = '(?:\\d+|[一二两三四五六七八九十百]+)';
+const LISTED = new RegExp(`([\\u4e00-\\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别|依次)?(?:为|是|有)?\\s*((?:${VALUE}\\s*家?\\s*(?:[,/\\s、]|和|及|与)\\s*)+${VALUE})(?![\\d一二两三四五六七八九十百])(?!\\s*[场次个])(?=\\s*家|[^\\u4e00-\\u9fa5]|$)\\s*家?`, 'g');
+const LIST_SEPARATOR = /[,/\s、]|和|及|与/;
 // "银行均为8家": the same figure for every event.
-const SAME_FOR_ALL = /([\u4e00-\u9fa5]{1,4}?)(?:均为|均是|都是|都为|每场都是|均超过|都超过|均有|都有|每场都有|各)\s*(\d+)\s*家/g;
+const SAME_FOR_ALL = new RegExp(`([\\u4e00-\\u9fa5]{1,4}?)(?:均为|均是|都是|都为|每场都是|均超过|都超过|均有|都有|每场都有|各)\\s*(${VALUE})\\s*家`, 'g');
+
+/** "30家", "三十五": a list item's figure in digits, or '' when it holds none. */
+function figureOf(item: string): string {
+  const v = item.replace(/家/g, '').trim();
+  if (/^\d+$/.test(v)) return v;
+  const n = v ? parseNumeral(v) : undefined;
+  return n === undefined ? '' : String(n);
+}
 
 /** Events given as parallel lists of figures, each read as "35家企业 6家银行" by the caller's extractor. */
 export function listedEvents(text: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
-  const lists = [...text.matchAll(LISTED)].map((m) => ({ noun: m[1], values: m[2].split(/[,/\s]|和|及|与/).map((v) => v.replace(/\D/g, '')).filter(Boolean) }));
+  const lists = [...text.matchAll(LISTED)].map((m) => ({ noun: m[1], values: m[2].split(LIST_SEPARATOR).map(figureOf).filter((v) => v !== '') }));
   const longest = Math.max(0, ...lists.map((l) => l.values.length));
   if (longest < 2 || lists.some((l) => l.values.length !== longest)) return [];
-  const constants = [...text.matchAll(SAME_FOR_ALL)].map((m) => ({ noun: m[1], values: Array<string>(longest).fill(m[2]) }));
+  const constants = [...text.matchAll(SAME_FOR_ALL)].map((m) => ({ noun: m[1], values: Array<string>(longest).fill(figureOf(m[2])) }));
   const all = [...lists, ...constants];
   return Array.from({ length: longest }, (_, i) => {
     const words = all.map((l) => `${l.noun}${l.values[i]}家`).join(" ");
