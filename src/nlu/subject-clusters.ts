@@ -6,6 +6,7 @@ import { clauseAround, NUM, type Marker } from './subject-text.js';
 
 const LEVEL_COUNT = new RegExp(`${NUM}\\s*个`, 'g');
 const LEVEL_WORDS = /国家级|省级|集群/;
+const LEVEL_JUST_BEFORE = /(?:国家级|省级)(?:的)?\s*$/;
 
 /** "国家级批了一个 省级报了两个": counts in clauses that name a level, besides the ones already found. */
 export function withLevelCounts(text: string, found: Marker[]): Marker[] {
@@ -18,7 +19,11 @@ export function withLevelCounts(text: string, found: Marker[]): Marker[] {
     const previous = all.filter((f) => f.end <= m.index).at(-1);
     const granted = previous !== undefined && GRANTED.test(text.slice(previous.end, m.index));
     if (!granted && !LEVEL_WORDS.test(clauseAround(text, m.index))) continue;
-    all.push({ at: m.index, end: m.index + m[0].length, count, named: false });
+    // "国家级集群1个和省级2个": the level just before its count starts that part.
+    const level = LEVEL_JUST_BEFORE.exec(text.slice(Math.max(0, m.index - 8), m.index));
+    const at = level ? m.index - level[0].length : m.index;
+    if (all.some((f) => at < f.end && at >= f.at)) continue;
+    all.push({ at, end: m.index + m[0].length, count, named: false });
     all.sort((a, b) => a.at - b.at);
   }
   return all;

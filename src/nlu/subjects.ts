@@ -172,11 +172,17 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   if (kind === 'cluster' && !markers.length && /集群/.test(text) && text.includes('国家级') && text.includes('省级') && BOTH_CREATED.test(text)) {
     return ['国家级', '省级'].map((level) => ({ kind, count: 1, text: `${level}集群`, ...factsOf(`${level}集群`) }));
   }
-  // "这两个县各牵头办了一场": one event for each organiser counted.
-  if (kind === 'event' && markers.length === 1 && markers[0].count === 1) {
+  // "这两个县各牵头办了一场": one event for each organiser counted; "四个县各成功申报了1个省级集群" one cluster each.
+  if ((kind === 'event' || kind === 'cluster') && markers.length === 1 && markers[0].count === 1) {
     const each = EACH_ORGANISER.exec(text.slice(Math.max(0, markers[0].at - 16), markers[0].at));
     const organisers = each ? (/^\d/.test(each[1]) ? Number(each[1]) : parseNumeral(each[1])) : undefined;
     if (organisers !== undefined && organisers > 1 && organisers <= 50) return [{ kind, count: organisers, text: '', facts: {}, looseYuan: [] }];
+  }
+  // "四个县各成功申报了1个省级集群": the places counted first, then one cluster each.
+  if (kind === 'cluster' && markers.length === 2 && markers[1].count === 1 && PLACES_COUNTED.test(text.slice(markers[0].end))
+    && /各/.test(text.slice(markers[0].end, markers[1].at))) {
+    const segment = text.slice(markers[1].at, sentenceEnd(text, markers[1].end));
+    return [{ kind, count: markers[0].count, text: segment, ...factsOf(segment) }];
   }
   const pair = pairCount(text, kind);
   if (!markers.length) return pair ? [{ kind, count: pair, text: '', facts: {}, looseYuan: [] }] : [];
