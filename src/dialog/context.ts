@@ -319,7 +319,9 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   // "要是推到明年一月份办呢", "明年2月那场还算吗": the query asked again of a time after the document's end
   // (the answer then says the end date), not a question about the document's dates.
   const newTopic = startsNewTopic(nlu, r);
-  const askedLater = RULE_ASPECTS.has(target.intent) && !r.named.length && !newTopic && afterEnd(nlu, p.text, now);
+  // "打错字了 是2026年1月" after a question dated 2027: the date corrected, the same question.
+  const askedLater = RULE_ASPECTS.has(target.intent) && !r.named.length && !newTopic
+    && (afterEnd(nlu, p.text, now) || (p.slots.correction && timeReference(p.text, todayIn(now)) !== null));
   if (!askedLater && isOwnGlobalQuestion(nlu, r) && DOCUMENT_QUESTIONS.has(p.intent) && !p.mentionedMeasures.length && r.short) {
     return freshTurn(nlu, { ...p, mentionedMeasures: target.measures.slice(0, 1) }, now);
   }
