@@ -19,6 +19,8 @@ export function rememberedGroups(p: Parse, kind: SubjectKind | undefined): Remem
 }
 
 const N = '([一二两三四五六七八九十]+|\\d+)';
+// "三个都是省级", "两家全是": what follows a count is said of every one of them.
+const ALL_OF_THEM = new RegExp(`${N}\\s*(?:个|家|场|间)\\s*(?:都|全|均)`);
 // "还有两家子公司", "另一家", "另外一场", "又拉了一家": subjects added to those already counted,
 // by the measure word of the kind ("还有一个信息化系统" adds an amount, "再加一家银行" attendance).
 const COUNTED_AS: Record<SubjectKind, string> = {
@@ -64,6 +66,20 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   const correcting = p.slots.correction || /其实|更正/.test(text) || (part !== null && part[0].startsWith('其中') && Object.keys(own).length > 0 && !ownCount);
   // "不对 只有两家是第一次 另一家是前年评的": the earlier count said again in parts, each with its own words.
   const total = earlier.reduce((n, g) => n + g.count, 0);
+  // "不对 是一个国家级 另外一个是省级": the earlier total counted again in parts the turn parses itself.
+  const ownGroups = p.subjects[kind]?.groups ?? [];
+  const ownShared = p.subjects[kind]?.shared ?? {};
+  if (correcting && ownGroups.length >= 2 && total > 1 && ownGroups.reduce((n, g) => n + g.count, 0) === total && ownGroups.every((g) => Object.keys(g.facts).length)) {
+    const base = earlier.length === 1 ? earlier[0].facts : {};
+    return ownGroups.map((g) => ({ ...g, facts: { ...base, ...ownShared, ...g.facts } }));
+  }
+  // "三个都是省级": said of all the subjects counted before, counted again.
+  const allOf = ALL_OF_THEM.exec(text);
+  if (allOf && ownGroups.length === 1 && ownGroups[0].count === total && total > 1 && earlier.length > 1 && Object.keys(own).length) {
+    // ("国家级那个改报省级了 三个都是省级": the value said after the count, not the one it replaces.)
+    const said = valuesIn(nlu, text.slice(allOf.index), own);
+    return earlier.map((g) => ({ ...toGroup(g), facts: { ...g.facts, ...said } }));
+  }
   const parts = correcting ? recountedParts(text, kind) : [];
   if (parts.length >= 2 && total > 1 && parts.reduce((n, x) => n + x.count, 0) === total) {
     const fields = [...nlu.doc.profileFields, ...nlu.doc.questionFields].map((f) => f.field);
@@ -150,6 +166,16 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   const those = THOSE.exec(text);
   if (those && base.length && countOf(those[1]) === newGroup.count) return [newGroup].map(toGroup);
   return [...base, newGroup].map(toGroup);
+}
+
+/** The turn's facts, each enum field read again in part of its words (where it names a value there). */
+function valuesIn(nlu: Nlu, words: string, facts: Record<string, FactValue>): Record<string, FactValue> {
+  const cues = nlu.lexicon.fieldCues;
+  return Object.fromEntries(Object.entries(facts).map(([field, value]) => {
+    const def = nlu.doc.field(field) ?? nlu.doc.questionFields.find((f) => f.field === field);
+    const values = def && 'values' in def ? (def.values as string[] | undefined) : undefined;
+    return [field, values?.find((v) => (cues[`${field}.${v}`] ?? []).some((w) => words.includes(w))) ?? value];
+  }));
 }
 
 /** A part's facts under what a turn says of it: "又来了三家企业" adds to its count, anything else replaces. */
