@@ -117,6 +117,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
   const extractor = createExtractor(doc, lexicon);
   const intentScopes = new Map(intents.intents.map((i) => [i.id, i.scope]));
   const otherPlacePolicy = otherPlacePolicyMatcher(lexicon);
+  const placesOwnMoney = placesOwnMoneyMatcher(lexicon);
 
   interface Understood { cueIntents: string[]; levelOnly: string[]; text: string; slots: Slots; subjects: Parse['subjects']; mScores: Scores; features: ReturnType<typeof intentFeatures>; otherPlace: boolean; isQuestion: boolean; domain: boolean }
 
@@ -165,7 +166,8 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     // Place names are hidden from the model: whose policy is asked is the rule's call, and the model
     // must not learn "厦门" as out of scope from the questions about other cities' policies.
     const seen = hidePlaces(text);
-    return { cueIntents: cues.intents, levelOnly, text, slots, subjects, mScores, features: intentFeatures(seen, mask(seen), segmenter, signals), otherPlace, isQuestion, domain };
+    const features = intentFeatures(seen, mask(seen), segmenter, signals);
+    return { cueIntents: cues.intents, levelOnly, text, slots, subjects, mScores, features, otherPlace: otherPlace || (!training && placesOwnMoney(text)), isQuestion, domain };
   }
 
   const examples = (): TrainingExample[] => [
@@ -320,6 +322,21 @@ function provinceOwnPolicy(text: string, lexicon: Lexicon): boolean {
  * A city or province named as the owner of a policy ("泉州市专精特新有什么奖励", "江苏的补贴") is
  * outside these measures; a Fuzhou enterprise going there ("去深圳参展") is not.
  */
+/**
+ * "上海那边自己的展会补贴政策呢", "厦门那边的参展补贴是多少": the place's own money, even where the
+ * enterprise exhibits there. Read after the model (not one of its features), so the model stays as trained.
+ */
+function placesOwnMoneyMatcher(lexicon: Lexicon): (text: string) => boolean {
+  const places = lexicon.otherPlaces.join('|');
+  const ownThere = new RegExp(`(${places})(?:市|省)?(?:那边|那里|当地|本地)(?:自己|自身|本身)?的?[^，,。？?]{0,10}(?:政策|补贴|补助|奖励|奖补|扶持)|(${places})(?:市|省)?(?:那边|当地)?(?:自己|自身|本身)的`);
+  const visiting = new RegExp(`(去|到|赴|在|往|来)$`);
+  return (text) => {
+    if (text.includes('福州')) return false;
+    const there = ownThere.exec(text);
+    return !!there && !visiting.test(text.slice(Math.max(0, there.index - 1), there.index));
+  };
+}
+
 function otherPlacePolicyMatcher(lexicon: Lexicon): (text: string) => boolean {
   const places = lexicon.otherPlaces.join('|');
   // "泉州市专精特新有什么奖励", "厦门的政策": the place owns the policy asked about.
