@@ -117,7 +117,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
   const extractor = createExtractor(doc, lexicon);
   const intentScopes = new Map(intents.intents.map((i) => [i.id, i.scope]));
   const otherPlacePolicy = otherPlacePolicyMatcher(lexicon);
-  const placesOwnMoney = placesOwnMoneyMatcher(lexicon);
+  const ownMoneyElsewhere = ownMoneyElsewhereMatcher(lexicon);
 
   interface Understood { cueIntents: string[]; levelOnly: string[]; text: string; slots: Slots; subjects: Parse['subjects']; mScores: Scores; features: ReturnType<typeof intentFeatures>; otherPlace: boolean; isQuestion: boolean; domain: boolean }
 
@@ -167,7 +167,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     // must not learn "厦门" as out of scope from the questions about other cities' policies.
     const seen = hidePlaces(text);
     const features = intentFeatures(seen, mask(seen), segmenter, signals);
-    return { cueIntents: cues.intents, levelOnly, text, slots, subjects, mScores, features, otherPlace: otherPlace || (!training && placesOwnMoney(text)), isQuestion, domain };
+    return { cueIntents: cues.intents, levelOnly, text, slots, subjects, mScores, features, otherPlace: otherPlace || (!training && ownMoneyElsewhere(text, slots)), isQuestion, domain };
   }
 
   const examples = (): TrainingExample[] => [
@@ -318,25 +318,35 @@ function provinceOwnPolicy(text: string, lexicon: Lexicon): boolean {
   return (PROVINCE_OWN_AWARD.test(text) || RECOGNITION_CRITERIA.test(text)) && !lexicon.cityMeasureWords.some((w) => text.includes(w));
 }
 
+// "省里给小巨人奖多少", "那省里头给多少钱", "省里给的钱呢", "省里那八十万是按啥定的": the province's own award.
+const PROVINCE_ASKED = /省(?:里|里头|里面|财政|级财政|厅)(?:自己|本身|本来)?[^，,。\d市]{0,8}?(?:奖|给|补|发)[^，,。\d市]{0,3}?(?:多少|几多|几钱|啥标准|什么标准)|省(?:里|里头)(?:给|发)的(?:钱|奖金|奖励|那笔)(?:呢|是)|省里那[^，,。]{0,6}万是(?:按|怎么|咋)/;
+// Words that make it the city's money after all ("省里给80万 市里配多少").
+const CITY_MONEY = /市|配套|福州/;
+
+/**
+ * "上海那边自己的展会补贴政策呢", "厦门那边的参展补贴是多少": the place's own money, even where the
+ * enterprise exhibits there; "省里给小巨人奖多少": the province's. Read after the model (not one of
+ * its features, nor a filter of its training questions), so the model stays as trained.
+ */
+function ownMoneyElsewhereMatcher(lexicon: Lexicon): (text: string, slots: Slots) => boolean {
+  const places = lexicon.otherPlaces.join('|');
+  const ownThere = new RegExp(`(${places})(?:市|省)?(?:那边|那里|当地|本地)(?:自己|自身|本身)?的?[^，,。？?]{0,10}(?:政策|补贴|补助|奖励|奖补|扶持)|(${places})(?:市|省)?(?:那边|当地)?(?:自己|自身|本身)的`);
+  const visiting = /(去|到|赴|在|往|来)$/;
+  return (text, slots) => {
+    if (text.includes('福州')) return false;
+    const there = ownThere.exec(text);
+    if (there && !visiting.test(text.slice(Math.max(0, there.index - 1), there.index))) return true;
+    const province = PROVINCE_ASKED.exec(text);
+    // ("省里给了80万 …多少": a figure given is the asker's own case, unless the question is about that figure.)
+    const givesFigure = slots.numbers.some((n) => n.kind === 'yuan') && !province?.[0].startsWith('省里那');
+    return !!province && !CITY_MONEY.test(text) && !givesFigure;
+  };
+}
+
 /**
  * A city or province named as the owner of a policy ("泉州市专精特新有什么奖励", "江苏的补贴") is
  * outside these measures; a Fuzhou enterprise going there ("去深圳参展") is not.
  */
-/**
- * "上海那边自己的展会补贴政策呢", "厦门那边的参展补贴是多少": the place's own money, even where the
- * enterprise exhibits there. Read after the model (not one of its features), so the model stays as trained.
- */
-function placesOwnMoneyMatcher(lexicon: Lexicon): (text: string) => boolean {
-  const places = lexicon.otherPlaces.join('|');
-  const ownThere = new RegExp(`(${places})(?:市|省)?(?:那边|那里|当地|本地)(?:自己|自身|本身)?的?[^，,。？?]{0,10}(?:政策|补贴|补助|奖励|奖补|扶持)|(${places})(?:市|省)?(?:那边|当地)?(?:自己|自身|本身)的`);
-  const visiting = new RegExp(`(去|到|赴|在|往|来)$`);
-  return (text) => {
-    if (text.includes('福州')) return false;
-    const there = ownThere.exec(text);
-    return !!there && !visiting.test(text.slice(Math.max(0, there.index - 1), there.index));
-  };
-}
-
 function otherPlacePolicyMatcher(lexicon: Lexicon): (text: string) => boolean {
   const places = lexicon.otherPlaces.join('|');
   // "泉州市专精特新有什么奖励", "厦门的政策": the place owns the policy asked about.
