@@ -358,7 +358,10 @@ export function measuresWithFacts(doc: PolicyDocument, p: Parse): string[] {
   const withFacts = p.mentionedMeasures.filter((id) => rulesOfQuestion(doc, id, facts).some((r) => ruleFactsUsed(r, beyondTier) > 0));
   // "2025年首次省级专精特新…技改投了350万 能拿多少": a measure named only by a level is asked about
   // too when the amount question (or the check) gives facts that only its rules read (首次, the year of recognition).
-  if ((p.intent === 'measure.amount' || p.intent === 'eligibility.start') && withFacts.length && p.levelOnly.length) {
+  // ("台江区一家企业 今年首次省级专精特新 同时首次获评市级企业技术中心 各多少": also beside a measure that pays no set amount.)
+  const besideOther = p.mentionedMeasures.some((id) => !p.levelOnly.includes(id));
+  const asksRules = p.intent === 'measure.amount' || p.intent === 'eligibility.start';
+  if ((asksRules || (p.intent === 'measure.conditions' && besideOther)) && (withFacts.length || besideOther) && p.levelOnly.length) {
     const taken = new Set(withFacts.flatMap((id) => doc.rulesFor(id).flatMap(ruleFieldNames)));
     const ownFacts = Object.fromEntries(Object.entries(beyondTier).filter(([f]) => !taken.has(f)));
     for (const id of p.levelOnly) {

@@ -293,6 +293,10 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const rules = parse.intent === 'measure.amount' || parse.intent === 'measure.conditions';
     const lead = parse.intent === 'measure.amount' ? 'amountLead' : 'conditionsLead';
     if (rules && withFacts.length >= 2) return simple(severalMeasuresAnswer(ctx, withFacts, parse, lead));
+    // "…首次省级专精特新 还组织了5家企业抱团参展 能拿多少": the measure asked about, and the level's own award beside it.
+    if (rules && withFacts.length === 1 && !withFacts.includes(measure) && parse.levelOnly.includes(withFacts[0])) {
+      return simple(severalMeasuresAnswer(ctx, [measure, withFacts[0]], parse, lead));
+    }
     // "专利和参展分别找哪个部门", "上市奖补找哪个局 技改补助呢": the same aspect of every measure named.
     const askedEach = nlu.lexicon.eachCues.some((w) => parse.text.includes(w)) || (parse.mentionedMeasures.length >= 2 && questionClauses(parse.text, nlu.lexicon.questionCues) >= 2);
     const each = askedEach ? parse.mentionedMeasures.filter((id) => doc.measure(id)).slice(0, 4) : [];
