@@ -40,7 +40,8 @@ const SAME = /一样|同样|相同|[也嘛](?:是|都|攏|评|认定|首次|第�
 // A turn that starts by naming another enterprise of the group ("兄弟公司…", "还有我们子公司…").
 const RELATIVE_LEADS = new RegExp(`^(?:那|还有|另外)?(?:我们|阮|咱们?)?(?:的|兜)?(?:${RELATED_COMPANY}|关联公司|姐妹公司)`);
 // "C公司是做贸易的", "其中子公司是做贸易的", "兄弟公司那边是复核": one enterprise named before, by its name.
-const NAMED_LEAD = new RegExp(`^(?:[哦啊噢嗯喔]?对了?|等下|等等|其中|不过|但是?|另外)?[\\s,，]*(?:其中)?(?:的)?(${RELATED_COMPANY}|[a-f](?:公司|企业|厂)|[甲乙丙丁](?:公司|企业|厂)?)`);
+// ("不对 c其实也是去年评上的": a letter alone, after a correction's words.)
+const NAMED_LEAD = new RegExp(`^(?:[哦啊噢嗯喔]?对了?|等下|等等|其中|不过|但是?|另外|不对|错了|更正|更正一下|歹势)?[\\s,，]*(?:其中)?(?:的)?(${RELATED_COMPANY}|[a-f](?:公司|企业|厂)|[a-f](?![a-z])|[甲乙丙丁](?:公司|企业|厂)?)`);
 // "那两家呢": the ones just added, by their count.
 const THOSE = new RegExp(`(?:那|这)${N}\\s*(?:家|个|场)(?:呢|的话|怎么算|多少|能拿多少)?[?？\\s]*$`);
 // "那两家里有一家…": the part counted by that number, before what is said of some of it.
@@ -121,7 +122,9 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   const lead = !Object.keys(own).length ? null : kind === 'enterprise' ? NAMED_LEAD.exec(text) : kind === 'cluster' && !p.subjects.cluster ? districtLead(nlu, text) ?? LEVEL_LEAD.exec(text) : null;
   // ("我们公司和子公司都…" then "子公司是做批发的": one of a group counted together, named in the words before.)
   const together = earlier.length === 1 && earlier[0].count > 1 && !earlier[0].text && said.includes(lead?.[1] ?? '\u0000') ? 0 : -1;
-  const namedAt = lead ? Math.max(earlier.findIndex((g) => g.text.includes(lead[1])), together) : -1;
+  // (A letter alone names the part its words start with: "c前年…", not any words holding a "c".)
+  const names = (g: RememberedGroup) => (/^[a-f]$/.test(lead![1]) ? g.text.trimStart().startsWith(lead![1]) : g.text.includes(lead![1]));
+  const namedAt = lead ? Math.max(earlier.findIndex(names), together) : -1;
   if (lead && namedAt >= 0 && !addedPattern(kind).test(text)) {
     const target = earlier[namedAt];
     const split: RememberedGroup[] = [...(target.count > 1 ? [{ ...target, count: target.count - 1 }] : []), { count: 1, facts: { ...target.facts, ...own }, text }];

@@ -248,7 +248,7 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
     const counted = kind !== 'enterprise' ? found
       : !found.length ? (namesTwoLevels(text) ? steps(text) : found)
         : found.flatMap((g) => (g.count === 1 && g.text && namesTwoLevels(g.text) ? nonEmpty(steps(g.text)) ?? [g] : [g]));
-    const groups = kind === 'enterprise' ? withSiblingLevels(amountGroups(text, slots, counted) ?? counted, TIER_FIELD, namesLevel, isProfileField) : counted;
+    const groups = kind === 'enterprise' ? withSiblingLevels(amountGroups(text, slots, counted) ?? counted, TIER_FIELD, namesLevel, isProfileField, factsOf) : counted;
     if (!groups.length) continue;
     const split = groups.some((g) => g.text);
     const totals = sharedOutTotals(text, groups, split ? extract(sharedText(text, groups)).facts : slots.facts, perMember, lexicon.statedTotalCues);

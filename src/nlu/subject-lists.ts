@@ -70,6 +70,7 @@ export function levelSteps(text: string, levelField: string, stepWords: readonly
 }
 
 const SIBLING = /^\s*(?:另外|另|其余|剩下|剩余|还有|其他)/;
+const BARE_YEAR = /^\s*(?:[a-f](?![a-z])|[甲乙丙丁戊]|[1-9]号)\s*(?:是|也是)?\s*(今年|去年|前年|大前年|\d{4}年|\d{2}年)(?:的|评的|评上的)?(?=\s|$|[,，。;；])/;
 // "两家25年首次省专精特新 一家26年首次": a part of a list that starts with its count or its name,
 // or says it is like the one before ("今年又认定2家").
 const LIST_PART = /^\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:家|间)|^\s*(?:[a-f](?![a-z])|[甲乙丙丁戊]|[1-9]号)|又|同样/;
@@ -79,13 +80,23 @@ const LIST_PART = /^\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:家|间
  * a part that names no level and says only what an enterprise's profile holds is at the level of
  * the part it is set beside.
  */
-export function withSiblingLevels(groups: SubjectGroup[], levelField: string, namesLevel: (text: string) => boolean, isProfileField: (field: string) => boolean): SubjectGroup[] {
+export function withSiblingLevels(
+  groups: SubjectGroup[], levelField: string, namesLevel: (text: string) => boolean, isProfileField: (field: string) => boolean,
+  factsOf?: (segment: string) => SegmentFacts,
+): SubjectGroup[] {
   const out: SubjectGroup[] = [];
   for (const [i, g] of groups.entries()) out.push(withSiblingLevel(g, i, out[i - 1]));
   return out;
 
   function withSiblingLevel(g: SubjectGroup, i: number, before: SubjectGroup | undefined): SubjectGroup {
     if (i === 0 || !before || g.facts[levelField] !== undefined || !(SIBLING.test(g.text) || LIST_PART.test(g.text)) || before.facts[levelField] === undefined) return g;
+    // "a今年首次评上省级专精特新 b去年 c前年": a name and a year only, the year of the same recognition.
+    const year = BARE_YEAR.exec(g.text);
+    if (year && factsOf && !Object.keys(g.facts).length) {
+      const said = factsOf(`${year[1]}认定`).facts;
+      const first: Record<string, FactValue> = before.facts.firstTime !== undefined ? { firstTime: before.facts.firstTime } : {};
+      return Object.keys(said).length ? { ...g, facts: { ...first, ...said, [levelField]: before.facts[levelField] } } : g;
+    }
     const fields = Object.keys(g.facts);
     if (namesLevel(g.text) || !fields.length || !fields.every(isProfileField)) return g;
     return { ...g, facts: { [levelField]: before.facts[levelField], ...g.facts } };
