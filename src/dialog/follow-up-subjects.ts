@@ -42,6 +42,10 @@ const RELATIVE_LEADS = new RegExp(`^(?:那|还有|另外)?(?:我们|阮|咱们?)
 // "C公司是做贸易的", "其中子公司是做贸易的", "兄弟公司那边是复核": one enterprise named before, by its name.
 // ("不对 c其实也是去年评上的": a letter alone, after a correction's words.)
 const NAMED_LEAD = new RegExp(`^(?:[哦啊噢嗯喔]?对了?|等下|等等|其中|不过|但是?|另外|不对|错了|更正|更正一下|歹势)?[\\s,，]*(?:其中)?(?:的)?(${RELATED_COMPANY}|[a-f](?:公司|企业|厂)|[a-f](?![a-z])|[甲乙丙丁](?:公司|企业|厂)?)`);
+// "不对 是三家": the total said again, corrected.
+const TOTAL_CORRECTED = new RegExp(`(?:不对|错了|等下|等等|其实|应该|说错了|搞错了)[\\s,，]*(?:是|有|一共|总共)${N}\\s*(?:家|个|间|场)`);
+// "B公司", "C厂": firms named by a letter.
+const LETTER_NAMED = /(?<![a-z])([a-f])(?:公司|企业|厂)/g;
 // "那两家呢": the ones just added, by their count.
 const THOSE = new RegExp(`(?:那|这)${N}\\s*(?:家|个|场)(?:呢|的话|怎么算|多少|能拿多少)?[?？\\s]*$`);
 // "那两家里有一家…": the part counted by that number, before what is said of some of it.
@@ -73,6 +77,21 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   if (correcting && ownGroups.length >= 2 && total > 1 && ownGroups.reduce((n, g) => n + g.count, 0) === total && ownGroups.every((g) => Object.keys(g.facts).length)) {
     const base = earlier.length === 1 ? earlier[0].facts : {};
     return ownGroups.map((g) => ({ ...g, facts: { ...base, ...ownShared, ...g.facts } }));
+  }
+  // "不对 是三家 漏了一家" after two alike: the total corrected, the one left out like the rest;
+  // "等下 是三家 还有一家是做餐饮的": the total corrected by a part with words of its own.
+  const recountTo = TOTAL_CORRECTED.exec(text);
+  if (recountTo && earlier.length === 1 && countOf(recountTo[1]) > total) {
+    const missing = countOf(recountTo[1]) - total;
+    const rest = ownGroups.filter((g) => g.count === missing && Object.keys(g.facts).length && !TOTAL_CORRECTED.test(g.text));
+    if (rest.length === 1) return [...earlier.map(toGroup), { ...rest[0], facts: { ...earlier[0].facts, ...ownShared, ...rest[0].facts } }];
+    if (!Object.keys(own).length) return [{ ...toGroup(earlier[0]), count: countOf(recountTo[1]) }];
+  }
+  // "B公司和C公司今年首次评上省级专精特新" after A公司's case: firms named for the first time join the ones before.
+  const letters = [...text.matchAll(LETTER_NAMED)].map((m) => m[1]);
+  if (!correcting && letters.length && ownGroups.length && earlier.length && Object.keys(own).length
+    && !letters.some((l) => earlier.some((g) => g.text.includes(l)) || said.includes(l))) {
+    return [...earlier.map(toGroup), ...ownGroups.map((g) => ({ ...g, facts: { ...ownShared, ...g.facts } }))];
   }
   // "三个都是省级": said of all the subjects counted before, counted again.
   const allOf = ALL_OF_THEM.exec(text);
