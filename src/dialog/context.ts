@@ -161,6 +161,8 @@ const FREQUENCY_INTENT = 'measure.frequency';
 const CONDITIONS_INTENT = 'measure.conditions';
 const RULE_ASPECTS = new Set([AMOUNT_INTENT, CONDITIONS_INTENT]);
 const TOPICS_COUNTED = ['项', '个'];
+// "含税三百万", "是含增值税的": an amount with VAT in it.
+const GROSS = /(?<![不无未])含(?:税|增值税|票)/;
 const PLACES_COUNTED = /(?:\d+|[一二两三四五六七八九十]+)\s*个\s*(?:区|县|市|地方)/;
 // "咋不行", "为啥没有": why a part does not qualify.
 const WHY_NOT = /为啥|为什么|凭啥|(?:咋|怎么)(?:不|没)|不行|没有|没份/;
@@ -229,6 +231,13 @@ function aspectOf(nlu: Nlu, r: Reading): string {
 function factsWithQuery(nlu: Nlu, r: Reading): Record<string, FactValue> {
   const { p, own, target } = r;
   const facts: Record<string, FactValue> = { ...target.facts, ...r.extra, ...own };
+  // "假如是含税三百万呢" after 不含税三百万: an amount with VAT in it, its rate unsaid, replaces the
+  // net amount with one not known; the answer then says what it needs, not the earlier verdict.
+  const gross = GROSS.test(p.text) && !nlu.lexicon.netCues.some((w) => p.text.includes(w)) && p.slots.numbers.some((n) => n.kind === 'yuan');
+  if (gross) {
+    const amounts = [...fieldsOfMeasure(nlu, r.targetMeasure)].filter((f) => nlu.doc.fieldKind(f) === 'yuan' && own[f] === undefined && r.extra[f] === undefined);
+    for (const f of amounts) delete facts[f];
+  }
   if (!nlu.lexicon.additiveCues.some((w) => p.text.includes(w)) || p.slots.correction) return facts;
   const said = { ...r.extra, ...own };
   const countFields = Object.keys(said).filter((f) => nlu.doc.fieldKind(f) === 'count' && nlu.lexicon.countAddCues.some((w) => p.text.includes(w)));
