@@ -294,7 +294,8 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const lead = parse.intent === 'measure.amount' ? 'amountLead' : 'conditionsLead';
     if (rules && withFacts.length >= 2) return simple(severalMeasuresAnswer(ctx, withFacts, parse, lead));
     // "…首次省级专精特新 还组织了5家企业抱团参展 能拿多少": the measure asked about, and the level's own award beside it.
-    if (rules && withFacts.length === 1 && !withFacts.includes(measure) && parse.levelOnly.includes(withFacts[0])) {
+    // ("我们是小巨人 首次 省奖100万 还建了智能制造示范工厂 奖多少": a measure named beside it, by its words.)
+    if (rules && withFacts.length === 1 && !withFacts.includes(measure) && (parse.levelOnly.includes(withFacts[0]) || parse.mentionedMeasures.includes(withFacts[0]))) {
       return simple(severalMeasuresAnswer(ctx, [measure, withFacts[0]], parse, lead));
     }
     // "专利和参展分别找哪个部门", "上市奖补找哪个局 技改补助呢": the same aspect of every measure named.
