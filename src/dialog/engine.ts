@@ -167,9 +167,11 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
   function withWhatFactsSettle(started: Answer, parse: Parse, ctx: AnswerContext): Answer {
     const topics = parse.mentionedMeasures.filter((id) => doc.measure(id));
     const settled = measuresWithFacts(doc, parse).map((id) => rulesAnswer(ctx, id, parse, 'amountLead'));
-    const awards = settled.flatMap((a) => a.awards ?? []).filter((a) => a.eligible);
-    if (!awards.length) return topics.length ? { ...started, measures: [...new Set([...started.measures, ...topics])] } : started;
-    const lines = awards.map((a) => replies.render('resultEligible', { name: doc.displayName(a.measure), title: a.title ?? '', basis: a.basis }));
+    // What the facts rule out is said too ("设备投资不含税280万": 技改 not yet), with the reason.
+    const awards = settled.flatMap((a) => a.awards ?? []).filter((a) => a.eligible || a.status === 'not_eligible')
+      .sort((a, b) => Number(b.eligible) - Number(a.eligible));
+    if (!awards.some((a) => a.eligible)) return topics.length ? { ...started, measures: [...new Set([...started.measures, ...topics])] } : started;
+    const lines = awards.map((a) => replies.render(a.eligible ? 'resultEligible' : 'resultNotEligible', { name: doc.displayName(a.measure), title: a.title ?? '', basis: a.basis }));
     return {
       ...started,
       reply: [replies.render('dialogSettledSoFar'), ...lines, '', started.reply].join('\n'),
