@@ -153,6 +153,12 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const check = newCheck();
     state.check = check;
     const facts = profileFactsOf(doc, parse.slots);
+    // "…数字化评测二级 智能制造示范工厂 都能拿补助吧" then "归哪个局管": the measures the check was started with are the topic.
+    const topics = parse.mentionedMeasures.filter((id) => doc.measure(id));
+    if (topics.length) {
+      const remember = { intent: 'measure.conditions', measures: topics, facts: { ...parse.slots.facts }, at: ctx.now ?? clock.now(), turns: 0 };
+      state.context = nextContext(state.context ?? {}, { parse, facts: remember.facts, remember });
+    }
     applyFacts(check, facts, []);
     check.history = [];
     const taken = Object.keys(facts).length ? replies.render('dialogFactsTaken', { facts: describeFacts(doc, facts) }) : '';
@@ -231,7 +237,9 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const facts = profileFactsOf(doc, parse.slots);
     const hasFacts = Object.keys(facts).length > 0 || parse.slots.unknownFields.length > 0;
     // "申报材料报给哪个部门" in the middle of the check: a question about the topic before it, answered.
-    if (parse.isQuestion && !hasFacts && parse.intent.startsWith('measure.') && !parse.measures.length && parse.confidence >= 0.5) {
+    // ("归哪个局管": the model places it nowhere, its cue words do.)
+    const measureQuestion = parse.intent.startsWith('measure.') ? parse.confidence >= 0.5 : parse.cueIntents.some((i) => i.startsWith('measure.'));
+    if (parse.isQuestion && !hasFacts && measureQuestion && !parse.measures.length) {
       const resolved = resolveFollowUp(nlu, parse, state.context ?? {}, ctx.now ?? clock.now(), contextLimits);
       if (resolved.parse.measures.length) parse = resolved.parse;
     }
