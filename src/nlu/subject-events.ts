@@ -68,4 +68,4 @@ export function attendanceEvents(text: string, declared: number, factsOf: (segme
   });
 }
 
-export const EACH_ORGANISER = new RegExp(`${NUM}\\s*(?:个|家)[\\u4e00-\\u9fa5]{0,4}?各(?:自)?[^，,。\\s]{0,8}$`);
+export const EACH_ORGANISER = new RegExp(`${NUM}\\s*(?:个|家)[\\u4e00-\\u9fa5\\s]{0,4}?各(?:自)?[^，,。\\s]{0,8}$`);
