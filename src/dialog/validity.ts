@@ -13,7 +13,7 @@ import type { Replies } from './replies.js';
 import type { ConversationState } from './state.js';
 
 const KEYS = [
-  'expiredLead', 'expiredBasis', 'supersededBasis', 'afterEndLead', 'afterEndSuccessor', 'afterEndBasis', 'citation', 'namedLead',
+  'expiredLead', 'expiredBasis', 'supersededBasis', 'withinValidity', 'afterEndLead', 'afterEndSuccessor', 'afterEndBasis', 'citation', 'namedLead',
   'namedSuperseded', 'namedExpired', 'namedUpcoming', 'versionSwitched', 'referenceOnly', 'reminderAlert', 'reminderDraft',
   'reloadRefused', 'staffPolicyHeader', 'staffPolicyLine', 'staffPolicyInForce', 'staffStateActive', 'staffStateLastDay',
   'staffStateExpired', 'staffStateUpcoming', 'staffStateSuperseded',
@@ -178,11 +178,17 @@ export function createValidityEngine(deps: ValidityEngineDeps): DialogEngine {
       return { ...answer, reply: [lead, body, citation(doc)].join('\n'), ...(awards ? { awards } : {}) };
     }
     const inDialog = answer.dialog && !answer.dialog.done;
-    if (drawn && !inDialog) return { ...answer, reply: `${answer.reply}\n${citation(doc)}` };
+    // "定的2026年12月20号…赶得上政策吗": a date inside the document's term, asked whether it is in time.
+    const inTime = ref && ASKS_IN_TIME.test(text)
+      ? texts.render('withinValidity', { words: ref.words, citation: documentCitation(doc), validUntil: formatChineseDate(doc.validUntil) })
+      : '';
+    if (drawn && !inDialog) return { ...answer, reply: [answer.reply, inTime, citation(doc)].filter(Boolean).join('\n') };
     return answer;
   }
 
   const citation = (doc: PolicyDocument) => texts.render('citation', { citation: documentCitation(doc) });
+  // Words asking whether a date is in time for the document (kept here: only this layer reads them).
+  const ASKS_IN_TIME = /赶得上|赶得及|来得及|赶上|还在不在|还有效|还算|过期|到期|截止|失效/;
 
   return { handle };
 }
