@@ -311,7 +311,10 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const guess = bestMeasureIntent(asked, nlu.intentScopes);
   // "钱是给协会还是给来参会的企业": whom the query's money goes to, asked of the query's measure.
   const recipient = !asked.measures.length && nlu.lexicon.recipientCues.some((w) => asked.text.includes(w)) && !nlu.lexicon.outsideCues.some((w) => asked.text.includes(w));
-  const p = recipient
+  // "找市工信局对接是吧", "那就是找工信局是吧 还要不要找财政局": a responsible unit named, asked of the topic before.
+  const namesUnit = !asked.measures.length && asked.text.length <= 24 && asked.isQuestion !== false && unitWords(nlu).some((w) => asked.text.includes(w))
+    && nlu.intentScopes.get(asked.intent) !== 'measure' && !nlu.lexicon.outsideCues.some((w) => asked.text.includes(w));
+  const p = recipient || namesUnit
     ? { ...asked, intent: UNITS_INTENT, contextIntent: undefined, confidence: Math.max(asked.confidence, 0.6) }
     // (The cue words' own measure question, "归哪个部门" → units, before the model's guess.)
     : guess && !asked.measures.length && shortQuestionInContext(nlu, asked)
@@ -354,6 +357,19 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   // "第二家呢" answers one part; the next turn may ask about all of them again.
   const subjects = r.asksPart && measures[0] === r.targetMeasure ? target.subjects : rememberedGroups(parse, kind);
   return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects, ...(said ? { said } : {}) }, backTo };
+}
+
+const unitWordsOf = new WeakMap<Nlu, string[]>();
+
+/** The document's responsible units as people name them: "市工信局" and "工信局". */
+function unitWords(nlu: Nlu): string[] {
+  let words = unitWordsOf.get(nlu);
+  if (!words) {
+    const units = nlu.doc.topMeasures().flatMap((m) => nlu.doc.unitsOf(m.id)).filter((u) => u.endsWith('局'));
+    words = [...new Set(units.flatMap((u) => [u, u.replace(/^市/, '')]))].filter((w) => w.length >= 3);
+    unitWordsOf.set(nlu, words);
+  }
+  return words;
 }
 
 /** A remembered query's subjects as a parse holds them: the groups of the kind its measure counts. */
