@@ -105,6 +105,8 @@ export function plainNumbers(text: string): string {
     .replace(/(\d+(?:\.\d+)?)\s*k(?![a-z0-9])/g, (_, n: string) => `${Number((Number(n) / 10).toFixed(4))}万`)
     // "2百8十万": digits inside a Chinese numeral read as Chinese digits.
     .replace(/(?<![\d.])\d(?=[百千十][\d一二三四五六七八九万亿])|(?<=[百千十])\d/g, (d) => DIGIT_NAMES[Number(d)])
+    // "35家企业6家行": banks, said short (not "三家行业协会").
+    .replace(/(\d+|[一二两三四五六七八九十]+)家行(?![业政长动])/g, '$1家银行')
     // "两块加一起", "两块合计": the two parts asked about, not two yuan.
     .replace(/([两二三])块(?=加|合|总|一起|都)/g, '$1项')
     .replace(SHORTHAND_W, '$1万')
