@@ -161,6 +161,8 @@ const FREQUENCY_INTENT = 'measure.frequency';
 const CONDITIONS_INTENT = 'measure.conditions';
 const RULE_ASPECTS = new Set([AMOUNT_INTENT, CONDITIONS_INTENT]);
 const TOPICS_COUNTED = ['项', '个'];
+// "找市工信局对接是吧", "申请找商务局对吧": a guess put forward to be confirmed.
+const CONFIRMS = /(?:是吧|对吧|对吗|是不是|没错吧)[?？\s]*$/;
 // "含税三百万", "是含增值税的": an amount with VAT in it.
 const GROSS = /(?<![不无未])含(?:税|增值税|票)/;
 const PLACES_COUNTED = /(?:\d+|[一二两三四五六七八九十]+)\s*个\s*(?:区|县|市|地方)/;
@@ -312,7 +314,8 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   // "钱是给协会还是给来参会的企业": whom the query's money goes to, asked of the query's measure.
   const recipient = !asked.measures.length && nlu.lexicon.recipientCues.some((w) => asked.text.includes(w)) && !nlu.lexicon.outsideCues.some((w) => asked.text.includes(w));
   // "找市工信局对接是吧", "那就是找工信局是吧 还要不要找财政局": a responsible unit named, asked of the topic before.
-  const namesUnit = !asked.measures.length && asked.text.length <= 24 && asked.isQuestion !== false && unitWords(nlu).some((w) => asked.text.includes(w))
+  // (Asked by a question word, or confirmed by "…是吧", "…对吧".)
+  const namesUnit = !asked.measures.length && asked.text.length <= 24 && (asked.isQuestion || CONFIRMS.test(asked.text)) && unitWords(nlu).some((w) => asked.text.includes(w))
     && nlu.intentScopes.get(asked.intent) !== 'measure' && !nlu.lexicon.outsideCues.some((w) => asked.text.includes(w));
   const p = recipient || namesUnit
     ? { ...asked, intent: UNITS_INTENT, contextIntent: undefined, confidence: Math.max(asked.confidence, 0.6) }

@@ -97,8 +97,8 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   const allOf = ALL_OF_THEM.exec(text);
   if (allOf && ownGroups.length === 1 && ownGroups[0].count === total && total > 1 && earlier.length > 1 && Object.keys(own).length) {
     // ("国家级那个改报省级了 三个都是省级": the value said after the count, not the one it replaces.)
-    const said = valuesIn(nlu, text.slice(allOf.index), own);
-    return earlier.map((g) => ({ ...toGroup(g), facts: { ...g.facts, ...said } }));
+    const values = valuesIn(nlu, text.slice(allOf.index), own);
+    return earlier.map((g) => ({ ...toGroup(g), facts: { ...g.facts, ...values } }));
   }
   const parts = correcting ? recountedParts(text, kind) : [];
   if (parts.length >= 2 && total > 1 && parts.reduce((n, x) => n + x.count, 0) === total) {
