@@ -104,12 +104,6 @@ function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Rea
   };
 }
 
-/** Whether the turn names a time after the document's end ("明年一月"), on the city's date. */
-function afterEnd(nlu: Nlu, text: string, now: number): boolean {
-  const ref = timeReference(text, todayIn(now));
-  return !!ref && ref.from > nlu.doc.validUntil;
-}
-
 /** A confident global question ("有效期到什么时候") or a request for the check is not a follow-up. */
 function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
   const { p, measureIntent } = r;
@@ -161,8 +155,6 @@ const FREQUENCY_INTENT = 'measure.frequency';
 const CONDITIONS_INTENT = 'measure.conditions';
 const RULE_ASPECTS = new Set([AMOUNT_INTENT, CONDITIONS_INTENT]);
 const TOPICS_COUNTED = ['项', '个'];
-// "找市工信局对接是吧", "申请找商务局对吧": a guess put forward to be confirmed.
-const CONFIRMS = /(?:是吧|对吧|对吗|是不是|没错吧)[?？\s]*$/;
 // "含税三百万", "是含增值税的": an amount with VAT in it.
 const GROSS = /(?<![不无未])含(?:税|增值税|票)/;
 const PLACES_COUNTED = /(?:\d+|[一二两三四五六七八九十]+)\s*个\s*(?:区|县|市|地方)/;
@@ -315,7 +307,8 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const recipient = !asked.measures.length && nlu.lexicon.recipientCues.some((w) => asked.text.includes(w)) && !nlu.lexicon.outsideCues.some((w) => asked.text.includes(w));
   // "找市工信局对接是吧", "那就是找工信局是吧 还要不要找财政局": a responsible unit named, asked of the topic before.
   // (Asked by a question word, or confirmed by "…是吧", "…对吧".)
-  const namesUnit = !asked.measures.length && asked.text.length <= 24 && (asked.isQuestion || CONFIRMS.test(asked.text)) && unitWords(nlu).some((w) => asked.text.includes(w))
+  const confirms = nlu.lexicon.confirmingEnds.some((w) => asked.text.replace(/[?？\s]+$/, '').endsWith(w));
+  const namesUnit = !asked.measures.length && asked.text.length <= 24 && (asked.isQuestion || confirms) && unitWords(nlu).some((w) => asked.text.includes(w))
     && nlu.intentScopes.get(asked.intent) !== 'measure' && !nlu.lexicon.outsideCues.some((w) => asked.text.includes(w));
   const p = recipient || namesUnit
     ? { ...asked, intent: UNITS_INTENT, contextIntent: undefined, confidence: Math.max(asked.confidence, 0.6) }
@@ -335,8 +328,9 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   // (the answer then says the end date), not a question about the document's dates.
   const newTopic = startsNewTopic(nlu, r);
   // "打错字了 是2026年1月" after a question dated 2027: the date corrected, the same question.
-  const askedLater = RULE_ASPECTS.has(target.intent) && !r.named.length && !newTopic
-    && (afterEnd(nlu, p.text, now) || (p.slots.correction && timeReference(p.text, todayIn(now)) !== null));
+  // (The time the turn names, on the city's date, read once: after the end, or corrected.)
+  const time = RULE_ASPECTS.has(target.intent) && !r.named.length && !newTopic ? timeReference(p.text, todayIn(now)) : null;
+  const askedLater = !!time && (time.from > nlu.doc.validUntil || p.slots.correction);
   if (!askedLater && isOwnGlobalQuestion(nlu, r) && DOCUMENT_QUESTIONS.has(p.intent) && !p.mentionedMeasures.length && r.short) {
     return freshTurn(nlu, { ...p, mentionedMeasures: target.measures.slice(0, 1) }, now);
   }

@@ -322,6 +322,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
 
   /** One measure's answer to the aspect asked (content, units, how to apply…). */
   function aspectAnswer(parse: Parse, measure: string, ctx: AnswerContext, withFacts: readonly string[]): QaAnswer {
+    const ownCaseToo = (answer: QaAnswer) => (withFacts.includes(measure) ? withOwnCase(ctx, answer, measure, parse) : answer);
     switch (parse.intent) {
       case 'measure.amount':
         return rulesAnswer(ctx, measure, parse, 'amountLead');
@@ -329,12 +330,10 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
         return rulesAnswer(ctx, measure, parse, 'conditionsLead');
       case 'measure.frequency':
         return frequencyAnswer(ctx, measure, parse, withFacts.includes(measure));
-      case 'measure.units': {
-        const units = unitsAnswer(ctx, measure, nlu.lexicon.recipientCues.some((w) => parse.text.includes(w)));
-        return withFacts.includes(measure) ? withOwnCase(ctx, units, measure, parse) : units;
-      }
+      case 'measure.units':
+        return ownCaseToo(unitsAnswer(ctx, measure, nlu.lexicon.recipientCues.some((w) => parse.text.includes(w))));
       case 'measure.apply':
-        return withFacts.includes(measure) ? withOwnCase(ctx, applyAnswer(ctx, measure, parse), measure, parse) : applyAnswer(ctx, measure, parse);
+        return ownCaseToo(applyAnswer(ctx, measure, parse));
       case 'measure.fulltext':
         return fullTextAnswer(ctx, measure);
       default:

@@ -23,6 +23,9 @@ export interface ValidityTexts {
   render(key: ValidityKey, values?: Record<string, string | number>): string;
 }
 
+// "赶得上政策吗": words asking whether a date is in time for the document (only this layer reads them).
+const ASKS_IN_TIME = /赶得上|赶得及|来得及|赶上|还在不在|还有效|还算|过期|到期|截止|失效/;
+
 const TextsSchema = z.object(Object.fromEntries(KEYS.map((k) => [k, z.string().min(1)])) as Record<ValidityKey, z.ZodString>);
 
 /** intents/validity-replies.yaml, validated like replies.yaml. */
@@ -187,8 +190,6 @@ export function createValidityEngine(deps: ValidityEngineDeps): DialogEngine {
   }
 
   const citation = (doc: PolicyDocument) => texts.render('citation', { citation: documentCitation(doc) });
-  // Words asking whether a date is in time for the document (kept here: only this layer reads them).
-  const ASKS_IN_TIME = /赶得上|赶得及|来得及|赶上|还在不在|还有效|还算|过期|到期|截止|失效/;
 
   return { handle };
 }

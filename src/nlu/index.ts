@@ -87,8 +87,6 @@ export interface LoadNluOptions {
 export const FALLBACK = 'fallback';
 export const CLARIFY = 'clarify';
 const CHECK_INTENT = 'eligibility.start';
-// Question words beside the model's cues, for whether a message only describes the asker.
-const ALSO_ASKS = /谁|几多|几钱|咋/;
 // "能走技改补助不", "够了没": a question asked by ending on its negation.
 const A_NOT_A_END = /[\u4e00-\u9fa5](?:不|没|没有|否|伓|呣|无)[\s?？。!！]*$/;
 const MEASURE_MIN = 0.6;
@@ -191,7 +189,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     // "我们区今年一个国家级一个省级都成功了" is about clusters or events, not an enterprise's profile.
     const questionFacts = doc.questionFields.some((f) => u.slots.facts[f.field] !== undefined) || !!u.subjects.cluster || !!u.subjects.event;
     // ("技改补助归谁管 我们小巨人…": a question by a word the model's question cues do not hold.)
-    const describesItself = profileFacts >= 2 && !questionFacts && !u.isQuestion && !ALSO_ASKS.test(u.text) && lexicon.selfWords.some((w) => u.text.includes(w));
+    const describesItself = profileFacts >= 2 && !questionFacts && !u.isQuestion && !lexicon.askingWords.some((w) => u.text.includes(w)) && lexicon.selfWords.some((w) => u.text.includes(w));
     const asksForCheck = lexicon.checkRequests.some((w) => u.text.includes(w));
     const decision = decide(prediction.ranked, u, intents.clarify, intentScopes, asksForCheck);
     const elsewhere = u.otherPlace ? questionHere(prediction.ranked, u.mScores, u.domain) : undefined;

@@ -99,6 +99,10 @@ export const LexiconSchema = z.object({
   bothTopicCues: words,
   /** "加起来一共能拿多少" after a second topic: the sum over the conversation's topics. */
   acrossTopicsCues: words,
+  /** "找市工信局对接是吧": endings that put a guess forward to be confirmed. */
+  confirmingEnds: words,
+  /** Question words beside questionCues (which feed the model), for whether a message only describes the asker. */
+  askingWords: words,
   /** Nouns a count of firms may count that are no event's attendance ("六家客户", "三家子公司"). */
   otherCountedNouns: words,
   fieldCues: z.record(z.string(), words),
