@@ -425,6 +425,39 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     if (facts[field] === undefined && isUnknown) slots.unknownFields.push(field);
   }
 
+  /**
+   * The value a text ends with when it names two: the one after the last word saying a value was
+   * not granted, itself said granted ("国家级没成功 省级过了"), or the one named after a word saying
+   * it was the outcome ("报国家级 最后只评上省级"). Undefined when the text names fewer than two.
+   */
+  function settledValue(text: string, field: string, values: readonly string[]): string | undefined {
+    const mentions = values
+      .flatMap((v) => (cues[`${field}.${v}`] ?? []).map((w) => ({ v, at: text.indexOf(w), end: text.indexOf(w) + w.length })))
+      .filter((m) => m.at >= 0)
+      .sort((a, b) => a.at - b.at);
+    if (new Set(mentions.map((m) => m.v)).size < 2) return undefined;
+    const lastNot = Math.max(-1, ...(cues[`${field}.not`] ?? []).map((w) => text.lastIndexOf(w)));
+    if (lastNot >= 0) {
+      const after = mentions.filter((m) => m.at > lastNot);
+      const granted = after.find((m) => includesAny(clauseAt(text, m.end), cues[`${field}.granted`]));
+      return granted?.v;
+    }
+    const outcome = mentions.filter((m) => includesAny(text.slice(Math.max(0, m.at - 6), m.at), cues[`${field}.settled`]));
+    return outcome.length === 1 ? outcome[0].v : undefined;
+  }
+
+  /** A not-granted word said of this subject: "省级报了两个批了一个 另一个没过" says it of another one. */
+  function saysNotGranted(text: string, field: string): boolean {
+    const others = cues[`${field}.others`] ?? [];
+    return (cues[`${field}.not`] ?? []).some((w) => {
+      for (let i = text.indexOf(w); i >= 0; i = text.indexOf(w, i + 1)) {
+        const before = text.slice(Math.max(0, i - 6), i);
+        if (!others.some((o) => before.includes(o))) return true;
+      }
+      return false;
+    });
+  }
+
   function extract(text: string, ctx: ExtractContext): Slots {
     const numbers = numberMentions(text);
     const answer = text.replace(STRIP_FOR_ANSWER, '');
@@ -454,8 +487,14 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     attributeRelativeYears(text, ctx, facts);
     for (const f of enumFields) {
       if (!includesAny(ctx.question ?? text, cues[f.field]) && !includesAny(text, cues[f.field])) continue;
+      // "申报国家级失败 改报省级成功", "申报国家级但最后只评上省级": the level it ended with.
+      const settled = settledValue(text, f.field, f.values!);
+      if (settled) {
+        facts[f.field] = settled;
+        continue;
+      }
       // "申报国家级集群没成功", "还在创建中": the level was asked for, not granted ("none" where the field has it).
-      if (includesAny(text, cues[`${f.field}.not`])) {
+      if (saysNotGranted(text, f.field)) {
         if (f.values!.includes('none')) facts[f.field] = 'none';
         continue;
       }

@@ -6,6 +6,7 @@ import { clauseAround, NUM, type Marker } from './subject-text.js';
 
 const LEVEL_COUNT = new RegExp(`${NUM}\\s*个`, 'g');
 const LEVEL_WORDS = /国家级|省级|集群/;
+const OUTCOME = /成功|成了|过了|通过|批下来|获批|批了|公示|待定|没过|失败|落选|评上|拿下|没成/;
 const LEVEL_JUST_BEFORE = /(?:国家级|省级)(?:的)?\s*$/;
 
 /** "国家级批了一个 省级报了两个": counts in clauses that name a level, besides the ones already found. */
@@ -18,7 +19,11 @@ export function withLevelCounts(text: string, found: Marker[]): Marker[] {
     // "报了两个 成了一个": the granted count follows the applied one without naming the level again.
     const previous = all.filter((f) => f.end <= m.index).at(-1);
     const granted = previous !== undefined && GRANTED.test(text.slice(previous.end, m.index));
-    if (!granted && !LEVEL_WORDS.test(clauseAround(text, m.index))) continue;
+    // "两个省级集群 一个已经批下来了 一个还在公示": a clause saying how one fared counts it too.
+    const clause = clauseAround(text, m.index);
+    // ("两个都拿下了" says it of all of them, "另一个没过" of the rest.)
+    const oneFared = count === 1 && text[m.index - 1] !== '另' && OUTCOME.test(clause);
+    if (!granted && !LEVEL_WORDS.test(clause) && !oneFared) continue;
     // "国家级集群1个和省级2个": the level just before its count starts that part.
     const level = LEVEL_JUST_BEFORE.exec(text.slice(Math.max(0, m.index - 8), m.index));
     const at = level ? m.index - level[0].length : m.index;

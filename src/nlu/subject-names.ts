@@ -34,7 +34,8 @@ function buildNamedPattern(kind: SubjectKind, districts: readonly string[]): Reg
   // "马尾的厂…长乐那个…", "仓山厂": an enterprise named by where it is.
   if (kind === 'enterprise' && places) return new RegExp(`${NAMED_ONE.source}|(?:${places})(?:区|县|市)?(?:的|那个|那间|那家|这个)?(?:分公司|子公司|公司|企业|工厂|厂|那个|那间|那家)`, 'g');
   if (kind === 'enterprise') return NAMED_ONE;
-  if (kind === 'cluster') return new RegExp(`${places ? `(?:${places})(?:区|县|市)?|` : ''}(?<![a-z])[a-d](?:县|区)`, 'g');
+  // "a区…b区…", "甲县…乙县…": places named by a letter.
+  if (kind === 'cluster') return new RegExp(`${places ? `(?:${places})(?:区|县|市)?|` : ''}(?<![a-z])[a-d](?:县|区)|[甲乙丙丁](?:县|区)`, 'g');
   return null;
 }
 
