@@ -208,7 +208,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   /** "省奖60万、75万": an amount listed right after another belongs to the same field. */
   function listedAfter(text: string, n: NumberMention, previous: { n: NumberMention; field: string } | undefined): string | undefined {
     // ("分别100万 100万 50万": a space between is a list too.)
-    return previous && /^(?:\s*(?:[,/、]|和|及|与)\s*|\s+)$/.test(text.slice(previous.n.end, n.start)) ? previous.field : undefined;
+    return previous && /^(?:\s*(?:[,/、]|和|跟|及|与)\s*|\s+)$/.test(text.slice(previous.n.end, n.start)) ? previous.field : undefined;
   }
 
   /**

@@ -297,7 +297,8 @@ function amountGroups(text: string, slots: Slots, counted: SubjectGroup[]): Subj
   if (!first) return undefined;
   const mentions = [first, ...more];
   // "A公司和B公司…省里分别奖了100万和50万": one amount for each subject named, in order.
-  if (counted.length === mentions.length && counted.length > 1 && counted.every((g) => g.count === 1 && g.text)) {
+  // ("两家…省奖分别是五十万和一百万 其中一家在高新区": one told apart for another reason takes one too.)
+  if (counted.length === mentions.length && counted.length > 1 && counted.every((g) => g.count === 1 && (g.text || g.facts[field] === undefined))) {
     return counted.map((g, i) => ({ ...g, facts: { ...g.facts, [field]: mentions[i].value } }));
   }
   // "首次小巨人2家（省奖分别60万、90万），首次省专精特新7家": the group whose own words give one amount per subject.

@@ -38,6 +38,26 @@ export function rollCallGroups(text: string, factsOf: (segment: string) => Segme
   return rest ? [...groups, { kind: 'enterprise', count: rest, text: '', facts: negated, looseYuan: [] }] : groups;
 }
 
+// "三家公司：国家级小巨人首次，省奖1百万；省级专精特新首次(2025)；…": a count, a colon, then one
+// item per enterprise, each ended by a semicolon or a line break.
+const COLON_LIST = new RegExp(`${NUM}\\s*(?:家|间|个)[^：:；;\\n]{0,6}[：:]`);
+const ITEM_END = /[；;\n]/;
+
+/** The enterprises of a colon list, when the items are as many as its count. */
+export function colonListGroups(text: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
+  const head = COLON_LIST.exec(text);
+  if (!head || !ITEM_END.test(text.slice(head.index))) return [];
+  const count = /^\d/.test(head[1]) ? Number(head[1]) : parseNumeral(head[1]);
+  const items = text.slice(head.index + head[0].length).split(ITEM_END);
+  // The last item ends at its clause: what follows ("，都是制造业。市里共计多少") is said of all.
+  const lastEnd = items[items.length - 1].search(/[，,。？?]/);
+  if (lastEnd >= 0) items[items.length - 1] = items[items.length - 1].slice(0, lastEnd);
+  const parts = items.map((t) => t.trim()).filter(Boolean);
+  if (count === undefined || count < 2 || parts.length !== count) return [];
+  const groups = parts.map((segment) => ({ kind: 'enterprise' as const, count: 1, text: segment, ...factsOf(segment) }));
+  return groups.every((g) => Object.keys(g.facts).length) ? groups : [];
+}
+
 // "今年又首次评上小巨人", "下半年又…": a later step of the same enterprise.
 
 // A clause, or (in speech run on without breaks) a stretch that a later step's word begins:

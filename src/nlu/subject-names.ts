@@ -8,7 +8,8 @@ import type { SubjectKind } from './subjects.js';
 // "子公司（晋安）…母公司（台江）…", "我司…兄弟公司…", "子公司a…子公司b…", "老大…老二…": enterprises named by how they are related.
 /** Another company of the same group, by how it is related. */
 export const RELATED_COMPANY = '(?:母公司|子公司|兄弟(?:公司|企业|单位|厂)|分公司)';
-const RELATIONAL = `(?:${RELATED_COMPANY}[a-d甲乙丙丁]?|我司|我们(?:公司|厂)?|本公司|咱们?(?:公司|厂)?|老[大二三四])`;
+// ("我这边…他那边…": the asker's firm and the other one, by where they stand.)
+const RELATIONAL = `(?:${RELATED_COMPANY}[a-d甲乙丙丁]?|我司|我们(?:公司|厂)?|本公司|咱们?(?:公司|厂)?|老[大二三四]|(?:我|我们|阮)这边|(?:他|他们|她|伊)那边)`;
 export const RELATIONAL_NAME = new RegExp(`^${RELATIONAL}$`);
 // Only at the start of a clause (or after "它的"): "福州这边的专精特新子公司" describes one enterprise, it does not name one of several.
 const NAMED_ONE = new RegExp(`(?<=^|[\\s,，.。;；:：、]|它的|他的|它|其)${RELATIONAL}(?![a-z])|(?<![a-z])[a-d](?:公司|企业|厂|司|家(?![一二两三四五六七八九十\\d]))|[甲乙丙丁](?:公司|企业|厂)|(?<![\\u4e00-\\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\\s\\d小省国今去旧前刚创])|(?<![\\d.])[1-9]\\.(?!\\d)|(?<![\\d.])[1-9]号(?:子公司|公司|企业|厂|车间)?|(?<![a-z])[a-d]{2,4}(?=[一二两三四五六七八九十\\d]+\\s*家)|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同也\\s\\d小省国今去旧前刚创])`

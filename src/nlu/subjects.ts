@@ -2,7 +2,7 @@ import type { FactValue } from '../../policy/index.js';
 import { parseNumeral } from './numbers.js';
 import { APPLIED, appliedThenGranted, BOTH_CREATED, EACH_LEVEL_ONCE, withLevelCounts } from './subject-clusters.js';
 import { attendanceEvents, EACH_ORGANISER, listedEvents } from './subject-events.js';
-import { rollCallGroups } from './subject-lists.js';
+import { colonListGroups, rollCallGroups } from './subject-lists.js';
 import { insideParentheses, namedPattern, namesIn, RELATIONAL_NAME } from './subject-names.js';
 import {
   clauseAround, clauseBounds, NUM, ONLY, sentenceEnd, type Marker, type SegmentFacts, type SubjectGroup, type SubjectKind,
@@ -21,7 +21,8 @@ const MARKERS: Record<SubjectKind, RegExp> = {
   cluster: new RegExp(`(?<!同)${NUM}\\s*个(?=[^，,.。]{0,4}(?:国家级|省级|集群)|[县区市]{1,3}[^，,.。\\s]{0,10}(?:国家级|省级|集群))|(?:国家级|省级)[^\\s，,.。\\d]{0,8}?集群(?:[^\\s，,.。\\d]{0,6}?(?:成功|获批|创建|申报|通过|批了))?\\s*${NUM}\\s*个(?![^\\s，,.。]{0,4}(?:国家级|省级))`, 'g'),
 };
 const SAME_AS = /同上|同前|(?:^|[^a-z])同([a-f甲乙丙丁])(?![a-z])/;
-const ALL_OF_THEM = /^[^，,。\d]{0,4}(?:都|均|全|各|一起|一共|合计|加起来|总共|合起来)/;
+// ("两家10万都能拿吗": the rule's amount may stand between.)
+const ALL_OF_THEM = /^(?:[^，,。\d]|\d+(?:\.\d+)?万){0,4}(?:都|均|全|各|一起|一共|合计|加起来|总共|合起来)/;
 // "…两场能拿多少": the count said again in the question asks about all of them.
 const ASKED_OF_THEM = /^\s*(?:能|可以|可|总共|一共)?(?:拿|领|奖|得|给)?(?:多少|几多|几钱|几个钱)/;
 const CORRECTED = /^[\s,，]*(?:不对|不是|错了|说错了|搞错了|更正)[\s,，]*(?:是|应该是|其实是)?\s*$/;
@@ -152,6 +153,14 @@ const JOINED = /(?:和|跟|与|同|及|、|,)\s*$/;
  * with the question's shared facts only ("两家…只有一家是工信企业": the other is not).
  */
 export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[] = []): SubjectGroup[] {
+  const groups = countedGroups(text, kind, factsOf, districts);
+  // "三家公司：…；…；…": items told apart by nothing but their semicolons, when nothing else told them apart.
+  if (kind !== 'enterprise' || groups.length > 1 || groups[0]?.text) return groups;
+  const listed = colonListGroups(text, factsOf);
+  return listed.length ? listed : groups;
+}
+
+function countedGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[]): SubjectGroup[] {
   if (kind === 'enterprise') {
     const called = rollCallGroups(text, factsOf);
     if (called.length) return called;
