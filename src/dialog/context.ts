@@ -77,6 +77,8 @@ interface Reading {
   namesDistrict: boolean;
   /** "B那家咋算的", "第二场呢": one of the parts counted before, asked about. */
   asksPart: boolean;
+  /** "含增值税吗" after a 技改 question: a short turn in the words of the query's own measure. */
+  inMeasureWords: boolean;
 }
 
 function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Reading {
@@ -95,6 +97,7 @@ function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Rea
     elliptical: leansOnContext(nlu, p) || backTo || p.slots.correction,
     asksPart: asksOnePart(nlu, p, target.subjects),
     short: p.text.replace(/[\s,.;!?，。？！]+/g, '').length <= 8,
+    inMeasureWords: !!targetMeasure && wordsOfMeasure(nlu, p.text, targetMeasure),
     counted: followUpCount(nlu, p.text, targetMeasure),
     measureIntent: bestMeasureIntent(p, nlu.intentScopes),
     isMeasureIntent: nlu.intentScopes.get(p.intent) === 'measure',
@@ -143,7 +146,9 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   const here = r.namesDistrict && !p.cueIntents.includes(AMOUNT_INTENT);
   // ("实验室检测一个样多少钱", "标摊多少钱一个": a count the model is sure is not of the query's subjects.)
   return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.asksPart && !r.backTo && !p.slots.correction && r.counted === undefined && (!r.countsSomething || sure)
-    && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text);
+    && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text)
+    // "含增值税吗" after a 技改 question: a short turn in the query's measure's own words, unless the model is sure.
+    && (sure || !(r.short && r.inMeasureWords));
 }
 const OUTSIDE_CONFIDENCE = 0.6;
 // So sure the turn is out of scope that a count or a level in it does not pull it back.
@@ -203,7 +208,7 @@ function leansOnQuery(r: Reading): boolean {
   const { p, isMeasureIntent, named, targetMeasure } = r;
   const mentionsOther = p.mentionedMeasures.length > 0 && !p.mentionedMeasures.includes(targetMeasure) && !r.givesOwnFields;
   return (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY || r.asksPart
-    || (!isMeasureIntent && (r.hasOwnFacts || r.elliptical || r.counted !== undefined || r.countsSomething || (r.short && (p.intent !== FALLBACK || r.namesDistrict))) && !mentionsOther)
+    || (!isMeasureIntent && (r.hasOwnFacts || r.elliptical || r.counted !== undefined || r.countsSomething || (r.short && (p.intent !== FALLBACK || r.namesDistrict || r.inMeasureWords))) && !mentionsOther)
     || (isMeasureIntent && (named.includes(targetMeasure) || r.givesOwnFields) && (r.elliptical || r.hasOwnFacts || r.short));
 }
 

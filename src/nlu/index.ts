@@ -90,6 +90,7 @@ const CHECK_INTENT = 'eligibility.start';
 // "能走技改补助不", "够了没": a question asked by ending on its negation.
 const A_NOT_A_END = /[\u4e00-\u9fa5](?:不|没|没有|否|伓|呣|无)[\s?？。!！]*$/;
 const MEASURE_MIN = 0.6;
+const UNSURE_OUTSIDE = 0.3;
 export const LIST_INTENT = 'measures.list';
 
 export async function loadNlu(options: LoadNluOptions = {}): Promise<Nlu> {
@@ -190,7 +191,9 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     const questionFacts = doc.questionFields.some((f) => u.slots.facts[f.field] !== undefined) || !!u.subjects.cluster || !!u.subjects.event;
     // ("技改补助归谁管 我们小巨人…": a question by a word the model's question cues do not hold.)
     const describesItself = profileFacts >= 2 && !questionFacts && !u.isQuestion && !lexicon.askingWords.some((w) => u.text.includes(w)) && lexicon.selfWords.some((w) => u.text.includes(w));
-    const asksForCheck = lexicon.checkRequests.some((w) => u.text.includes(w));
+    // ("我们评测评了三级": the 测评 inside 评测评 asks for nothing.)
+    const checkText = u.text.replace(/评测(?=评)/g, '评测 ');
+    const asksForCheck = lexicon.checkRequests.some((w) => checkText.includes(w));
     const decision = decide(prediction.ranked, u, intents.clarify, intentScopes, asksForCheck);
     const elsewhere = u.otherPlace ? questionHere(prediction.ranked, u.mScores, u.domain) : undefined;
     return {
@@ -399,7 +402,9 @@ function decide(
   let [top, second] = ranked;
   // "第四条…": a named measure is never out of scope; a clearly named one rarely is, unless the model is sure.
   const topMeasure = Math.max(0, ...Object.values(u.mScores));
-  if (top.label === FALLBACK && (u.slots.measureRefs.length || (topMeasure >= 1 && top.probability < 0.5))) [top, second] = [inScope[0], inScope[1]];
+  // ("小巨人奖励": a measure named by a level only, when the model leans nowhere.)
+  const unsureOutside = (topMeasure >= 1 && top.probability < 0.5) || (topMeasure >= MEASURE_MIN && top.probability < UNSURE_OUTSIDE);
+  if (top.label === FALLBACK && (u.slots.measureRefs.length || unsureOutside)) [top, second] = [inScope[0], inScope[1]];
   // "第三条主要支持哪些方面", "要素保障讲了哪些": a named measure makes a list question about that measure.
   if (scopes.get(top.label) !== 'measure' && top.label !== FALLBACK && (u.slots.measureRefs.length || (top.label === 'measures.list' && topMeasure >= 1.5))) {
     const aspect = bestOf('measure');
