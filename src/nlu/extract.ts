@@ -106,6 +106,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   const answerWords = [...lexicon.answers.yes.map((w) => [w, true] as const), ...lexicon.answers.no.map((w) => [w, false] as const)]
     .sort(byLengthDesc(([w]) => w));
 
+  const PART_NAMED = /第\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:场|次|家|个)/;
+  const NEXT_COUNT = /^\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:家|个|间)?\s*/;
   const ARRIVED_BEFORE = /(?:来了|到了|到场|来|到)\s*$/;
   const SIGNED_UP = /报名(?:了)?\s*$/;
   const ACTUALLY_CAME = /实际|实到|到场|到会/;
@@ -181,10 +183,14 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     const nounAfterHasFigure = best !== undefined && ((before !== undefined && before !== best.field) || arrived !== undefined)
       && /^[^\d一二两三四五六七八九十，,。]{0,4}(?:\d+|[一二两三四五六七八九十]+)\s*家/.test(text.slice(n.end + best.at + 1));
     const field = (best && best.at <= 1 && !nounAfterHasFigure ? best.field : undefined) ?? before ?? (nounAfterHasFigure ? arrived : undefined)
+      ?? pairedWithNext(text, n)
       // A noun elsewhere in the clause counts only what 家 counts: "一个国家级集群" is no attendance.
       // "一家牵头办了三场对接会": one enterprise, not an attendance of one, unless the noun follows the figure.
       ?? (n.value === 1 && n.unit === '家' ? undefined : best?.field ?? (n.unit === '个' ? undefined : countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && clause.includes(w)))))
-      ?? arrived;
+      ?? arrived
+      // "其实30家" after a question about an event's attendance: banks come in single figures.
+      // ("第三场刚好三十家也算？" asks of one part: the parts' own reading has it.)
+      ?? (n.unit === '家' && n.value >= 10 && !PART_NAMED.test(text) ? lexicon.countPairs.find(([first]) => ctx.topicFields?.includes(first))?.[0] : undefined);
     // "6家制造业企业去深圳参展" counts exhibitors, not the attendance of a matchmaking event.
     const context = cues[`${field}.context`];
     // The topic word must be near: "3家工信企业…还办了对接会" counts enterprises, not attendance.
@@ -194,6 +200,14 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     // "两家银行联合牵头办了一场": the organisers, not the attendance.
     const organisers = organiserAfter.test(text.slice(n.end, n.end + 10));
     return field && !otherEvent && !organisers && (!context || ctx.topicFields?.includes(field) || includesAny(near, context)) ? field : undefined;
+  }
+
+  /** "那场28家 7家银行": a bare count right before the second of a pair, named, is the first of it. */
+  function pairedWithNext(text: string, n: NumberMention): string | undefined {
+    const next = NEXT_COUNT.exec(text.slice(n.end));
+    if (!next) return undefined;
+    const rest = text.slice(n.end + next[0].length);
+    return lexicon.countPairs.find(([, second]) => (cues[second] ?? []).some((w) => w.length >= 2 && rest.startsWith(w)))?.[0];
   }
 
   /**

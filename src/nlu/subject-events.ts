@@ -5,9 +5,10 @@ import { clauseBounds, NUM, type SegmentFacts, type SubjectGroup } from './subje
 // attendance after another ("32家企业6家银行 … 45家企业2家银行").
 
 // "参会企业分别为35、42、28家，银行分别为6、5、7家", "企业数30/45/28 银行数5/4/6": one event per position.
-// "企业依次为30、29、55家", "企业分别四十、三十五、二十家" too; "银行超过5家 2场…" is no list (a count of events follows).
+// "企业依次为30、29、55家", "企业分别四十、三十五、二十家" too; "银行超过5家 2场…" is no list (a count of events follows),
+// nor is "那场28家 7家银行" (the last figure counts banks).
 const VALUE = '(?:\\d+|[一二两三四五六七八九十百]+)';
-const LISTED = new RegExp(`([\\u4e00-\\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别|依次)?(?:为|是|有)?\\s*((?:${VALUE}\\s*家?\\s*(?:[,/\\s、]|和|及|与)\\s*)+${VALUE})(?![\\d一二两三四五六七八九十百])(?!\\s*[场次个])(?=\\s*家|[^\\u4e00-\\u9fa5]|$)\\s*家?`, 'g');
+const LISTED = new RegExp(`([\\u4e00-\\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别|依次)?(?:为|是|有)?\\s*((?:${VALUE}\\s*家?\\s*(?:[,/\\s、]|和|及|与)\\s*)+${VALUE})(?![\\d一二两三四五六七八九十百])(?!\\s*[场次个])(?!\\s*家(?:银行|金融))(?=\\s*家|[^\\u4e00-\\u9fa5]|$)\\s*家?`, 'g');
 const LIST_SEPARATOR = /[,/\s、]|和|及|与/;
 // "银行均为8家": the same figure for every event.
 const SAME_FOR_ALL = new RegExp(`([\\u4e00-\\u9fa5]{1,4}?)(?:均为|均是|都是|都为|每场都是|均超过|都超过|均有|都有|每场都有|各)\\s*(${VALUE})\\s*家`, 'g');
