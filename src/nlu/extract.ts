@@ -107,6 +107,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     .sort(byLengthDesc(([w]) => w));
 
   const PART_NAMED = /第\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:场|次|家|个)/;
+  const APPROXIMATE_AFTER = /^\s*(?:出头|左右|上下|多|来)/;
   const NEXT_COUNT = /^\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:家|个|间)?\s*/;
   const ARRIVED_BEFORE = /(?:来了|到了|到场|来|到)\s*$/;
   const SIGNED_UP = /报名(?:了)?\s*$/;
@@ -200,6 +201,11 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     // "两家银行联合牵头办了一场": the organisers, not the attendance.
     const organisers = organiserAfter.test(text.slice(n.end, n.end + 10));
     return field && !otherEvent && !organisers && (!context || ctx.topicFields?.includes(field) || includesAny(near, context)) ? field : undefined;
+  }
+
+  /** "一百万出头", "一百二十来万", "八十多万": a figure said roughly. */
+  function approximate(text: string, n: NumberMention): boolean {
+    return /来|多|几/.test(text.slice(n.start, n.end)) || APPROXIMATE_AFTER.test(text.slice(n.end));
   }
 
   /** "那场28家 7家银行": a bare count right before the second of a pair, named, is the first of it. */
@@ -310,6 +316,10 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         } else if (additive.has(field) && !correcting && last && typeof facts[field] === 'number' && joinsAmounts(text, last, n)) {
           // "设备花了160万，信息化系统又投了150万": one year's investment in parts.
           facts[field] = (facts[field] as number) + n.value;
+          lastOfField.set(field, n);
+        } else if (!additive.has(field) && !listed && last && n.start - last.end <= 12 && (includesAny(text.slice(last.end, n.start), lexicon.preciseCues) || approximate(text, last))) {
+          // "一百万出头 102万", "一百二十来万 精确是123万": the exact figure after a rough one is the same amount.
+          facts[field] = n.value;
           lastOfField.set(field, n);
         } else if (!additive.has(field) && !correcting && (n.value !== facts[field] || listed) && !includesAny(text.slice(last?.end ?? 0, n.start), lexicon.reckonedCues)) {
           // ("分别100万 100万 50万": a figure listed again is another subject's, though the same.)

@@ -69,6 +69,8 @@ export const LexiconSchema = z.object({
   notInvestedCues: words,
   /** Before a second amount: the asker's own reckoning of the answer ("市里配套50万对吗"), not another subject's. */
   reckonedCues: words,
+  /** Before a second amount of the same field: the exact figure of the first ("一百二十来万 精确是123万"). */
+  preciseCues: words,
   netCues: words,
   amountJoiners: words,
   /** Before an amount after its parts: the asker's own total of them ("加起来330万"), not one more part. */

@@ -12,7 +12,7 @@ export const RELATED_COMPANY = '(?:母公司|子公司|兄弟(?:公司|企业|�
 const RELATIONAL = `(?:${RELATED_COMPANY}[a-d甲乙丙丁]?|我司|我们(?:公司|厂)?|本公司|咱们?(?:公司|厂)?|老[大二三四]|(?:我|我们|阮)这边|(?:他|他们|她|伊)那边)`;
 export const RELATIONAL_NAME = new RegExp(`^${RELATIONAL}$`);
 // Only at the start of a clause (or after "它的"): "福州这边的专精特新子公司" describes one enterprise, it does not name one of several.
-const NAMED_ONE = new RegExp(`(?<=^|[\\s,，.。;；:：、]|它的|他的|它|其)${RELATIONAL}(?![a-z])|(?<![a-z])[a-d](?:公司|企业|厂|司|家(?![一二两三四五六七八九十\\d]))|[甲乙丙丁](?:公司|企业|厂)|(?<![\\u4e00-\\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\\s\\d小省国今去旧前刚创])|(?<![\\d.])[1-9]\\.(?!\\d)|(?<![\\d.])[1-9]号(?:子公司|公司|企业|厂|车间)?|(?<![a-z])[a-d]{2,4}(?=[一二两三四五六七八九十\\d]+\\s*家)|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同也\\s\\d小省国今去旧前刚创])`
+const NAMED_ONE = new RegExp(`(?<=^|[\\s,，.。;；:：、]|它的|他的|它|其)${RELATIONAL}(?![a-z])|(?<![a-z])[a-d](?:公司|企业|厂|司|家(?![一二两三四五六七八九十\\d]))|[甲乙丙丁](?:公司|企业|厂)|(?<![\\u4e00-\\u9fa5a-z])[甲乙丙丁](?=[:：是首也为\\s\\d小省国今去旧前刚创做搞属在])|(?<![\\d.])[1-9]\\.(?!\\d)|(?<![\\d.])[1-9]号(?:子公司|公司|企业|厂|车间)?|(?<![a-z])[a-d]{2,4}(?=[一二两三四五六七八九十\\d]+\\s*家)|(?<![a-z0-9同])[a-d](?:(?:和|跟|与|、|,)[a-d])*(?=[:：是首有都同也\\s\\d小省国今去旧前刚创])`
   // "a电子 首次小巨人；b纺织…": a letter and a short trade name, said at the start of a clause
   // ("b三级", "a数字化…" are what is said of the letter, not its name).
   + `|(?<=^|[\\s,，;；。:：])[a-d](?![首今去前省国市数技是也都[一二两三四五六七八九十])[\\u4e00-\\u9fa5]{1,4}(?=\\s|[:：])`
@@ -33,7 +33,8 @@ export function namedPattern(kind: SubjectKind, districts: readonly string[]): R
 function buildNamedPattern(kind: SubjectKind, districts: readonly string[]): RegExp | null {
   const places = districts.join('|');
   // "马尾的厂…长乐那个…", "仓山厂": an enterprise named by where it is.
-  if (kind === 'enterprise' && places) return new RegExp(`${NAMED_ONE.source}|(?:${places})(?:区|县|市)?(?:的|那个|那间|那家|这个)?(?:分公司|子公司|公司|企业|工厂|厂|那个|那间|那家)`, 'g');
+  // "福清的鑫达跟长乐的华锦": a place and a trade name, joined to the next.
+  if (kind === 'enterprise' && places) return new RegExp(`${NAMED_ONE.source}|(?:${places})(?:区|县|市)?(?:的|那个|那间|那家|这个)?(?:分公司|子公司|公司|企业|工厂|厂|那个|那间|那家)|(?:${places})(?:区|县|市)?的(?![一二两三四五六七八九十几首省国市小专企公厂那这都也是])[\u4e00-\u9fa5]{2,3}(?=跟|和|与|、|\\s|,|，)`, 'g');
   if (kind === 'enterprise') return NAMED_ONE;
   // "a区…b区…", "甲县…乙县…": places named by a letter.
   if (kind === 'cluster') return new RegExp(`${places ? `(?:${places})(?:区|县|市)?|` : ''}(?<![a-z])[a-d](?:县|区)|[甲乙丙丁](?:县|区)`, 'g');

@@ -33,7 +33,8 @@ const TOOK_ALONG = /(?:组织|组|带|带领|牵头|拉)了?\s*$/;
 
 function markersOf(text: string, kind: SubjectKind, districts: readonly string[] = []): Marker[] {
   const out: Marker[] = [];
-  const pattern = namedPattern(kind, districts);
+  // ("福清的鑫达跟长乐的华锦": places named in a question not about clusters name enterprises.)
+  const pattern = kind === 'cluster' && !KIND_WORDS.cluster.test(text) && FIRM_LEVELS.test(text) ? null : namedPattern(kind, districts);
   if (pattern) {
     const named = namesIn(text, pattern).map((n) => ({ ...n, named: true }));
     if (named.length >= 2) {
@@ -60,6 +61,8 @@ function markersOf(text: string, kind: SubjectKind, districts: readonly string[]
     const clause = clauseAround(text, at);
     // "市里10万一家": the rule's rate per enterprise, not an enterprise.
     if (kind === 'enterprise' && count === 1 && RATE_BEFORE.test(text.slice(Math.max(0, at - 6), at)) && RATE_AFTER.test(text.slice(at + m[0].length))) continue;
+    // "这10万是一家一次还是每年都有": how often per enterprise, not an enterprise.
+    if (kind === 'enterprise' && count === 1 && PER_ONE.test(text.slice(at + m[0].length))) continue;
     // "就是一场五万对吧": the rule's rate per event, not an event.
     if (kind === 'event' && /^\s*(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*(?:万|元|块)/.test(text.slice(at + m[0].length))) continue;
     // "第一次评上", "一次" are how often, not events; "第一场" is one of the events counted.
@@ -84,6 +87,8 @@ const RATE_BEFORE = /(?:\d|[一二两三四五六七八九十百])\s*(?:万|元|
 // (Unless what follows says more of one firm: "一百万一家省奖五十万" are two firms' amounts.)
 const RATE_AFTER = /^\s*(?:$|[,.;!?，。；！？]|总共|一共|合计|的话|算|乘|[x×*])/;
 const PLACES_COUNTED = /^\s*(?:县|区|市|地方|地区|单位|都|各|均)/;
+const FIRM_LEVELS = /专精特新|小巨人|单项冠军|创新型/;
+const PER_ONE = /^\s*(?:一次|一回|一份|一笔)/;
 // "工信企业有七家", "小巨人两家": the count said after what it counts.
 // "（共6家，均为首次认定…）": a total said on its own.
 const NOUN_BEFORE = /(?:企业|公司|厂|单位|小巨人|专精特新|单项冠军)(?:有|共有|一共有?|总共有?|共)?\s*$|(?:^|[（(，,、\s])(?:共|共计|合计|一共|总共)\s*$|(?:辖区|区里|县里|全区|全县|园区)(?:内|里)?(?:有|共有)?\s*$|(?:我们|阮|咱们?|集团)(?:这边|这里|下面|旗下)?(?:有|共有)\s*$/;
