@@ -232,7 +232,9 @@ function factsWithQuery(nlu: Nlu, r: Reading): Record<string, FactValue> {
   const facts: Record<string, FactValue> = { ...target.facts, ...r.extra, ...own };
   // "假如是含税三百万呢" after 不含税三百万: an amount with VAT in it, its rate unsaid, replaces the
   // net amount with one not known; the answer then says what it needs, not the earlier verdict.
-  const gross = GROSS.test(p.text) && !nlu.lexicon.netCues.some((w) => p.text.includes(w)) && p.slots.numbers.some((n) => n.kind === 'yuan');
+  // "设备其实是含税的": the amount said before had VAT in it, likewise (asked, "是含税的吗", it is a question).
+  const figure = p.slots.numbers.some((n) => n.kind === 'yuan');
+  const gross = GROSS.test(p.text) && !nlu.lexicon.netCues.some((w) => p.text.includes(w)) && (figure || (!p.isQuestion && !p.slots.numbers.length));
   if (gross) {
     const amounts = [...fieldsOfMeasure(nlu, r.targetMeasure)].filter((f) => nlu.doc.fieldKind(f) === 'yuan' && own[f] === undefined && r.extra[f] === undefined);
     for (const f of amounts) delete facts[f];

@@ -129,9 +129,15 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
    * with a direct question ("…能拿多少") get a direct answer from the measures they concern.
    */
   function wantsCheck(parse: Parse): boolean {
-    if (parse.describesItself && !parse.isQuestion) return true;
+    // ("KPI要求今年拿下技改补助 设备3.5M不含税 我们是小巨人": one measure's support named is what they ask about.)
+    if (parse.describesItself && !parse.isQuestion) return !asksOneMeasure(parse);
     if (parse.intent !== 'eligibility.start') return false;
     return parse.asksForCheck || measuresWithFacts(doc, parse).length === 0;
+  }
+
+  function asksOneMeasure(parse: Parse): boolean {
+    const named = parse.mentionedMeasures.filter((m) => !parse.levelOnly.includes(m));
+    return named.length === 1 && nlu.lexicon.supportWords.some((w) => parse.text.includes(w));
   }
 
   function answerAndRemember(state: ConversationState, resolved: ReturnType<typeof resolveFollowUp>, ctx: AnswerContext): Answer {

@@ -105,6 +105,8 @@ export const LexiconSchema = z.object({
   confirmingEnds: words,
   /** Question words beside questionCues (which feed the model), for whether a message only describes the asker. */
   askingWords: words,
+  /** "…拿下技改补助": the support of a measure, named beside the facts, says what they ask about. */
+  supportWords: words,
   /** Nouns a count of firms may count that are no event's attendance ("六家客户", "三家子公司"). */
   otherCountedNouns: words,
   fieldCues: z.record(z.string(), words),
