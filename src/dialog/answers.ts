@@ -113,7 +113,7 @@ function headingContent(ctx: AnswerContext, id: string): string[] {
 
 export function contentAnswer(ctx: AnswerContext, id: string, p: Parse): QaAnswer {
   const children = ctx.doc.children(id);
-  const body = children.length ? headingContent(ctx, id) : relevantSentences(ctx.doc, id, p.text, 3);
+  const body = children.length ? headingContent(ctx, id) : relevantSentences(ctx.doc, id, p.text + (p.focus ?? ''), 3);
   const lines = [header(ctx, id), ...body, unitsLine(ctx, id), fullTextHint(ctx, id)];
   return { reply: lines.join('\n'), measures: [id], title: ctx.doc.displayName(id) };
 }

@@ -29,6 +29,8 @@ export interface Parse {
   slots: Slots;
   /** A measure-scoped intent whose measure the question does not name ("那责任单位呢"). */
   needsMeasure: boolean;
+  /** Words of the measure the question is about, when its own words share none ("区里也有吗"). */
+  focus?: string;
   isQuestion: boolean;
   /** Another place's own policy is asked about: outside these measures. */
   otherPlace: boolean;
@@ -91,6 +93,9 @@ const CHECK_INTENT = 'eligibility.start';
 const A_NOT_A_END = /[\u4e00-\u9fa5](?:不|没|没有|否|伓|呣|无)[\s?？。!！]*$/;
 const MEASURE_MIN = 0.6;
 const UNSURE_OUTSIDE = 0.3;
+const SURELY_OUTSIDE = 0.85;
+const SPECIFIC_FIGURE = /具体/;
+const CONTENT_INTENT = 'measure.content';
 export const LIST_INTENT = 'measures.list';
 
 export async function loadNlu(options: LoadNluOptions = {}): Promise<Nlu> {
@@ -194,13 +199,26 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     // ("我们评测评了三级": the 测评 inside 评测评 asks for nothing.)
     const checkText = u.text.replace(/评测(?=评)/g, '评测 ');
     const asksForCheck = lexicon.checkRequests.some((w) => checkText.includes(w));
-    const decision = decide(prediction.ranked, u, intents.clarify, intentScopes, asksForCheck);
+    const decision = withLocalTopUp(decide(prediction.ranked, u, intents.clarify, intentScopes, asksForCheck), u.text);
     const elsewhere = u.otherPlace ? questionHere(prediction.ranked, u.mScores, u.domain) : undefined;
     return {
       ...(elsewhere ? { elsewhere } : {}),
       raw, text: u.text, ...decision, describesItself, asksForCheck, levelOnly: u.levelOnly, cueIntents: u.cueIntents, confidence: round(decision.confidence), slots: u.slots, subjects: u.subjects, isQuestion: u.isQuestion,
       otherPlace: u.otherPlace, intentScores: probabilities, measureScores: u.mScores,
     };
+  }
+
+  /**
+   * "区里也有吗", "县区会不会对专精特新再配一笔": a district's own top-up is the measure that encourages
+   * it, unless the model is sure it is out of scope; "鼓楼区具体配套多少" asks a figure no measure sets.
+   * Decided after the model, so the model stays as trained.
+   */
+  function withLocalTopUp(d: Decision, text: string): Decision {
+    const { measure, who, asks } = lexicon.localTopUp;
+    if (d.measures.some((m) => m !== measure) || !who.some((w) => text.includes(w)) || !asks.some((w) => text.includes(w)) || SPECIFIC_FIGURE.test(text)) return d;
+    if (d.intent === FALLBACK ? d.confidence >= SURELY_OUTSIDE : intentScopes.get(d.intent) !== 'measure' && d.confidence >= 0.5) return d;
+    // What the measure says of it is all there is: no amount, no condition of its own.
+    return { ...d, intent: CONTENT_INTENT, confidence: Math.max(d.confidence, 0.6), measures: [measure], mentionedMeasures: [measure], needsMeasure: false, focus: lexicon.localTopUp.focus };
   }
 
   /**
@@ -385,6 +403,7 @@ interface Decision {
   needsMeasure: boolean;
   alternatives?: [string, string];
   contextIntent?: string;
+  focus?: string;
 }
 
 type Ranked = { label: string; probability: number }[];

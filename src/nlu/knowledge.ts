@@ -39,6 +39,8 @@ export const LexiconSchema = z.object({
   /** This city in a follow-up ("那福州的呢"): the same question as another place's, asked here. */
   homePlaceWords: words,
   districts: words,
+  /** "区里也有吗", "县区会不会再配一笔": a district's own top-up, which one measure encourages. */
+  localTopUp: z.object({ measure: z.string(), focus: z.string(), who: words, asks: words }),
   /** With one of these, a named city is where the enterprise goes or has a site, not whose policy it is. */
   venueWords: words,
   /** With one of these, a question about the province's own award or about recognition is about the city's measures after all. */
