@@ -104,9 +104,9 @@ export async function startListening(script: string, env: Record<string, string>
 }
 
 /** Runs a child script to completion and parses the JSON it prints last. */
-export function runJson<T>(script: string, args: string[], nodeArgs: string[] = []): Promise<T> {
+export function runJson<T>(script: string, args: string[], nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, script), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('error', reject);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { QuestionLogEntry } from '../../src/core/ports.js';
-import { startCheckpointer } from '../../src/store/checkpointer.js';
+import { checkpointDue, startCheckpointer } from '../../src/store/checkpointer.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { createGroupCommit } from '../../src/store/group-commit.js';
 
@@ -146,10 +146,17 @@ describe('group commit of dialog states and the question log', () => {
 });
 
 describe('checkpoints on a worker thread', () => {
+  it('checkpoints when enough rows were written, or any a while ago', () => {
+    expect(checkpointDue(0, 60_000, 20_000, 10_000)).toBe(false);
+    expect(checkpointDue(19_999, 9_999, 20_000, 10_000)).toBe(false);
+    expect(checkpointDue(20_000, 0, 20_000, 10_000)).toBe(true);
+    expect(checkpointDue(1, 10_000, 20_000, 10_000)).toBe(true);
+  });
+
   it('moves committed pages into the database file while the main connection never checkpoints, and removes the WAL on close', async () => {
     const path = freshPath();
     const db = openDatabase(path);
-    const checkpointer = startCheckpointer(db, { everyMs: 20 });
+    const checkpointer = startCheckpointer(db, { everyMs: 20, minRows: 1000 });
     expect(checkpointer).toBeDefined();
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const sizeBefore = statSync(path).size;
@@ -166,5 +173,25 @@ describe('checkpoints on a worker thread', () => {
     db.close();
     expect(() => statSync(`${path}-wal`)).toThrow();
     expect(onDisk(path).questions).toHaveLength(2000);
+  });
+
+  it('checkpoints again on a new worker, and a few rows once some time has passed', async () => {
+    const path = freshPath();
+    const db = openDatabase(path);
+    const checkpointer = startCheckpointer(db, { everyMs: 20, minRows: 1_000_000, maxDelayMs: 50 });
+    const store = createGroupCommit<State>(db);
+    for (let round = 1; round <= 2; round++) {
+      const sizeBefore = statSync(path).size;
+      for (let i = 0; i < 300; i++) store.questions.record(entry(`user-${round}-${i}`, `问题${i}：${'市级专精特新'.repeat(10)}`));
+      await store.committed();
+      for (let waited = 0; statSync(path).size === sizeBefore; waited++) {
+        if (waited > 500) throw new Error(`no checkpoint in round ${round} within 10 s`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    await checkpointer!.stop();
+    db.close();
+    expect(() => statSync(`${path}-wal`)).toThrow();
+    expect(onDisk(path).questions).toHaveLength(600);
   });
 });
