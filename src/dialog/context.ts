@@ -1,5 +1,5 @@
 import type { FactValue } from '../../policy/index.js';
-import { CLARIFY, FALLBACK, type Nlu, type Parse } from '../nlu/index.js';
+import { CLARIFY, FALLBACK, SURELY_OUTSIDE, type Nlu, type Parse } from '../nlu/index.js';
 import { parseNumeral } from '../nlu/numbers.js';
 import { timeReference } from '../nlu/time-reference.js';
 import { measuresWithFacts, todayIn } from './answers.js';
@@ -151,8 +151,6 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
     && (sure || !(r.short && r.inMeasureWords));
 }
 const OUTSIDE_CONFIDENCE = 0.6;
-// So sure the turn is out of scope that a count or a level in it does not pull it back.
-const SURELY_OUTSIDE = 0.85;
 const UNITS_INTENT = 'measure.units';
 const CONTENT_INTENT = 'measure.content';
 const AMOUNT_INTENT = 'measure.amount';

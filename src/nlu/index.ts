@@ -93,7 +93,8 @@ const CHECK_INTENT = 'eligibility.start';
 const A_NOT_A_END = /[\u4e00-\u9fa5](?:不|没|没有|否|伓|呣|无)[\s?？。!！]*$/;
 const MEASURE_MIN = 0.6;
 const UNSURE_OUTSIDE = 0.3;
-const SURELY_OUTSIDE = 0.85;
+// So sure a message is out of scope that words of a measure in it do not pull it back (the dialog's follow-ups too).
+export const SURELY_OUTSIDE = 0.85;
 const SPECIFIC_FIGURE = /具体/;
 const CONTENT_INTENT = 'measure.content';
 export const LIST_INTENT = 'measures.list';
