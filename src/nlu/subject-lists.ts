@@ -47,7 +47,7 @@ const ITEM_END = /[；;\n]/;
 export function colonListGroups(text: string, factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
   const head = COLON_LIST.exec(text);
   if (!head || !ITEM_END.test(text.slice(head.index))) return [];
-  const count = /^\d/.test(head[1]) ? Number(head[1]) : parseNumeral(head[1]);
+  const count = parseNumeral(head[1]);
   const items = text.slice(head.index + head[0].length).split(ITEM_END);
   // The last item ends at its clause: what follows ("，都是制造业。市里共计多少") is said of all.
   const lastEnd = items[items.length - 1].search(/[，,。？?]/);
