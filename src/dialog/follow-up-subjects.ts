@@ -178,8 +178,11 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     return [...earlier, { count: 1, facts: own, text }].map(toGroup);
   }
   const added = addedPattern(kind).exec(text);
-  // "办了两场…下半年又一场": a turn that counts before it adds is a question of its own.
-  if (!added || correcting || new RegExp(`${N}\\s*${COUNTED_AS[kind]}`).test(text.slice(0, added.index))) return undefined;
+  // "办了两场…下半年又一场": a turn that counts before it adds is a question of its own,
+  // unless what it counts is the ones before and the one added ("两家都是 另一家也是首次…").
+  const countedBefore = added ? new RegExp(`${N}\\s*${COUNTED_AS[kind]}`).exec(text.slice(0, added.index)) : null;
+  const totalAgain = countedBefore !== null && countOf(countedBefore[1]) === total + countOf(added![1]);
+  if (!added || correcting || (countedBefore && !totalAgain)) return undefined;
   const base = earlier.length ? earlier : [];
   const like = SAME.test(text) ? base[base.length - 1]?.facts ?? {} : {};
   const newGroup: RememberedGroup = { count: countOf(added[1]), facts: { ...like, ...own }, text };
@@ -274,6 +277,7 @@ function askedPart(nlu: Nlu, text: string, earlier: RememberedGroup[], saysNothi
  * "24年那家" by its year, "小巨人那块" by its level. -1 when none or several fit.
  */
 function namedGroup(nlu: Nlu, named: string, earlier: RememberedGroup[]): number {
+  if (nlu.lexicon.talkWords.includes(named)) return -1;
   const only = (fits: (g: RememberedGroup) => boolean) => {
     const found = earlier.flatMap((g, i) => (fits(g) ? [i] : []));
     return found.length === 1 ? found[0] : -1;

@@ -138,6 +138,7 @@ export function createNlu(doc: PolicyDocument, lexicon: Lexicon, intents: Intent
     namesLevel: (text) => levelWords.some((w) => text.includes(w)),
     namesTwoLevels: (text) => levelNames.filter((names) => names.some((w) => text.includes(w))).length >= 2,
     isProfileField: (field) => profileFields.has(field),
+    yearField: doc.profileFields.find((f) => f.kind === 'year')?.field,
   };
 
   // normalize → extract → score measures → features; the model and the decision come after.
@@ -254,9 +255,11 @@ interface SubjectFields {
   /** Two different levels are named ("省级专精特新…又…小巨人"): one firm may hold both. */
   namesTwoLevels: (text: string) => boolean;
   isProfileField: (field: string) => boolean;
+  /** The field a year is written to ("2025年首次认定"). */
+  yearField?: string;
 }
 
-function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, lexicon: Lexicon, { perMember, namesLevel, namesTwoLevels, isProfileField }: SubjectFields): Parse['subjects'] {
+function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots, lexicon: Lexicon, { perMember, namesLevel, namesTwoLevels, isProfileField, yearField }: SubjectFields): Parse['subjects'] {
   const { districts, verdicts } = lexicon;
   const out: Parse['subjects'] = {};
   const factsOf = (segment: string) => {
@@ -271,7 +274,8 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
     const counted = kind !== 'enterprise' ? found
       : !found.length ? (namesTwoLevels(text) ? steps(text) : found)
         : found.flatMap((g) => (g.count === 1 && g.text && namesTwoLevels(g.text) ? nonEmpty(steps(g.text)) ?? [g] : [g]));
-    const groups = kind === 'enterprise' ? withSiblingLevels(amountGroups(text, slots, counted) ?? counted, TIER_FIELD, namesLevel, isProfileField, factsOf) : counted;
+    const each = kind === 'enterprise' ? amountGroups(text, slots, counted) ?? yearGroups(text, slots, counted, yearField) ?? counted : counted;
+    const groups = kind === 'enterprise' ? withSiblingLevels(each, TIER_FIELD, namesLevel, isProfileField, factsOf) : counted;
     if (!groups.length) continue;
     const split = groups.some((g) => g.text);
     const totals = sharedOutTotals(text, groups, split ? extract(sharedText(text, groups)).facts : slots.facts, perMember, lexicon.statedTotalCues);
@@ -331,6 +335,22 @@ function amountGroups(text: string, slots: Slots, counted: SubjectGroup[]): Subj
   const total = counted.length === 1 && !counted[0].text ? counted[0].count : counted.length ? 0 : mentions.length;
   if (total !== mentions.length) return undefined;
   return mentions.map((n) => ({ kind: 'enterprise', count: 1, text: text.slice(n.start, n.end), facts: { [field]: n.value }, looseYuan: [] }));
+}
+
+// "分别是2024、2025和2026年": years listed one after another, with nothing but separators between.
+const YEAR_LIST_GAP = /^[\s、,，和跟及与/]*$/;
+
+/**
+ * "3家子公司…首次认定分别是2024 2025 2026年": one enterprise per year listed after 分别, when the
+ * question counts as many enterprises together as it lists years.
+ */
+function yearGroups(text: string, slots: Slots, counted: SubjectGroup[], yearField: string | undefined): SubjectGroup[] | undefined {
+  const at = text.indexOf('分别');
+  if (!yearField || at < 0 || counted.length !== 1 || counted[0].text) return undefined;
+  const years = slots.numbers.filter((n) => n.kind === 'year' && n.start > at);
+  const run = years.filter((n, i) => i === 0 || YEAR_LIST_GAP.test(text.slice(years[i - 1].end, n.start)));
+  if (run.length < 2 || run.length !== years.length || run.length !== counted[0].count) return undefined;
+  return run.map((n) => ({ ...counted[0], count: 1, text: text.slice(n.start, n.end), facts: { ...counted[0].facts, [yearField]: n.value } }));
 }
 
 // "省里对小巨人奖多少钱": the province's own award, not the city's matching of it.

@@ -97,6 +97,8 @@ export const LexiconSchema = z.object({
   questionCues: words,
   /** Words before a count that make it the total of the parts said before ("企业总数35家"). */
   countTotalCues: words,
+  /** Words of talking that never name a subject ("然后那个…"). */
+  talkWords: words,
   /** "今年又首次评上小巨人": a later step of the same enterprise. */
   laterStepWords: words,
   /** "这两个分别找谁": the last two topics together. */
