@@ -1,4 +1,4 @@
-import type { FactValue } from '../../policy/index.js';
+import { evaluateRules, type FactValue } from '../../policy/index.js';
 import { CLARIFY, FALLBACK, SURELY_OUTSIDE, type Nlu, type Parse } from '../nlu/index.js';
 import { parseNumeral } from '../nlu/numbers.js';
 import { timeReference } from '../nlu/time-reference.js';
@@ -343,7 +343,9 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   if (across) return across;
   if (!askedLater && (isOwnGlobalQuestion(nlu, r) || newTopic || !leansOnQuery(r))) return freshTurn(nlu, p, now);
   const intent = askedLater && !RULE_ASPECTS.has(p.intent) ? target.intent : aspectOf(nlu, r);
-  const measures = backTo || !r.named.length || r.givesOwnFields ? target.measures : [r.targetMeasure, ...r.named.filter((m) => m !== r.targetMeasure)];
+  const figured = r.named.length ? undefined : measureOfFigure(nlu, target, p);
+  const measures = figured ? [figured, ...target.measures.filter((m) => m !== figured)]
+    : backTo || !r.named.length || r.givesOwnFields ? target.measures : [r.targetMeasure, ...r.named.filter((m) => m !== r.targetMeasure)];
   const facts = factsWithQuery(nlu, r);
   // "这两个分别找谁" after a 技改 turn and a 数字化 turn: both topics, each answered.
   const earlier = here(ctx.previous);
@@ -359,6 +361,19 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   // "第二家呢" answers one part; the next turn may ask about all of them again.
   const subjects = r.asksPart && measures[0] === r.targetMeasure ? target.subjects : rememberedGroups(parse, kind);
   return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects, ...(said ? { said } : {}) }, backTo };
+}
+
+/**
+ * "40万是一次性的吗" after an answer on two measures: the one whose amount, on the query's facts,
+ * is the figure the turn names (a figure the asker gave before names nothing).
+ */
+function measureOfFigure(nlu: Nlu, target: AskedQuery, p: Parse): string | undefined {
+  if (target.measures.length < 2) return undefined;
+  const given = new Set(Object.values(target.facts));
+  const figures = p.slots.numbers.filter((n) => n.kind === 'yuan' && !given.has(n.value)).map((n) => n.value);
+  if (!figures.length) return undefined;
+  const found = target.measures.filter((m) => evaluateRules(nlu.doc, nlu.doc.rulesFor(m), target.facts).some((o) => o.yuan !== null && figures.includes(o.yuan)));
+  return found.length === 1 ? found[0] : undefined;
 }
 
 const unitWordsOf = new WeakMap<Nlu, string[]>();

@@ -304,7 +304,8 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     // "数字化评了一级有支持吗": facts the measure's rules use make a content question a conditions one.
     if (parse.intent === 'measure.content' && withFacts.includes(measure)) parse = { ...parse, intent: 'measure.conditions' };
     // "如果一年办四场，每场都达标呢": how often, asked with the figures that compute it, is an amount.
-    const counts = Object.keys(parse.subjects).length + parse.slots.numbers.filter((n) => n.kind === 'count').length;
+    // (Counted in the turn itself: subjects carried from the turns before leave "是一次性的吧" a question of how often.)
+    const counts = parse.slots.numbers.filter((n) => n.kind === 'count').length;
     if (parse.intent === 'measure.frequency' && counts > 0 && withFacts.includes(measure)) parse = { ...parse, intent: 'measure.amount' };
     const rules = parse.intent === 'measure.amount' || parse.intent === 'measure.conditions';
     const lead = parse.intent === 'measure.amount' ? 'amountLead' : 'conditionsLead';
