@@ -254,7 +254,10 @@ function factsWithQuery(nlu: Nlu, r: Reading): Record<string, FactValue> {
 function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string, facts: Record<string, FactValue>): Parse['subjects'] {
   const kind = kindOf(nlu, measure);
   const earlier = r.target.subjects ?? [{ count: 1, facts: r.target.facts, text: r.target.said ?? '' }];
-  const carried = kind ? carriedSubjects(nlu, r.p, earlier, { ...r.extra, ...r.own }, kind, r.target.said) : undefined;
+  // (A part's words are read as the measure reads them: "国家级只有一个" after clusters is a cluster's level.)
+  const fields = [...nlu.doc.profileFields, ...nlu.doc.questionFields].map((f) => f.field);
+  const partFacts = (t: string) => ({ ...nlu.factsFor(t, fields), ...contextualFacts(nlu, measure, t) });
+  const carried = kind ? carriedSubjects(nlu, r.p, earlier, { ...r.extra, ...r.own }, kind, r.target.said, partFacts) : undefined;
   if (carried && kind) return { [kind]: { shared: {}, groups: carried } };
   // "阮两间厂攏是…头回省专精特新" → "攏是工信企业": the subjects counted before, with what the turn adds said of all.
   // Only when the turn asks about amounts, conditions or how often (its answer shows their sum), and

@@ -51,6 +51,8 @@ const THOSE = new RegExp(`(?:那|这)${N}\\s*(?:家|个|场)(?:呢|的话|怎么
 // "那两家里有一家…": the part counted by that number, before what is said of some of it.
 // ("省级那两个有一个没评上" too.)
 const WITHIN = new RegExp(`(?:那|这)${N}\\s*(?:家|个|场|间)(?:里|里面|里头|中|当中|之中)?\\s*$`);
+// "不对 一个是国家级的": some of those counted before, then what they are.
+const SOME_ARE = new RegExp(`(?:^|[\\s,，]|不对|其实|错了)${N}\\s*(?:家|个|间|场)(?:是|其实是|应该是)`);
 // "第二场", "第三家": one of the parts by its place.
 const ORDINAL = new RegExp(`第${N}\\s*(?:场|家|个|间)`);
 
@@ -61,7 +63,7 @@ const countOf = (s: string | undefined): number => (s === undefined ? 1 : /^\d/.
  * 小巨人，省里给了90万") join them; a correction of one part ("不对，其中一家是复核") splits it off with
  * the corrected facts. Undefined when the turn does neither.
  */
-export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], own: Record<string, FactValue>, kind: SubjectKind, said = ''): SubjectGroup[] | undefined {
+export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], own: Record<string, FactValue>, kind: SubjectKind, said = '', partFacts?: (text: string) => Record<string, FactValue>): SubjectGroup[] | undefined {
   const text = p.text;
   const toGroup = (g: RememberedGroup): SubjectGroup => ({ kind, count: g.count, text: g.text, facts: g.facts, looseYuan: [] });
   const part = PART.exec(text);
@@ -104,7 +106,8 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   if (parts.length >= 2 && total > 1 && parts.reduce((n, x) => n + x.count, 0) === total) {
     const fields = [...nlu.doc.profileFields, ...nlu.doc.questionFields].map((f) => f.field);
     const base = earlier.length === 1 ? earlier[0].facts : {};
-    return parts.map((x) => ({ kind, count: x.count, text: x.text, facts: { ...base, ...nlu.factsFor(x.text, fields) }, looseYuan: [] }));
+    const factsOf = partFacts ?? ((t: string) => nlu.factsFor(t, fields));
+    return parts.map((x) => ({ kind, count: x.count, text: x.text, facts: { ...base, ...factsOf(x.text) }, looseYuan: [] }));
   }
   // "第二场其实后来又来了三家企业", "第一场其实是29家": one of the parts counted one by one, by its place.
   const ordinal = ORDINAL.exec(text);
@@ -168,9 +171,17 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     ];
     return [...earlier.slice(0, index), ...split, ...earlier.slice(index + 1)].map(toGroup);
   }
-  // "再加上马尾国家级的": a cluster added by its district, counted one.
-  if (kind === 'cluster' && !correcting && earlier.length && /再加上|加上|还有|另外|再加/.test(text) && !new RegExp(`${N}\\s*个`).test(text) && Object.keys(own).length) {
+  // "再加上马尾国家级的": a cluster added by its district, counted one ("鼓楼那边也成了一个省级的 加上一共": or as counted).
+  const clusters = new RegExp(`${N}\\s*个`).exec(text);
+  if (kind === 'cluster' && !correcting && earlier.length && /再加上|加上|还有|另外|再加/.test(text) && (!clusters || countOf(clusters[1]) === 1) && Object.keys(own).length) {
     return [...earlier, { count: 1, facts: own, text }].map(toGroup);
+  }
+  // "不对 一个是国家级的" after two alike: that many of them, with what the turn says of them.
+  const someAre = correcting && earlier.length === 1 ? SOME_ARE.exec(text) : null;
+  if (someAre && countOf(someAre[1]) < earlier[0].count && Object.keys(own).length) {
+    const [group] = earlier;
+    const n = countOf(someAre[1]);
+    return [{ ...group, count: group.count - n }, { count: n, facts: withAdded(nlu, text, group.facts, own), text }].map(toGroup);
   }
   // "兄弟公司25年首次评上省级专精特新 也是工业企业": one more enterprise, named by how it is related, with facts of its own.
   if (kind === 'enterprise' && !correcting && earlier.length && RELATIVE_LEADS.test(text) && Object.keys(own).length >= 2
@@ -215,9 +226,14 @@ function withAdded(nlu: Nlu, text: string, before: Record<string, FactValue>, ow
 }
 
 /** The counts of a kind a turn names ("两家…另一家…"), each with its words up to the next. */
+// ("国家级只有一个 另外两个是省级": each count in a clause of its own, with the words before it too.)
 function recountedParts(text: string, kind: SubjectKind): { count: number; text: string }[] {
   const counted = new RegExp(`(?:另)?${N}\\s*${COUNTED_AS[kind]}`, 'g');
   const found = [...text.matchAll(counted)];
+  const clauses = text.split(/[\s,，。;；]+/).filter((c) => new RegExp(counted.source).test(c));
+  if (clauses.length === found.length && clauses.every((c) => [...c.matchAll(counted)].length === 1)) {
+    return clauses.map((c) => ({ count: countOf(new RegExp(counted.source).exec(c)![1]), text: c }));
+  }
   return found.map((m, i) => ({ count: countOf(m[1]), text: text.slice(m.index, found[i + 1]?.index ?? text.length) }));
 }
 
