@@ -124,7 +124,8 @@ function isOwnGlobalQuestion(nlu: Nlu, r: Reading): boolean {
       ? p.confidence < 0.6 || r.hasOwnFacts
       : p.confidence < 0.5 || ((likelyMeasure || p.cueIntents.some((i) => scopes.get(i) === 'measure')) && (r.elliptical || r.short));
   // "我们现在组了4家" after a question on 抱团参展.
-  const leaning = r.hasOwnFacts || r.elliptical || r.counted !== undefined || (r.short && (likelyMeasure || r.countsSomething));
+  // ("投二百九那家是不是就没戏了": one of the parts counted before, asked about.)
+  const leaning = r.hasOwnFacts || r.elliptical || r.asksPart || r.counted !== undefined || (r.short && (likelyMeasure || r.countsSomething));
   return !weakGlobal || !leaning;
 }
 
@@ -253,7 +254,9 @@ function factsWithQuery(nlu: Nlu, r: Reading): Record<string, FactValue> {
  */
 function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string, facts: Record<string, FactValue>): Parse['subjects'] {
   const kind = kindOf(nlu, measure);
-  const earlier = r.target.subjects ?? [{ count: 1, facts: r.target.facts, text: r.target.said ?? '' }];
+  // (The query's subjects are of its own measure's kind: "集群那个单独是多少" after events and a cluster counts no events.)
+  const ownKind = kindOf(nlu, r.targetMeasure) === kind;
+  const earlier = (ownKind ? r.target.subjects : undefined) ?? [{ count: 1, facts: r.target.facts, text: r.target.said ?? '' }];
   // (A part's words are read as the measure reads them: "国家级只有一个" after clusters is a cluster's level.)
   const fields = [...nlu.doc.profileFields, ...nlu.doc.questionFields].map((f) => f.field);
   const partFacts = (t: string) => ({ ...nlu.factsFor(t, fields), ...contextualFacts(nlu, measure, t) });
@@ -262,7 +265,7 @@ function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string
   // "阮两间厂攏是…头回省专精特新" → "攏是工信企业": the subjects counted before, with what the turn adds said of all.
   // Only when the turn asks about amounts, conditions or how often (its answer shows their sum), and
   // not when it gives a value they already have otherwise ("省里给的是八十万…" is a question of its own).
-  const counted = r.target.subjects;
+  const counted = ownKind ? r.target.subjects : undefined;
   const said = { ...r.extra, ...r.own };
   const restates = counted?.some((g) => Object.entries(said).some(([f, v]) => g.facts[f] !== undefined && g.facts[f] !== v));
   // ("两个区加起来呢" after a cluster in each of two districts counts those places again, not new clusters.)
@@ -304,7 +307,9 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   // Another place's question is leaned on only by a turn naming this city ("那福州的呢"); any other turn leans past it.
   const home = nlu.lexicon.homePlaceWords.some((w) => asked.text.includes(w));
   const here = (q: AskedQuery | undefined) => (q && (!q.elsewhere || home) && usable(q, now, limits) ? q : undefined);
-  const target = backTo ? here(ctx.previous) ?? here(ctx.last) : here(ctx.last) ?? (ctx.last?.elsewhere ? here(ctx.previous) : undefined);
+  const lastQuery = backTo ? here(ctx.previous) ?? here(ctx.last) : here(ctx.last) ?? (ctx.last?.elsewhere ? here(ctx.previous) : undefined);
+  // "集群那个单独是多少" after an answer on events and a cluster: the query, about the one measure it names.
+  const target = lastQuery && focusedQuery(lastQuery, asked);
   // "那厦门呢": another place's policy, whatever the topic before.
   if (!target || asked.otherPlace) return freshTurn(nlu, asked, now);
   // "厦门对专精特新有啥奖励" → "那福州的呢": the same general question, here.
@@ -344,7 +349,8 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   }
   const across = acrossTopics(nlu, r, newTopic, here(ctx.previous), now);
   if (across) return across;
-  if (!askedLater && (isOwnGlobalQuestion(nlu, r) || newTopic || !leansOnQuery(r))) return freshTurn(nlu, p, now);
+  const focused = target !== lastQuery;
+  if (!askedLater && (isOwnGlobalQuestion(nlu, r) || newTopic || (!leansOnQuery(r) && !focused))) return freshTurn(nlu, p, now);
   const intent = askedLater && !RULE_ASPECTS.has(p.intent) ? target.intent : aspectOf(nlu, r);
   const figured = r.named.length ? undefined : measureOfFigure(nlu, target, p);
   const measures = figured ? [figured, ...target.measures.filter((m) => m !== figured)]
@@ -377,6 +383,13 @@ function measureOfFigure(nlu: Nlu, target: AskedQuery, p: Parse): string | undef
   if (!figures.length) return undefined;
   const found = target.measures.filter((m) => evaluateRules(nlu.doc, nlu.doc.rulesFor(m), target.facts).some((o) => o.yuan !== null && figures.includes(o.yuan)));
   return found.length === 1 ? found[0] : undefined;
+}
+
+/** The query turned to one of its later measures, when a turn names that one alone and gives no facts. */
+function focusedQuery(q: AskedQuery, asked: Parse): AskedQuery {
+  const [named, ...more] = asked.measures;
+  if (more.length || !named || named === q.measures[0] || !q.measures.includes(named) || Object.keys(asked.slots.facts).length) return q;
+  return { ...q, measures: [named, ...q.measures.filter((m) => m !== named)], subjects: undefined };
 }
 
 const unitWordsOf = new WeakMap<Nlu, string[]>();

@@ -91,7 +91,8 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   }
   // "B公司和C公司今年首次评上省级专精特新" after A公司's case: firms named for the first time join the ones before.
   const letters = [...text.matchAll(LETTER_NAMED)].map((m) => m[1]);
-  if (!correcting && letters.length && ownGroups.length && earlier.length && Object.keys(own).length
+  // (A list that starts again at A is a question of its own.)
+  if (!correcting && letters.length && !letters.includes('a') && ownGroups.length && earlier.length && Object.keys(own).length
     && !letters.some((l) => earlier.some((g) => g.text.includes(l)) || said.includes(l))) {
     return [...earlier.map(toGroup), ...ownGroups.map((g) => ({ ...g, facts: { ...ownShared, ...g.facts } }))];
   }
@@ -114,7 +115,7 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   const place = ordinal ? countOf(ordinal[1]) - 1 : -1;
   const counted = earlier.reduce((n, g) => n + g.count, 0);
   // "第二家呢", "24年那家呢", "小巨人那块单独算多少": one of the parts, asked about alone.
-  const asked = correcting ? undefined : askedPart(nlu, text, earlier, !Object.keys(own).length);
+  const asked = correcting ? undefined : askedPart(nlu, text, earlier, saysNothingNew(own, earlier));
   if (asked) return [asked].map(toGroup);
   // "第三场只来了3家银行" after two: one more, with its own facts (an event's attendance is its own).
   if (ordinal && place === counted && place > 0 && !correcting && Object.keys(own).length) {
@@ -244,13 +245,15 @@ function shortAmount(yuan: number): string {
 
 // "第二家呢", "第三场单独多少": a part by its place, asked about and told nothing new.
 const ORDINAL_ASKED = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|咋算|算|的|为啥|为什么|怎么|咋|不行|没有|不够|[?？\\s])*$`);
-const ORDINAL_LEAD = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)[^，,。]{0,10}(?:吗|呢|算|没有|不行|[?？])$`);
+const ORDINAL_LEAD = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)[^，,。]{0,10}(?:吗|呢|算|没有|不行|哪|啥|什么|[?？])$`);
 // "24年那家呢", "刚评那家单独多少", "小巨人那块": a part by what was said of it.
 const NAMED_ASKED = /^(?:那|那么)?([^\s,，。]{1,8}?)那(?:家|个|间|场|块|笔)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|咋算|算|的|为啥|为什么|怎么|咋|不行|没有|不够|[?？\s])*$/;
+// ("给三十万那家 市里配多少", "复核那家一分都没有吗": a few more words of asking, nothing said of it.)
+const NAMED_LEAD_ASKED = /^(?:那|那么|只算|单算|光算)?([^\s,，。]{1,8}?)那(?:家|个|间|场|块|笔)[^\d，,。]{0,10}$/;
 
 // "丙为啥没有", "b公司呢": a part by its letter.
 // ("c一分都没有?" too: a few words of asking, no figure, nothing said of it.)
-const LETTER_ASKED = /^(?:那|那么)?([甲乙丙丁戊]|[a-f])(?:公司|企业|厂|那家)?(?=呢|为|怎|咋|能|多|单|没|不行|不能|一分|$)[^\d，,。]{0,8}$/;
+const LETTER_ASKED = /^(?:那|那么|只算|单算|光算)?([甲乙丙丁戊]|[a-f])(?:公司|企业|厂|那家)?(?=呢|为|怎|咋|能|多|单|没|不行|不能|一分|的话|$)[^\d，,。]{0,8}$/;
 
 const LEVEL_RECOUNT = new RegExp(`(?:就|只有|只|才|其实是|应该是|是)\\s*${N}\\s*(?:个|家|场)`);
 // "省级的刚刚公示通过了": a cluster named by its level.
@@ -265,7 +268,12 @@ function districtLead(nlu: Nlu, text: string): [string, string] | null {
 
 /** Whether a follow-up asks about one part alone ("第二家呢"): the conversation still has all of them. */
 export function asksOnePart(nlu: Nlu, p: Parse, earlier: RememberedGroup[] | undefined): boolean {
-  return !!earlier && !p.slots.correction && askedPart(nlu, p.text, earlier, !Object.keys(p.slots.facts).length) !== undefined;
+  return !!earlier && !p.slots.correction && askedPart(nlu, p.text, earlier, saysNothingNew(p.slots.facts, earlier)) !== undefined;
+}
+
+/** Whether a turn's facts only name parts told before ("给三十万那家", "复核那家"), telling nothing new. */
+function saysNothingNew(own: Record<string, FactValue>, earlier: RememberedGroup[]): boolean {
+  return Object.entries(own).every(([f, v]) => earlier.some((g) => g.facts[f] === v));
 }
 
 /** The one part of several a follow-up asks about alone, by its place or by what was said of it. */
@@ -284,7 +292,7 @@ function askedPart(nlu: Nlu, text: string, earlier: RememberedGroup[], saysNothi
     const sized = earlier.filter((g) => g.count === countOf(those[1]));
     return sized.length === 1 ? sized[0] : undefined;
   }
-  const named = NAMED_ASKED.exec(t)?.[1] ?? (saysNothing ? LETTER_ASKED.exec(t)?.[1] : undefined);
+  const named = NAMED_ASKED.exec(t)?.[1] ?? (saysNothing ? LETTER_ASKED.exec(t)?.[1] ?? NAMED_LEAD_ASKED.exec(t)?.[1] : undefined);
   return named ? earlier[namedGroup(nlu, named, earlier)] : undefined;
 }
 
@@ -298,7 +306,8 @@ function namedGroup(nlu: Nlu, named: string, earlier: RememberedGroup[]): number
     const found = earlier.flatMap((g, i) => (fits(g) ? [i] : []));
     return found.length === 1 ? found[0] : -1;
   };
-  const amounts = numberMentions(named).filter((m) => m.kind === 'yuan').map((m) => m.value);
+  // ("投二百九那家": a bare figure names an amount in 万, as the asker said it before.)
+  const amounts = numberMentions(named).flatMap((m) => (m.kind === 'yuan' ? [m.value] : m.kind === 'bare' ? [m.value * 10_000] : []));
   const byAmount = only((g) => Object.values(g.facts).some((v) => typeof v === 'number' && (named.includes(shortAmount(v)) || amounts.includes(v))));
   if (byAmount >= 0) return byAmount;
   const byWords = only((g) => g.text.includes(named));
