@@ -220,7 +220,9 @@ function aspectOf(nlu: Nlu, r: Reading): string {
     || (p.contextIntent !== undefined && p.confidence <= 0.5);
   if (asksOwn) return isMeasureIntent ? p.intent : p.contextIntent!;
   // "这个以后每年还有吗": a measure question's cue word in a follow-up beats a general guess.
-  const cued = p.cueIntents.find((i) => nlu.intentScopes.get(i) === 'measure' && i !== 'measure.content');
+  // (Not in a correction of the query's facts: "四十家是报名数 实际到场就二十家" asks the query again.)
+  const correctsFacts = p.slots.correction && r.hasOwnFacts;
+  const cued = correctsFacts ? undefined : p.cueIntents.find((i) => nlu.intentScopes.get(i) === 'measure' && i !== 'measure.content');
   const guessed = measureIntent && measureIntent.probability >= 0.15 && !r.hasOwnFacts ? measureIntent.label : undefined;
   return (isMeasureIntent ? undefined : cued ?? guessed) ?? r.target.intent;
 }

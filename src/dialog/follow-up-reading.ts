@@ -126,7 +126,12 @@ export function countedSubjects(nlu: Nlu, measure: string, count: number, facts:
 
 /** The turn's own groups, sharing the conversation's facts under the turn's own shared ones. */
 export function withSharedFacts(subjects: Parse['subjects'], facts: Record<string, FactValue>): Parse['subjects'] {
-  return Object.fromEntries(Object.entries(subjects).map(([kind, s]) => [kind, { ...s, shared: { ...facts, ...s.shared } }]));
+  // (A value one of the turn's groups holds is its own: "有一场只来了三家银行" says nothing of the other two.)
+  return Object.fromEntries(Object.entries(subjects).map(([kind, s]) => {
+    const owned = new Set(s.groups.flatMap((g) => Object.keys(g.facts)));
+    const shared = Object.fromEntries(Object.entries(facts).filter(([f, v]) => !owned.has(f) || !s.groups.some((g) => g.facts[f] === v)));
+    return [kind, { ...s, shared: { ...shared, ...s.shared } }];
+  }));
 }
 
 /** The most likely measure question, by the model, when it thought the message global. */

@@ -134,7 +134,8 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   }
   // "不对不对 省级的就一个": a level's count corrected, for the one part at that level.
   const recount = correcting ? LEVEL_RECOUNT.exec(text) : null;
-  const levelFacts = Object.entries(own);
+  // (A level's count, not a figure: "实际到场就二十家" recounts attendance, not the events.)
+  const levelFacts = Object.entries(own).filter(([f]) => !['count', 'yuan'].includes(nlu.doc.fieldKind(f) ?? ''));
   if (recount && levelFacts.length === 1) {
     const [field, value] = levelFacts[0];
     const at = earlier.flatMap((g, i) => (g.facts[field] === value ? [i] : []));

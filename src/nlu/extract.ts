@@ -347,7 +347,9 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
       } else if (n.kind === 'count') {
         const field = countFieldOf(text, n, clause, ctx) ?? pairedCountField(text, n, numbers, ctx);
         // "制造业企业25家 服务业企业10家 企业总数35家": a figure said to be the total replaces the parts.
-        if (field && facts[field] !== undefined && includesAny(text.slice(Math.max(0, n.start - 8), n.start), lexicon.countTotalCues)) facts[field] = n.value;
+        // ("四十家是报名数 实际到场就二十家": the actual figure after another replaces it.)
+        const lead = text.slice(Math.max(0, n.start - 8), n.start);
+        if (field && facts[field] !== undefined && (includesAny(lead, lexicon.countTotalCues) || includesAny(lead, lexicon.preciseCues))) facts[field] = n.value;
         else if (field) facts[field] ??= n.value;
       }
     }

@@ -158,12 +158,16 @@ const JOINED = /(?:和|跟|与|同|及|、|,)\s*$/;
  * with the question's shared facts only ("两家…只有一家是工信企业": the other is not).
  */
 export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[] = []): SubjectGroup[] {
-  const groups = countedGroups(text, kind, factsOf, districts);
+  const counted = countedGroups(text, kind, factsOf, districts);
+  // "那场来了42家企业…就是区里办的那场": the event named again by "那场" alone is the same one.
+  const groups = counted.length > 1 ? counted.filter((g) => !(g.count === 1 && SAME_ONE_AGAIN.test(g.text) && !Object.keys(g.facts).length)) : counted;
   // "三家公司：…；…；…": items told apart by nothing but their semicolons, when nothing else told them apart.
   if (kind !== 'enterprise' || groups.length > 1 || groups[0]?.text) return groups;
   const listed = colonListGroups(text, factsOf);
   return listed.length ? listed : groups;
 }
+
+const SAME_ONE_AGAIN = /^(?:那|这)(?:场|次)$/;
 
 function countedGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[]): SubjectGroup[] {
   if (kind === 'enterprise') {
