@@ -443,6 +443,13 @@ export function listAnswer(ctx: AnswerContext): QaAnswer {
   return { reply: ctx.replies.render('list', { docTitle: ctx.doc.title, status: ctx.doc.status, items: items.join('\n') }), measures: [] };
 }
 
+/** "哪几条写了明确的金额": the measures whose rules set an amount or a share, each with what it pays. */
+export function amountListAnswer(ctx: AnswerContext): QaAnswer {
+  const paying = ctx.doc.topMeasures().map((m) => ({ m, rules: ctx.doc.rulesFor(m.id).filter((r) => r.amount.kind !== 'unspecified') })).filter((x) => x.rules.length);
+  const items = paying.map(({ m, rules }) => ctx.replies.render('amountListItem', { ordinal: m.ordinal ?? m.id, title: m.title, summaries: rules.map((r) => ruleSummary(ctx.doc, r)).join('；') }));
+  return { reply: ctx.replies.render('amountList', { docTitle: ctx.doc.title, items: items.join('\n') }), measures: paying.map((x) => x.m.id) };
+}
+
 /** Whole days from one ISO date to another. */
 export function daysBetween(fromIso: string, toIso: string): number {
   return Math.round((Date.parse(toIso + 'T00:00:00Z') - Date.parse(fromIso + 'T00:00:00Z')) / 86_400_000);

@@ -4,7 +4,7 @@ import type { Clock, DialogStateStore, QuestionLog } from '../core/ports.js';
 import { conversationKey, type Turn } from '../core/turn.js';
 import { CLARIFY, FALLBACK, LIST_INTENT, type Nlu, type Parse } from '../nlu/index.js';
 import {
-  applyAnswer, askWhichMeasure, clarifyAnswer, contentAnswer, frequencyAnswer, fullTextAnswer, listAnswer, measuresWithFacts, rulesAnswer,
+  applyAnswer, askWhichMeasure, clarifyAnswer, contentAnswer, frequencyAnswer, fullTextAnswer, amountListAnswer, listAnswer, measuresWithFacts, rulesAnswer,
   awardView, severalMeasuresAnswer, statusAnswer, todayIn, unitsAnswer, validityAnswer, withOwnCase, type AnswerContext, type QaAnswer,
 } from './answers.js';
 import { nextContext, resolveFollowUp } from './context.js';
@@ -275,6 +275,8 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     let parse = asked;
     const base = { intent: parse.intent, confidence: parse.confidence };
     const simple = (qa: QaAnswer): Answer => ({ ...base, ...qa });
+    // "哪几条写了明确的金额": which measures pay what, whatever the model or the topic before makes of it.
+    if (asksWhichPay(parse)) return { ...simple(amountListAnswer(ctx)), intent: 'measures.list' };
     switch (parse.intent) {
       case 'greeting':
         return simple({ reply: replies.render('greeting', { docTitle: doc.title }), measures: [] });
@@ -346,6 +348,13 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       default:
         return contentAnswer(ctx, measure, parse);
     }
+  }
+
+  /** "哪几条是直接给钱的": asks which measures set an amount, and gives no case of its own. */
+  function asksWhichPay(parse: Parse): boolean {
+    // ("技改 数转 知识产权 三样 哪样有具体金额": measures named by the asker are answered each, not listed.)
+    return parse.text.includes('哪') && nlu.lexicon.amountListCues.some((w) => parse.text.includes(w)) && !Object.keys(parse.slots.facts).length
+      && !nlu.parse(parse.raw).mentionedMeasures.length;
   }
 
   return { handle };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fillTemplate } from '../../policy/index.js';
 
 const KEYS = [
-  'greeting', 'help', 'thanks', 'fallback', 'otherPlace', 'askWhichMeasure', 'list', 'listItem', 'recipientLead',
+  'greeting', 'help', 'thanks', 'fallback', 'otherPlace', 'askWhichMeasure', 'list', 'listItem', 'amountList', 'amountListItem', 'recipientLead',
   'validityActive', 'validityLastDay', 'validityExpired', 'status', 'measureHeader', 'unitsLine', 'fullTextHint',
   'fulltext', 'noAmount', 'applyLead', 'unitsLead', 'amountLead', 'conditionsLead', 'computedLead', 'vatNet', 'ownLevelSays', 'notQualifiedLead',
   'dialogStart', 'dialogFactsTaken', 'dialogAsk', 'dialogNotUnderstood', 'dialogResume', 'dialogCancelled',

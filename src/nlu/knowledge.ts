@@ -101,6 +101,8 @@ export const LexiconSchema = z.object({
   talkWords: words,
   /** "今年又首次评上小巨人": a later step of the same enterprise. */
   laterStepWords: words,
+  /** "哪几条写了明确的金额": the measures that set an amount, listed with their amounts. */
+  amountListCues: words,
   /** "这两个分别找谁": the last two topics together. */
   bothTopicCues: words,
   /** "加起来一共能拿多少" after a second topic: the sum over the conversation's topics. */
