@@ -65,6 +65,8 @@ const countOf = (s: string | undefined): number => (s === undefined ? 1 : /^\d/.
  */
 export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], own: Record<string, FactValue>, kind: SubjectKind, said = '', partFacts?: (text: string) => Record<string, FactValue>): SubjectGroup[] | undefined {
   const text = p.text;
+  // ("2023那家其实是2025年": what is said after the words naming a part, not the name's own figure.)
+  const saidAfter = (m: RegExpExecArray) => (partFacts ? partFacts(text.slice(m.index + m[0].length)) : {});
   const toGroup = (g: RememberedGroup): SubjectGroup => ({ kind, count: g.count, text: g.text, facts: g.facts, looseYuan: [] });
   const part = PART.exec(text);
   // "其中一家是做贸易的": what is said of one of the subjects counted before sets it apart.
@@ -169,7 +171,7 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     if (target.count < n) return undefined;
     const split: RememberedGroup[] = [
       ...(target.count > n ? [{ ...target, count: target.count - n }] : []),
-      { count: n, facts: withAdded(nlu, text, target.facts, own), text: text },
+      { count: n, facts: withAdded(nlu, text, target.facts, { ...own, ...saidAfter(part) }), text: text },
     ];
     return [...earlier.slice(0, index), ...split, ...earlier.slice(index + 1)].map(toGroup);
   }

@@ -341,12 +341,13 @@ function amountGroups(text: string, slots: Slots, counted: SubjectGroup[]): Subj
 const YEAR_LIST_GAP = /^[\s、,，和跟及与/]*$/;
 
 /**
- * "3家子公司…首次认定分别是2024 2025 2026年": one enterprise per year listed after 分别, when the
- * question counts as many enterprises together as it lists years.
+ * "3家子公司…首次认定分别是2024 2025 2026年": one enterprise per year listed (after 分别, when it is
+ * said), when the question counts as many enterprises together as it lists years.
  */
 function yearGroups(text: string, slots: Slots, counted: SubjectGroup[], yearField: string | undefined): SubjectGroup[] | undefined {
+  // ("5家子公司…首次认定年份 2023 2024 2025 2025 2026": a run as long as the count, without 分别, too.)
   const at = text.indexOf('分别');
-  if (!yearField || at < 0 || counted.length !== 1 || counted[0].text) return undefined;
+  if (!yearField || counted.length !== 1 || counted[0].text) return undefined;
   const years = slots.numbers.filter((n) => n.kind === 'year' && n.start > at);
   const run = years.filter((n, i) => i === 0 || YEAR_LIST_GAP.test(text.slice(years[i - 1].end, n.start)));
   if (run.length < 2 || run.length !== years.length || run.length !== counted[0].count) return undefined;
