@@ -21,6 +21,8 @@ export interface AskedQuery {
   subjects?: RememberedGroup[];
   /** The words that last gave facts: they name the asker's own enterprise in a later count. */
   said?: string;
+  /** Measures answered beside the query's own ("…还牵头办了场对接会"), for a later turn's facts of them. */
+  alongside?: string[];
   /** Asked of another place's policy: only a turn that names this city leans on it ("那福州的呢"). */
   elsewhere?: boolean;
 }
@@ -178,7 +180,9 @@ function correctedTopic(nlu: Nlu, r: Reading): string[] {
   const correcting = nlu.lexicon.topicCorrections.some((w) => p.text.includes(w));
   const named = r.named.length ? r.named : p.mentionedMeasures;
   const asksOwn = r.isMeasureIntent && p.confidence >= 0.5;
-  return correcting && !asksOwn && named.length > 0 && !named.includes(r.targetMeasure) ? named : [];
+  // ("小巨人那家省里是一百万 我报错了" after an answer on a cluster and 小巨人: a fact of one of its measures corrected.)
+  const ofQuery = r.hasOwnFacts && named.every((m) => r.target.measures.includes(m) || r.target.alongside?.includes(m));
+  return correcting && !asksOwn && !ofQuery && named.length > 0 && !named.includes(r.targetMeasure) ? named : [];
 }
 
 /** Facts the query's measure has no use for, or another measure named, start a new topic. */
@@ -293,7 +297,7 @@ function freshTurn(nlu: Nlu, q: Parse, now: number): Resolved {
   return {
     parse: q, facts: { ...own },
     remember: isQuery
-      ? { intent: q.intent, measures: q.measures, facts: { ...own }, at: now, turns: 0, subjects: rememberedGroups(q, kindOf(nlu, q.measures[0])), ...(Object.keys(own).length ? { said: q.raw } : {}) }
+      ? { intent: q.intent, measures: q.measures, facts: { ...own }, at: now, turns: 0, subjects: rememberedGroups(q, kindOf(nlu, q.measures[0])), ...(Object.keys(own).length ? { said: q.raw } : {}), ...alongsideOf(nlu, q) }
       : undefined,
   };
 }
@@ -363,7 +367,7 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const both = nlu.lexicon.bothTopicCues.some((w) => p.text.includes(w)) && !r.named.length && earlier && earlier.measures[0] && !measures.includes(earlier.measures[0]);
   const parse: Parse = {
     ...p, intent, measures, needsMeasure: false, contextIntent: undefined, alternatives: undefined,
-    slots: { ...p.slots, facts }, mentionedMeasures: both ? [...measures, earlier.measures[0]] : measures,
+    slots: { ...p.slots, facts }, mentionedMeasures: both ? [...measures, earlier.measures[0]] : withQueryMeasures(r, intent, measures),
     subjects: subjectsWithQuery(nlu, r, measures[0], intent, facts),
     confidence: Math.max(p.confidence, 0.6),
   };
@@ -371,7 +375,7 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const kind = kindOf(nlu, measures[0]);
   // "第二家呢" answers one part; the next turn may ask about all of them again.
   const subjects = r.asksPart && measures[0] === r.targetMeasure ? target.subjects : rememberedGroups(parse, kind);
-  return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects, ...(said ? { said } : {}) }, backTo };
+  return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects, ...(said ? { said } : {}), ...alongsideOf(nlu, parse) }, backTo };
 }
 
 /**
@@ -387,11 +391,39 @@ function measureOfFigure(nlu: Nlu, target: AskedQuery, p: Parse): string | undef
   return found.length === 1 ? found[0] : undefined;
 }
 
-/** The query turned to one of its later measures, when a turn names that one alone and gives no facts. */
+/**
+ * "对接会其实只来了四家银行" after an answer on 对接会 and 小巨人: facts given of one of the query's
+ * measures leave the others in the answer, each on its own facts.
+ */
+function withQueryMeasures(r: Reading, intent: string, measures: string[]): string[] {
+  const all = [...r.target.measures, ...(r.target.alongside ?? [])];
+  if (!r.hasOwnFacts || !RULE_ASPECTS.has(intent) || all.length < 2 || r.asksPart) return measures;
+  return [...measures, ...all.filter((m) => !measures.includes(m))];
+}
+
+/** The measures a parse mentions beside its own, to remember (one named only by a level, when its facts were given). */
+function alongsideOf(nlu: Nlu, p: Parse): { alongside?: string[] } {
+  const withFacts = measuresWithFacts(nlu.doc, p);
+  const alongside = p.mentionedMeasures.filter((m) => !p.measures.includes(m) && (!p.levelOnly.includes(m) || withFacts.includes(m)));
+  return alongside.length ? { alongside } : {};
+}
+
+/**
+ * The query turned to one of its later measures, when a turn names that one alone: asked about
+ * without facts ("集群那个单独是多少"), or given facts of it, or of one mentioned beside the query
+ * ("对接会来了31家企业 5家银行" after "首次省级专精特新 另外还牵头办了场对接会").
+ */
 function focusedQuery(q: AskedQuery, asked: Parse): AskedQuery {
   const [named, ...more] = asked.measures;
-  if (more.length || !named || named === q.measures[0] || !q.measures.includes(named) || Object.keys(asked.slots.facts).length) return q;
-  return { ...q, measures: [named, ...q.measures.filter((m) => m !== named)], subjects: undefined };
+  if (more.length || !named) return q;
+  const same = (m: string) => m === named || m.startsWith(named + '.');
+  const facts = Object.keys(asked.slots.facts).length > 0;
+  // ("C这个月刚评上省级专精特新呢": a level named is a fact of the asker, not the measure it names.)
+  if (facts && asked.levelOnly.includes(named)) return q;
+  const answered = q.measures.slice(1).find(same);
+  const to = facts ? answered ?? q.alongside?.find(same) : answered;
+  if (!to) return q;
+  return { ...q, measures: [to, ...q.measures.filter((m) => m !== to)], alongside: q.alongside?.filter((m) => m !== to), subjects: undefined };
 }
 
 const unitWordsOf = new WeakMap<Nlu, string[]>();
