@@ -76,19 +76,24 @@ export function levelSteps(text: string, levelField: string, stepWords: readonly
   const levelAt = clauses.map((c) => ({ at: c.index, facts: c.facts }))
     .filter((c) => c.facts[levelField] !== undefined && c.facts[levelField] !== 'none');
   const second = levelAt.findIndex((c, i) => i > 0 && c.facts[levelField] !== levelAt[0].facts[levelField]);
-  // The step word leads the second level's clause, after a few words at most ("下半年又…").
-  const leads = (words: string) => stepWords.some((w) => { const i = words.indexOf(w); return i >= 0 && i <= 4; });
-  if (second < 1 || !leads(clauses.find((c) => c.index === levelAt[second].at)!.words)) return [];
+  // The step word leads the second level's clause, after a few words at most ("下半年又…", "2026年又…");
+  // or the clause starts with a later year than the first level's ("同一家企业 2025年…省级 2026年…小巨人").
+  const leads = (words: string) => stepWords.some((w) => { const i = words.indexOf(w); return i >= 0 && i <= 6; });
+  const yearOf = (c: { facts: Record<string, FactValue> }) => Object.values(c.facts).find((v) => typeof v === 'number' && v >= 1990 && v <= 2100) as number | undefined;
+  const laterYear = (i: number) => { const a = yearOf(levelAt[0]); const b = yearOf(levelAt[i]); return a !== undefined && b !== undefined && b > a; };
+  if (second < 1 || !(leads(clauses.find((c) => c.index === levelAt[second].at)!.words) || laterYear(second))) return [];
   const got = (facts: Record<string, FactValue>) => Object.keys(facts).some((f) => f !== levelField);
   const first = text.slice(0, levelAt[second].at).trim();
   // The second level's words run to its last clause that says something ("省奖60万"), not into the question.
-  const saying = clauses.filter((c) => c.index >= levelAt[second].at && Object.keys(c.facts).length);
+  // ("…10万和配套能叠加吗": a clause that asks names the award, it gives no fact.)
+  const saying = clauses.filter((c) => c.index >= levelAt[second].at && Object.keys(c.facts).length && (c.index === levelAt[second].at || !ASKS.test(c.words)));
   const last = saying.at(-1)!;
   const then = text.slice(levelAt[second].at, last.index + last.words.length).trim();
   const parts = [first, then].map((segment) => ({ kind: 'enterprise' as const, count: 1, text: segment, ...factsOf(segment) }));
   return parts.every((p) => got(p.facts)) ? parts : [];
 }
 
+const ASKS = /吗|么|多少|几|能不能|是否|[?？]/;
 const SIBLING = /^\s*(?:另外|另|其余|剩下|剩余|还有|其他)/;
 const BARE_YEAR = /^\s*(?:[a-f](?![a-z])|[甲乙丙丁戊]|[1-9]号)\s*(?:是|也是)?\s*(今年|去年|前年|大前年|\d{4}年|\d{2}年)(?:的|评的|评上的)?(?=\s|$|[,，。;；])/;
 // "两家25年首次省专精特新 一家26年首次": a part of a list that starts with its count or its name,
