@@ -173,9 +173,23 @@ const FIGURE_BACK = /[这那]笔?(?:\d|[一二两三四五六七八九十百])/;
 // "这钱给企业还是给区里": the money of the query before; "要是拉上另外四家一起去呢": the same case changed.
 const POINTS_BACK = /这(?:笔)?钱|这笔|这个钱|这(?:个|项)?(?:奖励|补助|补贴|奖补)|^(?:那)?(?:要是|如果|假如|万一)/;
 
+/**
+ * "讲错 上个月已经认定省级专精特新了" after a 技改 question: a level told, not asked, of a measure whose
+ * rules read it ("不对 我问的是小巨人" corrects the topic; "是技改补助 投了四百万" brings its own facts).
+ */
+function tellsLevel(nlu: Nlu, r: Reading): boolean {
+  const fields = fieldsOfMeasure(nlu, r.targetMeasure);
+  const levelIsFact = [...fields].some((f) => nlu.doc.fieldKind(f) === 'tier');
+  const own = Object.keys(r.own);
+  const ofTheLevel = own.every((f) => fields.has(f) || ['tier', 'boolean', 'year'].includes(nlu.doc.fieldKind(f) ?? ''));
+  const topicCorrected = nlu.lexicon.topicCorrections.some((w) => r.p.text.includes(w));
+  return levelIsFact && !r.p.isQuestion && !topicCorrected && ofTheLevel && own.some((f) => nlu.doc.fieldKind(f) === 'tier');
+}
+
 /** The measures a correction names instead of the query's, when it asks nothing of its own. */
 function correctedTopic(nlu: Nlu, r: Reading): string[] {
   const { p } = r;
+  if (tellsLevel(nlu, r)) return [];
   // "不对 我们刚评上省级专精特新" after a 技改 question corrects a fact, not the topic.
   const correcting = nlu.lexicon.topicCorrections.some((w) => p.text.includes(w));
   const named = r.named.length ? r.named : p.mentionedMeasures;
@@ -191,6 +205,7 @@ function startsNewTopic(nlu: Nlu, r: Reading): boolean {
   if (r.backTo) return false;
   // "省里奖了85w" after a 数字化 question.
   const fields = fieldsOfMeasure(nlu, targetMeasure);
+  if (tellsLevel(nlu, r)) return false;
   const foreign = Object.keys(r.own).some((f) => !fields.has(f) && nlu.doc.fieldKind(f) !== 'tier' && nlu.doc.fieldKind(f) !== 'boolean');
   // ("那要是今年评上小巨人了呢" after a 技改 question names 第一条 only by the level: who asks, not a new topic.)
   if (foreign && p.mentionedMeasures.some((m) => m !== targetMeasure && !p.levelOnly.includes(m))) return true;
@@ -356,7 +371,7 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const across = acrossTopics(nlu, r, newTopic, here(ctx.previous), now);
   if (across) return across;
   const focused = target !== lastQuery;
-  if (!askedLater && (isOwnGlobalQuestion(nlu, r) || newTopic || (!leansOnQuery(r) && !focused))) return freshTurn(nlu, p, now);
+  if (!askedLater && (isOwnGlobalQuestion(nlu, r) || newTopic || (!leansOnQuery(r) && !focused && !tellsLevel(nlu, r)))) return freshTurn(nlu, p, now);
   const intent = askedLater && !RULE_ASPECTS.has(p.intent) ? target.intent : aspectOf(nlu, r);
   const figured = r.named.length ? undefined : measureOfFigure(nlu, target, p);
   const measures = figured ? [figured, ...target.measures.filter((m) => m !== figured)]
