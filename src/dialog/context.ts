@@ -143,7 +143,9 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   // "个税呢" is short, but it names another domain: it is not a level's name and little else.
   // ("工信部对国家级集群本身有没有资金": a level named in another domain's question, the model sure of it, is no fact given.)
   const sure = p.intent === FALLBACK && p.confidence >= SURELY_OUTSIDE;
-  if (outside) return !r.backTo && !p.slots.correction && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text) || sure);
+  // ("等下 增值税专票开错了怎么处理": a correction's words that correct nothing of the query.)
+  const correctsQuery = p.slots.correction && (Object.keys(r.own).length > 0 || p.slots.numbers.length > 0);
+  if (outside) return !r.backTo && !correctsQuery && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text) || sure);
   // "在福清开的也算吧": a place in Fuzhou keeps the turn on the question before it (an amount asked there,
   // "那高新区租金多少一平", by the amount question's own cue words, does not).
   const here = r.namesDistrict && !p.cueIntents.includes(AMOUNT_INTENT);
