@@ -167,11 +167,17 @@ function outcomeLines(ctx: AnswerContext, outcomes: AwardOutcome[], facts: Facts
 }
 
 /** The threshold facts that qualify, as the asker gave them ("技改…投资额：310万元"). */
-function metValues(ctx: AnswerContext, o: AwardOutcome, facts: Facts): string {
+function metValues(ctx: Pick<AnswerContext, 'doc'>, o: AwardOutcome, facts: Facts): string {
   return o.rule.when
     .filter((c) => c.min !== undefined && facts[c.field] !== undefined)
     .map((c) => `${ctx.doc.fieldLabel(c.field)}${formatFact(ctx.doc, c.field, facts[c.field]!)} ≥ ${formatFact(ctx.doc, c.field, c.min!)}`)
     .join('，');
+}
+
+/** An eligible outcome's basis with the thresholds the facts meet ("符合条件（…600万元 ≥ 300万元），…"), for the check's lines. */
+export function basisWithMet(doc: PolicyDocument, replies: Replies, o: AwardOutcome, facts: Facts): string {
+  const met = o.status === 'eligible' ? metValues({ doc }, o, facts) : '';
+  return met ? `${replies.render('qualifiedWith', { values: met })}${o.basis}` : o.basis;
 }
 
 function givenValues(ctx: AnswerContext, o: AwardOutcome, facts: Facts): string {

@@ -4,7 +4,7 @@ import {
 } from '../../policy/index.js';
 import type { AwardView, ReplyAction } from '../core/answer.js';
 import type { Slots } from '../nlu/index.js';
-import { awardView, formatFact } from './answers.js';
+import { awardView, basisWithMet, formatFact } from './answers.js';
 import type { Replies } from './replies.js';
 import type { EligibilityCheck } from './state.js';
 
@@ -104,7 +104,7 @@ export function resultOf(doc: PolicyDocument, replies: Replies, check: Eligibili
   const order = { eligible: 0, needs_info: 1, not_eligible: 2 } as const;
   for (const o of [...inScope].sort((a, b) => order[a.status] - order[b.status])) {
     const key = o.status === 'eligible' ? 'resultEligible' : o.status === 'not_eligible' ? 'resultNotEligible' : 'resultNeedsInfo';
-    lines.push(replies.render(key, { name: doc.displayName(o.rule.measure), title: o.rule.title, basis: o.basis }));
+    lines.push(replies.render(key, { name: doc.displayName(o.rule.measure), title: o.rule.title, basis: basisWithMet(doc, replies, o, check.profile) }));
   }
   const outOfScope = outcomes.filter((o) => o.outOfScope);
   if (outOfScope.length) lines.push(replies.render('resultOutOfScope', { items: outOfScope.map((o) => `${o.rule.title}（${o.unmet[0]}）`).join('；') }));

@@ -4,7 +4,7 @@ import type { Clock, DialogStateStore, QuestionLog } from '../core/ports.js';
 import { conversationKey, type Turn } from '../core/turn.js';
 import { CLARIFY, FALLBACK, LIST_INTENT, type Nlu, type Parse } from '../nlu/index.js';
 import {
-  applyAnswer, askWhichMeasure, clarifyAnswer, contentAnswer, frequencyAnswer, fullTextAnswer, amountListAnswer, listAnswer, measuresWithFacts, rulesAnswer,
+  applyAnswer, askWhichMeasure, clarifyAnswer, contentAnswer, frequencyAnswer, fullTextAnswer, amountListAnswer, basisWithMet, listAnswer, measuresWithFacts, rulesAnswer,
   awardView, severalMeasuresAnswer, statusAnswer, todayIn, unitsAnswer, validityAnswer, withOwnCase, type AnswerContext, type QaAnswer,
 } from './answers.js';
 import { nextContext, resolveFollowUp } from './context.js';
@@ -211,7 +211,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       // this turn's correction rules out ("不含税二百七十四万" after 310万 had met the 技改 threshold).
       const ruledOut = (o: (typeof outcomes)[number]) => o.status === 'not_eligible' && o.rule.when.some((c) => changed.includes(c.field));
       const settled = showSettled ? outcomes.filter((o) => (o.status === 'eligible' && !o.missing.length) || ruledOut(o)) : [];
-      const soFar = settled.map((o) => replies.render(o.status === 'eligible' ? 'resultEligible' : 'resultNotEligible', { name: doc.displayName(o.rule.measure), title: o.rule.title, basis: o.basis }));
+      const soFar = settled.map((o) => replies.render(o.status === 'eligible' ? 'resultEligible' : 'resultNotEligible', { name: doc.displayName(o.rule.measure), title: o.rule.title, basis: basisWithMet(doc, replies, o, check.profile) }));
       const asked = askPending(check.pending, [lead, ...(soFar.length ? [replies.render('dialogSettledSoFar'), ...soFar] : [])].filter(Boolean).join('\n'), intent, confidence);
       return settled.length ? { ...asked, measures: [...new Set(settled.map((o) => o.rule.measure))], awards: settled.map((o) => awardView(doc, o, false)) } : asked;
     }
