@@ -109,7 +109,9 @@ export function trainClassifier(examples: readonly TrainingExample[], options: T
     }
   }
 
-  return restoreClassifier({ labels, vocabulary: [...vocabulary.keys()], weights: w, bias });
+  // The model keeps its weights in 32 bits (half the memory of a process: 5 instead of 10 MB); the
+  // training above runs in 64, and only its result is rounded, here, for every use of the model alike.
+  return restoreClassifier({ labels, vocabulary: [...vocabulary.keys()], weights: Float32Array.from(w), bias });
 }
 
 /** A trained model, exactly: the build stores the default one (src/nlu/model-cache.ts) and start-up reads it back. */
@@ -118,7 +120,7 @@ export interface ClassifierSnapshot {
   /** Feature names in weight order. */
   vocabulary: readonly string[];
   /** Feature-major: feature i's weights for every label at i × labels.length. */
-  weights: Float64Array;
+  weights: Float32Array;
   bias: Float64Array;
 }
 
@@ -136,7 +138,7 @@ export function restoreClassifier(snapshot: ClassifierSnapshot): Classifier & { 
     snapshot: () => ({ labels, vocabulary: [...vocabulary.keys()], weights: w, bias }),
     predict(features: Features): Prediction {
       // The scores are summed straight from the feature map, in the order softmaxInto would
-      // sum a compiled copy (so the same bits), without building one on every question.
+      // sum a compiled copy, without building one on every question.
       for (let k = 0; k < K; k++) scores[k] = bias[k];
       for (const [name, v] of features) {
         const i = vocabulary.get(name);
