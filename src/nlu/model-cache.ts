@@ -62,7 +62,7 @@ export function modelKey(inputs: unknown): string {
   return createHash('sha256').update(code).update(JSON.stringify(inputs)).digest('hex').slice(0, 32);
 }
 
-interface Header { labels: readonly string[]; vocabulary: readonly string[]; features: number }
+interface Header { labels: readonly string[]; names: string; features: number }
 
 /** Where a model may be found, and what names it. */
 export interface ModelSource {
@@ -85,12 +85,12 @@ export function cachedClassifier(source: ModelSource | undefined, train: () => C
 
 /**
  * Layout: a 4-byte header length, the header (JSON: labels, feature names), padding to 8 bytes,
- * the bias (64-bit), the weights (32-bit).
+ * the bias (64-bit), where each feature name ends (32-bit), the weights (32-bit).
  */
 function writeModel(file: string, s: ClassifierSnapshot): void {
-  const header = Buffer.from(JSON.stringify({ labels: s.labels, vocabulary: s.vocabulary, features: s.vocabulary.length } satisfies Header));
+  const header = Buffer.from(JSON.stringify({ labels: s.labels, names: s.names, features: s.ends.length } satisfies Header));
   const start = Math.ceil((4 + header.length) / 8) * 8;
-  const parts = [s.bias, s.weights];
+  const parts = [s.bias, s.ends, s.weights];
   const out = Buffer.alloc(start + parts.reduce((n, p) => n + p.byteLength, 0));
   out.writeUInt32LE(header.length, 0);
   header.copy(out, 4);
@@ -123,10 +123,11 @@ function readModel(file: string): ClassifierSnapshot | undefined {
     const K = header.labels.length;
     const D = header.features;
     at = Math.ceil((4 + length) / 8) * 8;
-    if (fstatSync(fd).size !== at + 8 * K + 4 * D * K) return undefined;
+    if (fstatSync(fd).size !== at + 8 * K + 4 * D + 4 * D * K) return undefined;
     const bias = read(new Float64Array(K));
+    const ends = read(new Int32Array(D));
     const weights = read(new Float32Array(D * K));
-    return { labels: header.labels, vocabulary: header.vocabulary, weights, bias };
+    return { labels: header.labels, names: header.names, ends, weights, bias };
   } catch {
     return undefined;
   } finally {
