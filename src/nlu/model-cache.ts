@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,7 @@ export function modelKey(inputs: unknown): string {
   return createHash('sha256').update(code).update(JSON.stringify(inputs)).digest('hex').slice(0, 32);
 }
 
-interface Header { labels: readonly string[]; vocabulary: readonly string[]; features: number }
+interface Header { labels: readonly string[]; names: string; features: number }
 
 /** Where a model may be found, and what names it. */
 export interface ModelSource {
@@ -83,38 +83,54 @@ export function cachedClassifier(source: ModelSource | undefined, train: () => C
   return model;
 }
 
-/** Layout: a 4-byte header length, the header (JSON), padding to 8 bytes, the weights, the bias. */
+/**
+ * Layout: a 4-byte header length, the header (JSON: labels, feature names), padding to 8 bytes,
+ * the bias (64-bit), where each feature name ends (32-bit), the weights (32-bit).
+ */
 function writeModel(file: string, s: ClassifierSnapshot): void {
-  const header = Buffer.from(JSON.stringify({ labels: s.labels, vocabulary: s.vocabulary, features: s.vocabulary.length } satisfies Header));
+  const header = Buffer.from(JSON.stringify({ labels: s.labels, names: s.names, features: s.ends.length } satisfies Header));
   const start = Math.ceil((4 + header.length) / 8) * 8;
-  const out = Buffer.alloc(start + (s.weights.length + s.bias.length) * 8);
+  const parts = [s.bias, s.ends, s.weights];
+  const out = Buffer.alloc(start + parts.reduce((n, p) => n + p.byteLength, 0));
   out.writeUInt32LE(header.length, 0);
   header.copy(out, 4);
-  Buffer.from(s.weights.buffer, s.weights.byteOffset, s.weights.byteLength).copy(out, start);
-  Buffer.from(s.bias.buffer, s.bias.byteOffset, s.bias.byteLength).copy(out, start + s.weights.byteLength);
+  let at = start;
+  for (const p of parts) at += Buffer.from(p.buffer, p.byteOffset, p.byteLength).copy(out, at);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(`${file}.tmp`, out);
   renameSync(`${file}.tmp`, file);
 }
 
 function readModel(file: string): ClassifierSnapshot | undefined {
-  let buf: Buffer;
+  let fd: number;
   try {
-    buf = readFileSync(file);
+    fd = openSync(file, 'r');
   } catch {
     return undefined;
   }
-  const length = buf.readUInt32LE(0);
-  const header = JSON.parse(buf.subarray(4, 4 + length).toString('utf8')) as Header;
-  const start = Math.ceil((4 + length) / 8) * 8;
-  const K = header.labels.length;
-  // The file's own memory when the weights sit 8-aligned in it (a file this size gets a buffer of
-  // its own): copying 7 MB cost about 30 ms of a start. Copied out otherwise.
-  const offset = buf.byteOffset + start;
-  const count = (buf.length - start) / 8;
-  const numbers = offset % 8 === 0 && Number.isInteger(count)
-    ? new Float64Array(buf.buffer, offset, count)
-    : new Float64Array(buf.buffer.slice(offset, buf.byteOffset + buf.length));
-  if (numbers.length !== header.features * K + K) return undefined;
-  return { labels: header.labels, vocabulary: header.vocabulary, weights: numbers.subarray(0, header.features * K), bias: numbers.subarray(header.features * K) };
+  try {
+    // Each part read straight into memory of its own: a view on one buffer of the whole file would
+    // keep the header's bytes resident, and a copy out of it costs a start the time of the copy.
+    let at = 0;
+    const read = <T extends NodeJS.TypedArray>(into: T): T => {
+      const n = readSync(fd, into, 0, into.byteLength, at);
+      at += n;
+      if (n !== into.byteLength) throw new Error(`${file}: truncated`);
+      return into;
+    };
+    const length = read(Buffer.alloc(4)).readUInt32LE(0);
+    const header = JSON.parse(read(Buffer.alloc(length)).toString('utf8')) as Header;
+    const K = header.labels.length;
+    const D = header.features;
+    at = Math.ceil((4 + length) / 8) * 8;
+    if (fstatSync(fd).size !== at + 8 * K + 4 * D + 4 * D * K) return undefined;
+    const bias = read(new Float64Array(K));
+    const ends = read(new Int32Array(D));
+    const weights = read(new Float32Array(D * K));
+    return { labels: header.labels, names: header.names, ends, weights, bias };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
