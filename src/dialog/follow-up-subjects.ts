@@ -41,7 +41,8 @@ const SAME = /一样|同样|相同|[也嘛](?:是|都|攏|评|认定|首次|第�
 const RELATIVE_LEADS = new RegExp(`^(?:那|还有|另外)?(?:我们|阮|咱们?)?(?:的|兜)?(?:${RELATED_COMPANY}|关联公司|姐妹公司)`);
 // "C公司是做贸易的", "其中子公司是做贸易的", "兄弟公司那边是复核": one enterprise named before, by its name.
 // ("不对 c其实也是去年评上的": a letter alone, after a correction's words.)
-const NAMED_LEAD = new RegExp(`^(?:[哦啊噢嗯喔]?对了?|等下|等等|其中|不过|但是?|另外|不对|错了|更正|更正一下|歹势)?[\\s,，]*(?:其中)?(?:的)?(${RELATED_COMPANY}|[a-f](?:公司|企业|厂)|[a-f](?![a-z])|[甲乙丙丁](?:公司|企业|厂)?)`);
+// ("那要是乙其实是复核的呢": asked as a supposition too.)
+const NAMED_LEAD = new RegExp(`^(?:[哦啊噢嗯喔]?对了?|等下|等等|其中|不过|但是?|另外|不对|错了|更正|更正一下|歹势|那?(?:要是|如果|假如|假设))?[\\s,，]*(?:其中)?(?:的)?(${RELATED_COMPANY}|[a-f](?:公司|企业|厂)|[a-f](?![a-z])|[甲乙丙丁](?:公司|企业|厂)?)`);
 // "不对 是三家": the total said again, corrected.
 const TOTAL_CORRECTED = new RegExp(`(?:不对|错了|等下|等等|其实|应该|说错了|搞错了)[\\s,，]*(?:是|有|一共|总共)${N}\\s*(?:家|个|间|场)`);
 // "B公司", "C厂": firms named by a letter.
