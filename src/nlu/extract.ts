@@ -269,7 +269,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   /** The count field whose cue ends just before the number ("银行7家", "企业数：30"). */
   function nounBefore(text: string, n: NumberMention): string | undefined {
     // "每场企业都超过30家", "银行均有5家": words between the noun and its figure.
-    const before = text.slice(Math.max(0, n.start - 10), n.start).replace(/(?:数|数量|有|为|是|来了|到了|到场|共|一共|总共|合计|都|均|也|各|就|只|才|刚好|正好|恰好|足足|超过|达到|达|在|:|：|\s)+$/, '');
+    const before = text.slice(Math.max(0, n.start - 10), n.start).replace(/(?:数|数量|有|为|是|来了|到了|到场|请了|邀请了|约了|共|一共|总共|合计|都|均|也|各|就|只|才|刚好|正好|恰好|足足|超过|达到|达|在|:|：|\s)+$/, '');
     return countFields.find((f) => (cues[f] ?? []).some((w) => w.length >= 2 && before.endsWith(w)));
   }
 
