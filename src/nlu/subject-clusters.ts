@@ -52,5 +52,5 @@ export function appliedThenGranted(text: string, markers: Marker[]): Marker[] {
   return out;
 }
 
-export const BOTH_CREATED = /(?:也|又)(?:都)?(?:成功|创建|获批|评上|拿下|批了)|两个都|都(?:成功|拿下|获批|创建|评上)/;
+export const BOTH_CREATED = /(?:也|又)(?:都)?(?:成功|创建|获批|评上|拿下|批了)|两个都|都(?:成功|拿下|获批|创建|评上|成了|过了|批了|批下来)/;
 export const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、|,)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
