@@ -69,7 +69,7 @@ const STEP_CLAUSE = /(?:然后|后来|接着|随后)?(?:(?!然后|后来|接着|
  * levels, each level a subject of its own (each is paid by its own rule). The second level's
  * clause must say it came later; both must say the enterprise got the level, not ask about it.
  */
-export function levelSteps(text: string, levelField: string, stepWords: readonly string[], factsOf: (segment: string) => SegmentFacts): SubjectGroup[] {
+export function levelSteps(text: string, levelField: string, stepWords: readonly string[], factsOf: (segment: string) => SegmentFacts, yearField?: string): SubjectGroup[] {
   // Reading every clause is costly: only a text with a word of a later step is read.
   if (!stepWords.some((w) => text.includes(w))) return [];
   const clauses = [...text.matchAll(STEP_CLAUSE)].map((c) => ({ index: c.index, words: c[0], facts: factsOf(c[0]).facts }));
@@ -79,7 +79,7 @@ export function levelSteps(text: string, levelField: string, stepWords: readonly
   // The step word leads the second level's clause, after a few words at most ("下半年又…", "2026年又…");
   // or the clause starts with a later year than the first level's ("同一家企业 2025年…省级 2026年…小巨人").
   const leads = (words: string) => stepWords.some((w) => { const i = words.indexOf(w); return i >= 0 && i <= 6; });
-  const yearOf = (c: { facts: Record<string, FactValue> }) => Object.values(c.facts).find((v) => typeof v === 'number' && v >= 1990 && v <= 2100) as number | undefined;
+  const yearOf = (c: { facts: Record<string, FactValue> }) => (yearField ? c.facts[yearField] as number | undefined : undefined);
   const laterYear = (i: number) => { const a = yearOf(levelAt[0]); const b = yearOf(levelAt[i]); return a !== undefined && b !== undefined && b > a; };
   if (second < 1 || !(leads(clauses.find((c) => c.index === levelAt[second].at)!.words) || laterYear(second))) return [];
   const got = (facts: Record<string, FactValue>) => Object.keys(facts).some((f) => f !== levelField);
