@@ -397,7 +397,7 @@ function otherPlacePolicyMatcher(lexicon: Lexicon): (text: string) => boolean {
   const places = lexicon.otherPlaces.join('|');
   // "泉州市专精特新有什么奖励", "厦门的政策": the place owns the policy asked about.
   const owns = new RegExp(`(${places})(市|省|区)?(的|对|出台的|发布的|那边的|当地的)?(专精特新|政策|措施|小巨人)`);
-  const near = new RegExp(`(${places})(市|省|区|那边|那里|当地|本地)?(的|对|出台|发布|有)?[^，,。？?]{0,10}(政策|奖励|奖补|补贴|补助|扶持|措施|专精特新|小巨人|认定|申报|配套|资金|优惠|奖)`);
+  const near = new RegExp(`(${places})(市|省|区|那边|那里|当地|本地)?(的|对|出台|发布|有)?[^，,。？?]{0,10}(政策|奖励|奖补|补贴|补助|扶持|措施|专精特新|小巨人|认定|申报|配套|资金|优惠|奖|配多少|配几)`);
   const visiting = new RegExp(`(去|到|赴|在|往|来)(${places})`);
   // "上海来的博士", "从北京引进", "头家是温州人": who comes from the place, to a Fuzhou enterprise.
   // "跟北京的清华合作": a partner there, for a Fuzhou enterprise's project.
