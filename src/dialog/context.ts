@@ -81,6 +81,8 @@ interface Reading {
   asksPart: boolean;
   /** "含增值税吗" after a 技改 question: a short turn in the words of the query's own measure. */
   inMeasureWords: boolean;
+  /** "多少钱", "金额呢", "找谁": a measure question's own cue words and hardly anything else. */
+  asksAspect: boolean;
 }
 
 function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Reading {
@@ -100,6 +102,7 @@ function readingOf(nlu: Nlu, p: Parse, target: AskedQuery, backTo: boolean): Rea
     asksPart: asksOnePart(nlu, p, target.subjects),
     short: p.text.replace(/[\s,.;!?，。？！]+/g, '').length <= 8,
     inMeasureWords: !!targetMeasure && wordsOfMeasure(nlu, p.text, targetMeasure),
+    asksAspect: asksAspectOnly(nlu, p),
     counted: followUpCount(nlu, p.text, targetMeasure),
     measureIntent: bestMeasureIntent(p, nlu.intentScopes),
     isMeasureIntent: nlu.intentScopes.get(p.intent) === 'measure',
@@ -153,9 +156,15 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.asksPart && !r.backTo && !p.slots.correction && r.counted === undefined && (!r.countsSomething || sure)
     && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text)
     // "含增值税吗" after a 技改 question: a short turn in the query's measure's own words, unless the model is sure.
-    && (sure || !(r.short && r.inMeasureWords));
+    && (sure || !(r.short && (r.inMeasureWords || r.asksAspect)));
 }
 const OUTSIDE_CONFIDENCE = 0.6;
+
+/** "多少钱", "金额呢", "找谁": a measure question's own cue words and hardly anything else. */
+function asksAspectOnly(nlu: Nlu, p: Parse): boolean {
+  const bare = p.text.replace(/[\s,.;!?，。？！、呢吗啊呀哦]+/g, '');
+  return bare.length <= 5 && p.cueIntents.some((i) => nlu.intentScopes.get(i) === 'measure');
+}
 const UNITS_INTENT = 'measure.units';
 const CONTENT_INTENT = 'measure.content';
 const AMOUNT_INTENT = 'measure.amount';
@@ -228,7 +237,7 @@ function leansOnQuery(r: Reading): boolean {
   const { p, isMeasureIntent, named, targetMeasure } = r;
   const mentionsOther = p.mentionedMeasures.length > 0 && !p.mentionedMeasures.includes(targetMeasure) && !r.givesOwnFields;
   return (isMeasureIntent && !named.length) || p.contextIntent !== undefined || p.intent === CLARIFY || r.asksPart
-    || (!isMeasureIntent && (r.hasOwnFacts || r.elliptical || r.counted !== undefined || r.countsSomething || (r.short && (p.intent !== FALLBACK || r.namesDistrict || r.inMeasureWords))) && !mentionsOther)
+    || (!isMeasureIntent && (r.hasOwnFacts || r.elliptical || r.counted !== undefined || r.countsSomething || (r.short && (p.intent !== FALLBACK || r.namesDistrict || r.inMeasureWords || r.asksAspect))) && !mentionsOther)
     || (isMeasureIntent && (named.includes(targetMeasure) || r.givesOwnFields) && (r.elliptical || r.hasOwnFacts || r.short));
 }
 
@@ -244,6 +253,8 @@ function aspectOf(nlu: Nlu, r: Reading): string {
   // (Not in a correction of the query's facts: "四十家是报名数 实际到场就二十家" asks the query again.)
   const correctsFacts = p.slots.correction && r.hasOwnFacts;
   const cued = correctsFacts ? undefined : p.cueIntents.find((i) => nlu.intentScopes.get(i) === 'measure' && i !== 'measure.content');
+  // ("金额呢" after a units question: the aspect its own cue word names.)
+  if (r.asksAspect && cued) return cued;
   const guessed = measureIntent && measureIntent.probability >= 0.15 && !r.hasOwnFacts ? measureIntent.label : undefined;
   return (isMeasureIntent ? undefined : cued ?? guessed) ?? r.target.intent;
 }
