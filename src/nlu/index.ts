@@ -269,7 +269,7 @@ function subjectsOf(text: string, slots: Slots, extract: (text: string) => Slots
   };
   for (const kind of SUBJECT_KINDS) {
     const found = subjectGroups(text, kind, factsOf, districts);
-    const steps = (t: string) => levelSteps(t, TIER_FIELD, lexicon.laterStepWords, factsOf, yearField);
+    const steps = (t: string) => levelSteps(t, TIER_FIELD, lexicon.laterStepWords, factsOf, yearField, lexicon.questionCues);
     // "a去年首次评上省级专精特新 今年又首次认定小巨人…b今年首次评上省级": one named firm at two levels is two subjects too.
     const counted = kind !== 'enterprise' ? found
       : !found.length ? (namesTwoLevels(text) ? steps(text) : found)

@@ -69,7 +69,7 @@ const STEP_CLAUSE = /(?:然后|后来|接着|随后)?(?:(?!然后|后来|接着|
  * levels, each level a subject of its own (each is paid by its own rule). The second level's
  * clause must say it came later; both must say the enterprise got the level, not ask about it.
  */
-export function levelSteps(text: string, levelField: string, stepWords: readonly string[], factsOf: (segment: string) => SegmentFacts, yearField?: string): SubjectGroup[] {
+export function levelSteps(text: string, levelField: string, stepWords: readonly string[], factsOf: (segment: string) => SegmentFacts, yearField?: string, questionCues: readonly string[] = []): SubjectGroup[] {
   // Reading every clause is costly: only a text with a word of a later step is read.
   if (!stepWords.some((w) => text.includes(w))) return [];
   const clauses = [...text.matchAll(STEP_CLAUSE)].map((c) => ({ index: c.index, words: c[0], facts: factsOf(c[0]).facts }));
@@ -86,14 +86,13 @@ export function levelSteps(text: string, levelField: string, stepWords: readonly
   const first = text.slice(0, levelAt[second].at).trim();
   // The second level's words run to its last clause that says something ("省奖60万"), not into the question.
   // ("…10万和配套能叠加吗": a clause that asks names the award, it gives no fact.)
-  const saying = clauses.filter((c) => c.index >= levelAt[second].at && Object.keys(c.facts).length && (c.index === levelAt[second].at || !ASKS.test(c.words)));
+  const saying = clauses.filter((c) => c.index >= levelAt[second].at && Object.keys(c.facts).length && (c.index === levelAt[second].at || !questionCues.some((w) => c.words.includes(w))));
   const last = saying.at(-1)!;
   const then = text.slice(levelAt[second].at, last.index + last.words.length).trim();
   const parts = [first, then].map((segment) => ({ kind: 'enterprise' as const, count: 1, text: segment, ...factsOf(segment) }));
   return parts.every((p) => got(p.facts)) ? parts : [];
 }
 
-const ASKS = /吗|么|多少|几|能不能|是否|[?？]/;
 const SIBLING = /^\s*(?:另外|另|其余|剩下|剩余|还有|其他)/;
 const BARE_YEAR = /^\s*(?:[a-f](?![a-z])|[甲乙丙丁戊]|[1-9]号)\s*(?:是|也是)?\s*(今年|去年|前年|大前年|\d{4}年|\d{2}年)(?:的|评的|评上的)?(?=\s|$|[,，。;；])/;
 // "两家25年首次省专精特新 一家26年首次": a part of a list that starts with its count or its name,
