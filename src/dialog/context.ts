@@ -25,6 +25,8 @@ export interface AskedQuery {
   alongside?: string[];
   /** Asked of another place's policy: only a turn that names this city leans on it ("那福州的呢"). */
   elsewhere?: boolean;
+  /** The facts before a turn changed the topic's level ("省级集群奖多少" → "那国家级的呢"): "两个都有" counts both. */
+  levelBefore?: Record<string, FactValue>;
 }
 
 export interface ConversationContext {
@@ -294,6 +296,9 @@ function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string
   // (A part's words are read as the measure reads them: "国家级只有一个" after clusters is a cluster's level.)
   const fields = [...nlu.doc.profileFields, ...nlu.doc.questionFields].map((f) => f.field);
   const partFacts = (t: string) => ({ ...nlu.factsFor(t, fields), ...contextualFacts(nlu, measure, t) });
+  // "两个都有 一共多少" after "省级集群奖多少" → "那国家级的呢": one of each level asked about.
+  const levels = kind && bothLevels(nlu, r, measure);
+  if (levels && kind) return { [kind]: { shared: {}, groups: levels.map((f) => ({ kind, count: 1, text: levelName(nlu, measure, f), facts: f, looseYuan: [] })) } };
   const carried = kind ? carriedSubjects(nlu, r.p, earlier, { ...r.extra, ...r.own }, kind, r.target.said, partFacts) : undefined;
   if (carried && kind) return { [kind]: { shared: {}, groups: carried } };
   // "阮两间厂攏是…头回省专精特新" → "攏是工信企业": the subjects counted before, with what the turn adds said of all.
@@ -313,6 +318,34 @@ function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string
   // The turn's own groups keep their facts to themselves: "有一场只来了三家银行" is not said of the rest.
   if (r.counted === undefined || Object.keys(r.p.subjects).length) return withSharedFacts(r.p.subjects, { ...r.target.facts, ...r.extra });
   return countedSubjects(nlu, measure, r.counted, facts);
+}
+
+/** The fields that tell a measure's levels apart: an enterprise's tier, a cluster's level. */
+const levelFields = (nlu: Nlu, measure: string) => [...fieldsOfMeasure(nlu, measure)].filter((f) => ['tier', 'enum'].includes(nlu.doc.fieldKind(f) ?? ''));
+
+/** Whether a turn moved the topic to another level of the same measure ("那国家级的呢"). */
+function levelChanged(nlu: Nlu, measure: string, before: Record<string, FactValue>, after: Record<string, FactValue>): boolean {
+  return levelFields(nlu, measure).some((f) => before[f] !== undefined && after[f] !== undefined && before[f] !== after[f]);
+}
+
+/** The facts of each level, when a turn asks about both levels the topic has been asked at. */
+function bothLevels(nlu: Nlu, r: Reading, measure: string): Record<string, FactValue>[] | undefined {
+  const { p, target } = r;
+  if (!target.levelBefore || measure !== r.targetMeasure || r.hasOwnFacts || Object.keys(r.extra).length) return undefined;
+  const text = p.text.toLowerCase();
+  const both = nlu.lexicon.bothLevelsCues.some((w) => text.includes(w)) && nlu.lexicon.statedTotalCues.some((w) => text.includes(w));
+  return both ? [target.levelBefore, target.facts] : undefined;
+}
+
+/** A level as people name it, to label its part of an answer: "省级专精特新", "国家级集群". */
+function levelName(nlu: Nlu, measure: string, facts: Record<string, FactValue>): string {
+  for (const f of levelFields(nlu, measure)) {
+    const v = facts[f];
+    if (v === undefined) continue;
+    const name = nlu.doc.fieldKind(f) === 'tier' ? nlu.doc.tiers.find((t) => t.id === v)?.aliases[0] : nlu.lexicon.fieldCues[`${f}.${String(v)}`]?.[0];
+    if (name) return name;
+  }
+  return '';
 }
 
 /** A turn that stands on its own: it becomes the query, when it is a measure question. */
@@ -403,7 +436,8 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const kind = kindOf(nlu, measures[0]);
   // "第二家呢" answers one part; the next turn may ask about all of them again.
   const subjects = r.asksPart && measures[0] === r.targetMeasure ? target.subjects : rememberedGroups(parse, kind);
-  return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects, ...(said ? { said } : {}), ...alongsideOf(nlu, parse) }, backTo };
+  const levelBefore = measures[0] !== target.measures[0] ? undefined : levelChanged(nlu, measures[0], target.facts, facts) ? target.facts : target.levelBefore;
+  return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects, ...(said ? { said } : {}), ...alongsideOf(nlu, parse), ...(levelBefore ? { levelBefore } : {}) }, backTo };
 }
 
 /**

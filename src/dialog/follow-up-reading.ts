@@ -180,7 +180,8 @@ export function leansOnContext(nlu: Nlu, p: Parse): boolean {
  */
 export function shortQuestionInContext(nlu: Nlu, p: Parse): boolean {
   const bare = p.text.replace(/[\s,.;!?，。？！]+/g, '');
-  if (bare.length > 12 || !p.isQuestion || p.otherPlace || nlu.lexicon.outsideCues.some((w) => p.text.includes(w))) return false;
+  const asks = p.isQuestion || nlu.lexicon.askingWords.some((w) => p.text.includes(w));
+  if (bare.length > 12 || !asks || p.otherPlace || nlu.lexicon.outsideCues.some((w) => p.text.includes(w))) return false;
   const social = p.intent === FALLBACK || p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
   // "对了 这个文件哪天失效": a document question in its own cue words is not about the topic before it.
   return social ? p.confidence < 0.75 : nlu.intentScopes.get(p.intent) !== 'measure' && p.confidence < 0.6 && !p.asksForCheck && !p.cueIntents.includes(p.intent);

@@ -105,6 +105,7 @@ export const LexiconSchema = z.object({
   amountListCues: words,
   /** "这两个分别找谁": the last two topics together. */
   bothTopicCues: words,
+  bothLevelsCues: words,
   /** "加起来一共能拿多少" after a second topic: the sum over the conversation's topics. */
   acrossTopicsCues: words,
   /** "找市工信局对接是吧": endings that put a guess forward to be confirmed. */
