@@ -321,8 +321,10 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const askedEach = nlu.lexicon.eachCues.some((w) => parse.text.includes(w)) || (parse.mentionedMeasures.length >= 2 && questionClauses(parse.text, nlu.lexicon.questionCues) >= 2);
     const each = askedEach ? parse.mentionedMeasures.filter((id) => doc.measure(id)).slice(0, 4) : [];
     // (Facts given make an amount or conditions question one of several measures' own cases, above.)
-    if (each.length >= 2 && (!withFacts.length || !rules)) {
-      if (rules) return simple(severalMeasuresAnswer(ctx, each, parse, lead));
+    // ("首次认定小巨人 省里给了一百万 还组织了5家企业抱团参展 两块分别多少": the measure with facts, and each other one named.)
+    const besideFacts = each.filter((id) => !withFacts.some((w) => w === id || w.startsWith(id + '.') || id.startsWith(w + '.')));
+    if (each.length >= 2 && (!withFacts.length || !rules || besideFacts.length)) {
+      if (rules) return simple(severalMeasuresAnswer(ctx, withFacts.length ? [...withFacts, ...besideFacts] : each, parse, lead));
       const answers = each.map((id) => aspectAnswer(parse, id, ctx, withFacts));
       return simple({ reply: answers.map((a) => a.reply).join('\n\n'), measures: each });
     }

@@ -88,8 +88,8 @@ export function plainNumbers(text: string): string {
     // Only where a year of recognition or of spending follows: "干了20年" stays twenty years.
     .replace(/(?<![\d.])(2\d)年(?=首|头|第一|认定|评|获|入选|底|初|度|省|国家|小巨人|专精|被|通过|申报|的省|的国家|的专精|投|设备|办)/g, '20$1年')
     .replace(/(?<![0-9零〇一二两三四五六七八九十百千])([二])([零〇一二三四五六七八九])年/g, (_, a: string, b: string) => `20${'零一二三四五六七八九'.indexOf(a)}${b === '〇' ? 0 : '零一二三四五六七八九'.indexOf(b)}年`)
-    // "四五十家", "六七家": a spoken range is taken at its lower end.
-    .replace(/(?<![零一二两三四五六七八九百千])([一二三四五六七八])([二三四五六七八九])(?=[十百千万家场个])/g, (m, a: string, b: string) => (NEXT_DIGIT[a] === b ? a : m))
+    // "四五十家", "六七家", "一百五六十万": a spoken range is taken at its lower end.
+    .replace(/(?<![零一二两三四五六七八九])([一二三四五六七八])([二三四五六七八九])(?=[十百千万家场个])/g, (m, a: string, b: string) => (NEXT_DIGIT[a] === b ? a : m))
     // "2,500,000": thousands separators ("60,80,90,110万" is a list).
     .replace(/\d+(?:,\d+)+/g, (run) => (THOUSANDS_COMMA.test(run) ? run.replace(/,/g, '') : run))
     // "分别是60 80 90 110万": the unit said once at the end of a list belongs to every figure in it.
@@ -107,8 +107,8 @@ export function plainNumbers(text: string): string {
     .replace(/(?<![\d.])\d(?=[百千十][\d一二三四五六七八九万亿])|(?<=[百千十])\d/g, (d) => DIGIT_NAMES[Number(d)])
     // "35家企业6家行": banks, said short (not "三家行业协会").
     .replace(/(\d+|[一二两三四五六七八九十]+)家行(?![业政长动])/g, '$1家银行')
-    // "两块加一起", "两块合计": the two parts asked about, not two yuan.
-    .replace(/([两二三])块(?=加|合|总|一起|都)/g, '$1项')
+    // "两块加一起", "两块合计", "两块分别多少": the two parts asked about, not two yuan.
+    .replace(/([两二三])块(?=加|合|总|一起|都|分别|各)/g, '$1项')
     .replace(SHORTHAND_W, '$1万')
     .replace(ABOUT_BIG, '$1$2')
     .replace(ABOUT_COUNT, '$1$2')
