@@ -8,6 +8,8 @@ import {
   awardView, severalMeasuresAnswer, statusAnswer, todayIn, unitsAnswer, validityAnswer, withOwnCase, type AnswerContext, type QaAnswer,
 } from './answers.js';
 import { nextContext, resolveFollowUp } from './context.js';
+import { kindOf } from './follow-up-reading.js';
+import { rememberedGroups } from './follow-up-subjects.js';
 import {
   advance, applyFacts, describeFacts, newCheck, profileFactsOf, questionActions, questionText, resultOf, stepBack,
 } from './eligibility.js';
@@ -130,9 +132,16 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
    */
   function wantsCheck(parse: Parse): boolean {
     // ("KPI要求今年拿下技改补助 设备3.5M不含税 我们是小巨人": one measure's support named is what they ask about.)
+    const withFacts = measuresWithFacts(doc, parse).length > 0;
+    // ("帮我们区算下 省级专精特新首次6家 小巨人首次1家省奖80万": the check profiles one enterprise; several are answered.)
+    if (withFacts && countsSeveral(parse) && (parse.intent === 'eligibility.start' || parse.describesItself)) return false;
     if (parse.describesItself && !parse.isQuestion) return !asksOneMeasure(parse);
     if (parse.intent !== 'eligibility.start') return false;
-    return parse.asksForCheck || measuresWithFacts(doc, parse).length === 0;
+    return parse.asksForCheck || !withFacts;
+  }
+
+  function countsSeveral(parse: Parse): boolean {
+    return Object.values(parse.subjects).some((s) => s && s.groups.reduce((n, g) => n + g.count, 0) > 1);
   }
 
   function asksOneMeasure(parse: Parse): boolean {
@@ -146,7 +155,8 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       // Facts and a direct question: the answer for the measures they concern.
       const ids = measuresWithFacts(doc, parse);
       parse = { ...parse, intent: 'measure.amount', measures: ids, mentionedMeasures: ids };
-      resolved = { ...resolved, parse, remember: { intent: 'measure.amount', measures: ids, facts: parse.slots.facts, at: ctx.now ?? clock.now(), turns: 0 } };
+      const subjects = ids.length ? rememberedGroups(parse, kindOf(nlu, ids[0])) : undefined;
+      resolved = { ...resolved, parse, remember: { intent: 'measure.amount', measures: ids, facts: parse.slots.facts, at: ctx.now ?? clock.now(), turns: 0, ...(subjects ? { subjects, said: parse.raw } : {}) } };
     }
     const answer = qaFor(state, parse, ctx);
     // Another place's question is out of scope but remembered, for "那福州的呢".

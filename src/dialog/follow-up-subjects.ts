@@ -257,7 +257,7 @@ const NAMED_LEAD_ASKED = /^(?:那|那么|只算|单算|光算)?([^\s,，。]{1,8
 
 // "丙为啥没有", "b公司呢": a part by its letter.
 // ("c一分都没有?" too: a few words of asking, no figure, nothing said of it.)
-const LETTER_ASKED = /^(?:那|那么|只算|单算|光算)?([甲乙丙丁戊]|[a-f])(?:公司|企业|厂|那家)?(?=呢|为|怎|咋|能|多|单|没|不行|不能|一分|的话|$)[^\d，,。]{0,8}$/;
+const LETTER_ASKED = /^(?:那|那么|只算|单算|光算)?([甲乙丙丁戊]|[a-f])(?:公司|企业|厂|那家)?(?=呢|为|怎|咋|能|多|单|没|不行|不能|一分|的话|市里|市级|区里|可以|拿|配|奖|补|$)[^\d，,。]{0,8}$/;
 
 const LEVEL_RECOUNT = new RegExp(`(?:就|只有|只|才|其实是|应该是|是)\\s*${N}\\s*(?:个|家|场)`);
 // "省级的刚刚公示通过了": a cluster named by its level.

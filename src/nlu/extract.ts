@@ -485,7 +485,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
   }
 
   function extract(text: string, ctx: ExtractContext): Slots {
-    const numbers = numberMentions(text);
+    const numbers = withoutDenied(numberMentions(text), text);
     const answer = text.replace(STRIP_FOR_ANSWER, '');
     const slots: Slots = {
       facts: {},
@@ -563,6 +563,15 @@ const ORDINAL_REF = /(?:第|措施|条款)\s*([一二三四五六七八九十\d]
 const ARTICLE_PART = /第\s*([一二三四五六七八九十\d]+)\s*条\s*第\s*([一二三四五六七八九十\d]+)\s*(?:款|项|点)/g;
 // "2.1 原文", "3.1门槛": a part's number written bare, not an amount ("3.1万", "1.2m") or a date.
 const BARE_PART = /(?<![\d.])([1-9]\d?\.\d)(?![\d.%万亿千百元块倍kmw])/g;
+
+/** "投入不是三百二是两百八", "不是30家 是29家": the figure denied is no fact; the one after it is. */
+function withoutDenied(numbers: NumberMention[], text: string): NumberMention[] {
+  return numbers.filter((n, i) => {
+    const next = numbers[i + 1];
+    return !(next && next.kind === n.kind && /不是\s*$/.test(text.slice(Math.max(0, n.start - 4), n.start))
+      && /^[\s,，]*(?:而是|应该是|是)[\s,，]*$/.test(text.slice(n.end, next.start)));
+  });
+}
 
 export function measureReferences(text: string, doc: PolicyDocument): string[] {
   const refs: string[] = [];

@@ -8,10 +8,12 @@ import { clauseBounds, NUM, type SegmentFacts, type SubjectGroup } from './subje
 // "企业依次为30、29、55家", "企业分别四十、三十五、二十家" too; "银行超过5家 2场…" is no list (a count of events follows),
 // nor is "那场28家 7家银行" (the last figure counts banks).
 const VALUE = '(?:\\d+|[一二两三四五六七八九十百]+)';
-const LISTED = new RegExp(`([\\u4e00-\\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别|依次)?(?:为|是|有)?\\s*((?:${VALUE}\\s*家?\\s*(?:[,/\\s、]|和|及|与)\\s*)+${VALUE})(?![\\d一二两三四五六七八九十百])(?!\\s*[场次个])(?!\\s*家(?:银行|金融))(?=\\s*家|[^\\u4e00-\\u9fa5]|$)\\s*家?`, 'g');
+const LISTED = new RegExp(`([\\u4e00-\\u9fa5]{1,4}?)(?:数量|数|个数)?(?:分别|依次)?(?:为|是|有|来了|到了|到场|来|到)?\\s*((?:${VALUE}\\s*家?\\s*(?:[,/\\s、]|和|及|与)\\s*)+${VALUE})(?![\\d一二两三四五六七八九十百])(?!\\s*[场次个])(?!\\s*家(?:银行|金融))(?=\\s*家|[^\\u4e00-\\u9fa5]|$)\\s*家?`, 'g');
 const LIST_SEPARATOR = /[,/\s、]|和|及|与/;
 // "银行均为8家": the same figure for every event.
 const SAME_FOR_ALL = new RegExp(`([\\u4e00-\\u9fa5]{1,4}?)(?:均为|均是|都是|都为|每场都是|均超过|都超过|均有|都有|每场都有|各)\\s*(${VALUE})\\s*家`, 'g');
+// "每场企业四十家 银行分别来了5家 4家 6家": the same figure for every event, said after 每场.
+const SAME_FOR_ALL_LEAD = new RegExp(`(?:每场|各场|每次|每一场)(?:都)?([\\u4e00-\\u9fa5]{1,4}?)(?:都是|都有|均为|都)?\\s*(${VALUE})\\s*家`, 'g');
 
 /** "30家", "三十五": a list item's figure in digits, or '' when it holds none. */
 function figureOf(item: string): string {
@@ -26,7 +28,7 @@ export function listedEvents(text: string, factsOf: (segment: string) => Segment
   const lists = [...text.matchAll(LISTED)].map((m) => ({ noun: m[1], values: m[2].split(LIST_SEPARATOR).map(figureOf).filter((v) => v !== '') }));
   const longest = Math.max(0, ...lists.map((l) => l.values.length));
   if (longest < 2 || lists.some((l) => l.values.length !== longest)) return [];
-  const constants = [...text.matchAll(SAME_FOR_ALL)].map((m) => ({ noun: m[1], values: Array<string>(longest).fill(figureOf(m[2])) }));
+  const constants = [...text.matchAll(SAME_FOR_ALL), ...text.matchAll(SAME_FOR_ALL_LEAD)].map((m) => ({ noun: m[1], values: Array<string>(longest).fill(figureOf(m[2])) }));
   const all = [...lists, ...constants];
   return Array.from({ length: longest }, (_, i) => {
     const words = all.map((l) => `${l.noun}${l.values[i]}家`).join(" ");
