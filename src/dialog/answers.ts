@@ -239,7 +239,9 @@ function groupLines(ctx: AnswerContext, e: MeasureEvaluation, unit: string): str
   for (const part of e.parts) {
     const who = part.group.text ? `“${part.group.text.replace(/[,，.。\s]+$/, '')}”` : `其余${part.group.count}${unit}`;
     const said = part.outcome.status === 'not_eligible' ? `${ctx.replies.render('notQualifiedLead')}${part.outcome.unmet.join('；')}` : partBasis(part, unit);
-    lines.push(`  ${e.parts.length > 1 ? `${who}：` : ctx.replies.render('computedLead')}${said}`);
+    // (A part that does not qualify already leads with "按您提供的情况，暂不符合".)
+    const lead = e.parts.length > 1 ? `${who}：` : part.outcome.status === 'not_eligible' ? '' : ctx.replies.render('computedLead');
+    lines.push(`  ${lead}${said}`);
   }
   if (e.parts.length > 1) lines.push(`  ${ctx.replies.render('computedLead')}${e.basis}`);
   return lines;

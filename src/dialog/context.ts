@@ -310,7 +310,9 @@ function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string
   // ("两个区加起来呢" after a cluster in each of two districts counts those places again, not new clusters.)
   // ("两家加起来一共多少" after one firm and then another: the count of those already counted, asked as a total.)
   const placesAgain = (kind === 'cluster' && counted?.length === r.counted && PLACES_COUNTED.test(r.p.text))
-    || (counted !== undefined && counted.length > 1 && r.counted === counted.reduce((n, g) => n + g.count, 0) && !Object.keys(said).length
+    || (counted !== undefined && counted.length > 1 && r.counted === counted.reduce((n, g) => n + g.count, 0)
+      // (The count itself, "两场", is no new fact of them.)
+      && Object.entries(said).every(([f, v]) => v === r.counted && nlu.doc.fieldKind(f) === 'count')
       && nlu.lexicon.statedTotalCues.some((w) => r.p.text.includes(w)));
   if (kind && counted?.length && !restates && (RULE_ASPECTS.has(intent) || intent === FREQUENCY_INTENT) && (r.counted === undefined || placesAgain) && (!Object.keys(r.p.subjects).length || placesAgain) && measure === r.targetMeasure) {
     return { [kind]: { shared: {}, groups: counted.map((g) => ({ kind, count: g.count, text: g.text, facts: { ...g.facts, ...said }, looseYuan: [] })) } };

@@ -198,7 +198,10 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   // unless what it counts is the ones before and the one added ("两家都是 另一家也是首次…").
   const countedBefore = added ? new RegExp(`${N}\\s*${COUNTED_AS[kind]}`).exec(text.slice(0, added.index)) : null;
   const totalAgain = countedBefore !== null && countOf(countedBefore[1]) === total + countOf(added![1]);
-  if (!added || correcting || (countedBefore && !totalAgain)) return undefined;
+  // ("搞了两场 一场来了32家企业6家银行 另一场25家企业8家银行": the turn's own list, each part with its figures.)
+  const ownList = countedBefore !== null && ownGroups.length >= 2 && ownGroups.every((g) => Object.keys(g.facts).length)
+    && ownGroups.reduce((n, g) => n + g.count, 0) === countOf(countedBefore[1]);
+  if (!added || correcting || (countedBefore && !totalAgain) || ownList) return undefined;
   const base = earlier.length ? earlier : [];
   const like = SAME.test(text) ? base[base.length - 1]?.facts ?? {} : {};
   const newGroup: RememberedGroup = { count: countOf(added[1]), facts: { ...like, ...own }, text };
@@ -312,7 +315,9 @@ function namedGroup(nlu: Nlu, named: string, earlier: RememberedGroup[]): number
   };
   // ("投二百九那家": a bare figure names an amount in 万, as the asker said it before.)
   const amounts = numberMentions(named).flatMap((m) => (m.kind === 'yuan' ? [m.value] : m.kind === 'bare' ? [m.value * 10_000] : []));
-  const byAmount = only((g) => Object.values(g.facts).some((v) => typeof v === 'number' && (named.includes(shortAmount(v)) || amounts.includes(v))));
+  // (A count names a part with its measure word: "银行8家那场", not "8月那场".)
+  const names = (f: string, v: number) => (nlu.doc.fieldKind(f) === 'yuan' ? named.includes(shortAmount(v)) || amounts.includes(v) : named.includes(`${v}家`));
+  const byAmount = only((g) => Object.entries(g.facts).some(([f, v]) => typeof v === 'number' && names(f, v)));
   if (byAmount >= 0) return byAmount;
   const byWords = only((g) => g.text.includes(named));
   if (byWords >= 0) return byWords;
