@@ -263,7 +263,9 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     // (Only with another domain's words or place: the model alone may miss a question on the measures.)
     const outsideAside = !hasFacts && parse.isQuestion && parse.intent === FALLBACK
       && (parse.otherPlace || nlu.lexicon.outsideCues.some((w) => parse.text.includes(w)));
-    const isAside = outsideAside || (parse.isQuestion && parse.intent !== FALLBACK && parse.intent !== 'eligibility.start'
+    // ("省级那10万是一次性的吧": a guess put forward to be confirmed asks too.)
+    const confirms = nlu.lexicon.confirmingEnds.some((w) => parse.text.replace(/[?？\s]+$/, '').endsWith(w));
+    const isAside = outsideAside || ((parse.isQuestion || confirms) && parse.intent !== FALLBACK && parse.intent !== 'eligibility.start'
       && (ASIDE_INTENTS.has(parse.intent) || (parse.intent.startsWith('measure.') && parse.measures.length > 0)));
     if (hasFacts && !isAside) {
       const known = new Set(Object.keys(check.profile));

@@ -438,7 +438,8 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
     else if (kind === 'level') {
       if (includesAny(text, lexicon.answers.notAssessed) || saidNo) facts[field] = 0;
       else {
-        const level = slots.numbers.find((n) => n.kind === 'bare' && n.value >= 0 && n.value <= 5);
+        // ("那十万是一次性的吧": how often, not a level.)
+        const level = slots.numbers.find((n) => n.kind === 'bare' && n.value >= 0 && n.value <= 5 && !text.slice(n.end).startsWith('次'));
         if (level) facts[field] = level.value;
       }
     } else if (kind === 'yuan') {
