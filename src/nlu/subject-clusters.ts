@@ -54,3 +54,15 @@ export function appliedThenGranted(text: string, markers: Marker[]): Marker[] {
 
 export const BOTH_CREATED = /(?:也|又)(?:都)?(?:成功|创建|获批|评上|拿下|批了)|两个都|都(?:成功|拿下|获批|创建|评上|成了|过了|批了|批下来)/;
 export const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、|,)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
+
+// "两个集群 国家级没批 省级批了", "国家级个伓过 省级个过了": each level in a clause of its own, told how it fared.
+const LEVEL_FARED = /(国家级|省级)[^，,。；;\s\d]{0,10}?(?:成功|成了|过了|通过|批下来|获批|批了|没批|没过|伓过|失败|落选|评上|拿下|没成|待定)/g;
+
+/** The clauses telling how one cluster of each level fared, when the text has exactly one of each. */
+export function levelsFared(text: string): string[] {
+  const found = [...text.matchAll(LEVEL_FARED)];
+  if (found.length !== 2 || found[0][1] === found[1][1]) return [];
+  // Each in a clause of its own, with no count in it ("国家级1个成功" is counted elsewhere).
+  const clauses = found.map((m) => clauseAround(text, m.index));
+  return clauses[0] !== clauses[1] && clauses.every((c) => !/[\d一二两三四五六七八九十]\s*个/.test(c)) ? found.map((m) => m[0]) : [];
+}

@@ -41,7 +41,7 @@ const FIGURE = '(\\d+|[一二两三四五六七八九十百千零]+)';
 // ("企业35银行6", "企业40/银行6", "参会企业55 银行机构6": the figure after its noun, 家 left out.)
 // ("企业四十家": a Chinese figure is whole only where no digit of it follows.)
 const NO_UNIT = '(?![\\d.年月日号万元个%家间一二两三四五六七八九十百千零])';
-const ATTENDANCE = new RegExp(`(?<!(?:银行|金融机构)\\s*)${FIGURE}\\s*家\\s*(?:参会)?企业|企业(?:数|数量)?(?:有|为|是|来了|到了|到场)?\\s*${FIGURE}\\s*(?:家|${NO_UNIT})(?!(?:银行|金融机构)(?!\\s*(?:机构)?\\s*${FIGURE}))`, 'g');
+const ATTENDANCE = new RegExp(`(?<!(?:银行|金融机构)\\s*)(?<![\\d一二两三四五六七八九十百千零])${FIGURE}\\s*家\\s*(?:参会)?企业|企业(?:数|数量)?(?:也是|也有|都是|也|有|为|是|来了|到了|到场)?\\s*${FIGURE}\\s*(?:家|${NO_UNIT})(?!(?:银行|金融机构)(?!\\s*(?:机构)?\\s*${FIGURE}))`, 'g');
 const BANKS = new RegExp(`${FIGURE}\\s*(?:家|间|个)\\s*(?:银行|金融机构)|(?:银行|金融机构)[^\\d，,。；;一二两三四五六七八九十]{0,6}${FIGURE}\\s*(?:家|间|个|${NO_UNIT})`, 'g');
 // "每场30家企业5家银行": one attendance said of several events.
 const EVERY_EVENT = /每场|每次|各场|每一场/;

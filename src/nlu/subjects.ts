@@ -1,6 +1,6 @@
 import type { FactValue } from '../../policy/index.js';
 import { parseNumeral } from './numbers.js';
-import { APPLIED, appliedThenGranted, BOTH_CREATED, EACH_LEVEL_ONCE, withLevelCounts } from './subject-clusters.js';
+import { APPLIED, appliedThenGranted, BOTH_CREATED, EACH_LEVEL_ONCE, levelsFared, withLevelCounts } from './subject-clusters.js';
 import { attendanceEvents, EACH_ORGANISER, listedEvents } from './subject-events.js';
 import { colonListGroups, rollCallGroups } from './subject-lists.js';
 import { insideParentheses, namedPattern, namesIn, RELATIONAL_NAME } from './subject-names.js';
@@ -184,6 +184,10 @@ function countedGroups(text: string, kind: SubjectKind, factsOf: (segment: strin
   // "国家级集群省级集群各成功创建了一个": one of each level.
   if (kind === 'cluster' && EACH_LEVEL_ONCE.test(text)) {
     return ['国家级', '省级'].map((level) => ({ kind, count: 1, text: `${level}集群`, ...factsOf(`${level}集群`) }));
+  }
+  if (kind === 'cluster') {
+    const fared = levelsFared(text);
+    if (fared.length) return fared.map((words) => ({ kind, count: 1, text: words, ...factsOf(words) }));
   }
   const markers = markersOf(text, kind, districts);
   // "去年创建省级集群成功 今年国家级也成功了", "国家级…省级…两个都拿下了": one cluster of each level.
