@@ -4,7 +4,7 @@ import { parseNumeral } from '../nlu/numbers.js';
 import { timeReference } from '../nlu/time-reference.js';
 import { measuresWithFacts, todayIn } from './answers.js';
 import {
-  bestMeasureIntent, contextualFacts, countedSubjects, fieldsOfMeasure, followUpCount, kindOf, leansOnContext, littleElse,
+  bestMeasureIntent, contextualFacts, countedSubjects, STATED_TOTAL, fieldsOfMeasure, followUpCount, kindOf, leansOnContext, littleElse,
   replacedFigures, shortQuestionInContext, withSharedFacts,
 } from './follow-up-reading.js';
 import { asksOnePart, carriedSubjects, rememberedGroups, type RememberedGroup } from './follow-up-subjects.js';
@@ -156,7 +156,8 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   const here = r.namesDistrict && !p.cueIntents.includes(AMOUNT_INTENT);
   // ("实验室检测一个样多少钱", "标摊多少钱一个": a count the model is sure is not of the query's subjects.)
   return p.intent === FALLBACK && p.confidence >= OUTSIDE_CONFIDENCE && !here && !r.asksPart && !r.backTo && !p.slots.correction && r.counted === undefined && (!r.countsSomething || sure)
-    && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text)
+    // ("那就是总共五十万了": the answer's total said back.)
+    && !Object.keys(r.extra).length && !Object.keys(r.own).length && !littleElse(nlu, p.text) && !POINTS_BACK.test(p.text) && !STATED_TOTAL.test(p.text)
     // "含增值税吗" after a 技改 question: a short turn in the query's measure's own words, unless the model is sure.
     && (sure || !(r.short && (r.inMeasureWords || r.asksAspect)));
 }

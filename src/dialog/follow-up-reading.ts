@@ -35,6 +35,8 @@ export function contextualFacts(nlu: Nlu, measure: string, text: string): Record
   const readFields = [...fields].filter((f) => doc.fieldKind(f) === 'count' || doc.fieldKind(f) === 'yuan' || doc.fieldKind(f) === 'year');
   // A measure with no such field gets nothing from factsFor, which normalises and extracts the text again.
   if (readFields.length) Object.assign(out, nlu.factsFor(text, readFields));
+  // ("那就是总共五十万了": a total said back is the answer's figure, not a value of the case.)
+  if (STATED_TOTAL.test(text)) for (const f of Object.keys(out)) if (doc.fieldKind(f) === 'yuan') delete out[f];
   for (const field of fields) {
     // Profile fields ("tier") and question fields ("clusterLevel") alike.
     const def = doc.field(field) ?? doc.questionFields.find((f) => f.field === field);
@@ -55,6 +57,9 @@ export function contextualFacts(nlu: Nlu, measure: string, text: string): Record
   }
   return out;
 }
+
+// ("两年加起来四百万 今年单年一百八十万" gives values; said back, the total ends on 了 or asks to be confirmed.)
+export const STATED_TOTAL = /(?:总共|一共|合计|加起来|总计|共计)[^，,。\d一二两三四五六七八九十]{0,3}[\d一二两三四五六七八九十][^，,。]{0,6}(?:了|吧|对吗|是吗|没错)[?？\s]*$/;
 
 // A bare figure is read in the units of the figure it changes: "230" after "320万", "29家" after 30 firms.
 const FIGURE_SCALES = [1, 10_000];
@@ -180,8 +185,11 @@ export function leansOnContext(nlu: Nlu, p: Parse): boolean {
  */
 export function shortQuestionInContext(nlu: Nlu, p: Parse): boolean {
   const bare = p.text.replace(/[\s,.;!?，。？！]+/g, '');
-  const asks = p.isQuestion || nlu.lexicon.askingWords.some((w) => p.text.includes(w));
-  if (bare.length > 12 || !asks || p.otherPlace || nlu.lexicon.outsideCues.some((w) => p.text.includes(w))) return false;
+  // ("最多就这么多对吧", "我们长乐区的也算吧": a guess put forward to be confirmed asks too.)
+  const confirms = nlu.lexicon.confirmingEnds.some((w) => bare.endsWith(w));
+  const asks = p.isQuestion || confirms || nlu.lexicon.askingWords.some((w) => p.text.includes(w));
+  // (An English word is one word, however many letters: "at least要多少家companies".)
+  if (bare.replace(/[a-z]+/gi, 'a').length > 12 || !asks || p.otherPlace || nlu.lexicon.outsideCues.some((w) => p.text.includes(w))) return false;
   const social = p.intent === FALLBACK || p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
   // "对了 这个文件哪天失效": a document question in its own cue words is not about the topic before it.
   return social ? p.confidence < 0.75 : nlu.intentScopes.get(p.intent) !== 'measure' && p.confidence < 0.6 && !p.asksForCheck && !p.cueIntents.includes(p.intent);

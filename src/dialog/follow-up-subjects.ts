@@ -73,7 +73,7 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   // "其中一家是做贸易的": what is said of one of the subjects counted before sets it apart.
   // (Not when the turn counts its own subjects first: "6家企业…其中4家…" is a question of its own.)
   const ownCount = part !== null && new RegExp(`${N}\\s*${COUNTED_AS[kind]}`).test(text.slice(0, part.index));
-  const correcting = p.slots.correction || /其实|更正/.test(text) || (part !== null && part[0].startsWith('其中') && Object.keys(own).length > 0 && !ownCount);
+  const correcting = p.slots.correction || /其实|更正|等下|等等|漏说/.test(text) || (part !== null && part[0].startsWith('其中') && Object.keys(own).length > 0 && !ownCount);
   // "不对 只有两家是第一次 另一家是前年评的": the earlier count said again in parts, each with its own words.
   const total = earlier.reduce((n, g) => n + g.count, 0);
   // "不对 是一个国家级 另外一个是省级": the earlier total counted again in parts the turn parses itself.
