@@ -275,6 +275,10 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
       return stepCheck(check, parse, lead, 'eligibility.answer', true, corrected);
     }
     const pending = check.pending!;
+    // ("好的谢谢" in the middle of the check: thanked back, the question still open.)
+    if (!hasFacts && parse.intent === 'thanks' && parse.confidence >= 0.6) {
+      return { ...askPending(pending, `${replies.render('thanks')}\n\n${replies.render('dialogResume')}`, 'thanks', parse.confidence), measures: [] };
+    }
     if (isAside) {
       const qa = qaFor(state, parse, ctx);
       const answer = askPending(pending, `${qa.reply}\n\n${replies.render('dialogResume')}`, qa.intent, qa.confidence ?? 0, qa.measures);
