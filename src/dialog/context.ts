@@ -7,7 +7,7 @@ import {
   bestMeasureIntent, contextualFacts, countedSubjects, STATED_TOTAL, fieldsOfMeasure, followUpCount, kindOf, leansOnContext, littleElse,
   replacedFigures, shortQuestionInContext, withSharedFacts,
 } from './follow-up-reading.js';
-import { asksOnePart, carriedSubjects, rememberedGroups, type RememberedGroup } from './follow-up-subjects.js';
+import { asksOnePart, carriedSubjects, partAskedInTurn, rememberedGroups, type RememberedGroup } from './follow-up-subjects.js';
 
 /** What a conversation last asked: a follow-up ("那省级的呢", "这个归谁管") leans on it. */
 export interface AskedQuery {
@@ -358,10 +358,15 @@ function freshTurn(nlu: Nlu, q: Parse, now: number): Resolved {
     return { parse: q, facts: { ...own }, remember: { ...q.elsewhere, facts: { ...own }, at: now, turns: 0, elsewhere: true } };
   }
   const isQuery = nlu.intentScopes.get(q.intent) === 'measure' && q.measures.length > 0;
+  const kind = isQuery ? kindOf(nlu, q.measures[0]) : undefined;
+  const groups = rememberedGroups(q, kind);
+  // "…第二场企业32家银行只有4家 第二场那个能不能奖": one of the parts, asked about in the same message.
+  const inTurn = kind && groups && groups.length >= 2 && RULE_ASPECTS.has(q.intent) ? partAskedInTurn(nlu, q.text, groups) : undefined;
+  const parse = inTurn && kind ? { ...q, subjects: { ...q.subjects, [kind]: { shared: {}, groups: [inTurn.asked].map((g) => ({ kind, count: g.count, text: g.text, facts: g.facts, looseYuan: [] })) } } } : q;
   return {
-    parse: q, facts: { ...own },
+    parse, facts: { ...own },
     remember: isQuery
-      ? { intent: q.intent, measures: q.measures, facts: { ...own }, at: now, turns: 0, subjects: rememberedGroups(q, kindOf(nlu, q.measures[0])), ...(Object.keys(own).length ? { said: q.raw } : {}), ...alongsideOf(nlu, q) }
+      ? { intent: q.intent, measures: q.measures, facts: { ...own }, at: now, turns: 0, subjects: inTurn?.parts ?? groups, ...(Object.keys(own).length ? { said: q.raw } : {}), ...alongsideOf(nlu, q) }
       : undefined,
   };
 }

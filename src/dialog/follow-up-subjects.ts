@@ -252,7 +252,7 @@ function shortAmount(yuan: number): string {
 
 // "第二家呢", "第三场单独多少": a part by its place, asked about and told nothing new.
 const ORDINAL_ASKED = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|咋算|算|的|为啥|为什么|怎么|咋|不行|没有|不够|[?？\\s])*$`);
-const ORDINAL_LEAD = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)[^，,。]{0,10}(?:吗|呢|算|没有|不行|哪|啥|什么|[?？])$`);
+const ORDINAL_LEAD = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)[^，,。]{0,10}(?:吗|呢|算|没有|不行|哪|啥|什么|奖|拿|补|[?？])$`);
 // "24年那家呢", "刚评那家单独多少", "小巨人那块": a part by what was said of it.
 const NAMED_ASKED = /^(?:那|那么)?([^\s,，。]{1,8}?)那(?:家|个|间|场|块|笔)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|咋算|算|的|为啥|为什么|怎么|咋|不行|没有|不够|[?？\s])*$/;
 // ("给三十万那家 市里配多少", "复核那家一分都没有吗": a few more words of asking, nothing said of it.)
@@ -281,6 +281,19 @@ export function asksOnePart(nlu: Nlu, p: Parse, earlier: RememberedGroup[] | und
 /** Whether a turn's facts only name parts told before ("给三十万那家", "复核那家"), telling nothing new. */
 function saysNothingNew(own: Record<string, FactValue>, earlier: RememberedGroup[]): boolean {
   return Object.entries(own).every(([f, v]) => earlier.some((g) => g.facts[f] === v));
+}
+
+/**
+ * "第一场企业60家银行九家 第二场企业32家银行只有4家 第二场那个能不能奖": the part the question's last
+ * clause asks about, among the parts the same message counts (a clause that only asks is no part).
+ */
+export function partAskedInTurn(nlu: Nlu, text: string, groups: RememberedGroup[]): { asked: RememberedGroup; parts: RememberedGroup[] } | undefined {
+  const last = text.trim().split(/[\s,，。;；]+/).at(-1);
+  // (By its place only: "小巨人那家怎么算" beside a total asked, "复核那家还有没有份", ask of all of them too.)
+  if (!last || !/^(?:那|那么)?第/.test(last) || nlu.lexicon.statedTotalCues.some((w) => text.includes(w))) return undefined;
+  const parts = groups.filter((g) => !(g.text.includes(last) && !Object.keys(g.facts).length));
+  const asked = askedPart(nlu, last, parts, true);
+  return asked ? { asked, parts } : undefined;
 }
 
 /** The one part of several a follow-up asks about alone, by its place or by what was said of it. */
