@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
+// The types of app.swagger(); the plugin itself is registered by registerOpenapi.
+import type {} from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 type Logger = FastifyBaseLogger;
@@ -11,6 +12,7 @@ import { formatChineseDate, ruleSummary, type PolicyDocument } from '../../polic
 import type { AwardView } from '../core/answer.js';
 import { AppError, ErrorCodes } from '../core/errors.js';
 import type { ChannelStatus } from '../core/ports.js';
+import { registerOpenapi } from './openapi.js';
 import { readinessRoute } from './readiness.js';
 import { securityHeaders } from './security-headers.js';
 import type { DialogEngine } from '../dialog/engine.js';
@@ -143,7 +145,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     })
     : undefined;
 
-  await app.register(swagger, {
+  registerOpenapi(app, {
     openapi: { info: { title: '福州专精特新政策助手 API', version: '0.1.0' } },
     transform: jsonSchemaTransform,
   });
