@@ -4,7 +4,7 @@ import { parseNumeral } from '../nlu/numbers.js';
 import { timeReference } from '../nlu/time-reference.js';
 import { measuresWithFacts, todayIn } from './answers.js';
 import {
-  bestMeasureIntent, contextualFacts, countedSubjects, STATED_TOTAL, fieldsOfMeasure, followUpCount, kindOf, leansOnContext, littleElse,
+  bestMeasureIntent, contextualFacts, countedSubjects, endsConfirming, STATED_TOTAL, fieldsOfMeasure, followUpCount, kindOf, leansOnContext, littleElse,
   replacedFigures, shortQuestionInContext, withSharedFacts,
 } from './follow-up-reading.js';
 import { asksOnePart, carriedSubjects, partAskedInTurn, rememberedGroups, type RememberedGroup } from './follow-up-subjects.js';
@@ -395,7 +395,7 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const recipient = !asked.measures.length && nlu.lexicon.recipientCues.some((w) => asked.text.includes(w)) && !nlu.lexicon.outsideCues.some((w) => asked.text.includes(w));
   // "找市工信局对接是吧", "那就是找工信局是吧 还要不要找财政局": a responsible unit named, asked of the topic before.
   // (Asked by a question word, or confirmed by "…是吧", "…对吧".)
-  const confirms = nlu.lexicon.confirmingEnds.some((w) => asked.text.replace(/[?？\s]+$/, '').endsWith(w));
+  const confirms = endsConfirming(nlu, asked.text);
   const namesUnit = !asked.measures.length && asked.text.length <= 24 && (asked.isQuestion || confirms) && unitWords(nlu).some((w) => asked.text.includes(w))
     && nlu.intentScopes.get(asked.intent) !== 'measure' && !nlu.lexicon.outsideCues.some((w) => asked.text.includes(w));
   const p = recipient || namesUnit

@@ -8,7 +8,7 @@ import {
   awardView, severalMeasuresAnswer, statusAnswer, todayIn, unitsAnswer, validityAnswer, withOwnCase, type AnswerContext, type QaAnswer,
 } from './answers.js';
 import { nextContext, resolveFollowUp } from './context.js';
-import { kindOf } from './follow-up-reading.js';
+import { endsConfirming, kindOf } from './follow-up-reading.js';
 import { rememberedGroups } from './follow-up-subjects.js';
 import {
   advance, applyFacts, describeFacts, newCheck, profileFactsOf, questionActions, questionText, resultOf, stepBack,
@@ -264,8 +264,7 @@ export function createDialogEngine(deps: DialogDeps): DialogEngine {
     const outsideAside = !hasFacts && parse.isQuestion && parse.intent === FALLBACK
       && (parse.otherPlace || nlu.lexicon.outsideCues.some((w) => parse.text.includes(w)));
     // ("省级那10万是一次性的吧": a guess put forward to be confirmed asks too.)
-    const confirms = nlu.lexicon.confirmingEnds.some((w) => parse.text.replace(/[?？\s]+$/, '').endsWith(w));
-    const isAside = outsideAside || ((parse.isQuestion || confirms) && parse.intent !== FALLBACK && parse.intent !== 'eligibility.start'
+    const isAside = outsideAside || ((parse.isQuestion || endsConfirming(nlu, parse.text)) && parse.intent !== FALLBACK && parse.intent !== 'eligibility.start'
       && (ASIDE_INTENTS.has(parse.intent) || (parse.intent.startsWith('measure.') && parse.measures.length > 0)));
     if (hasFacts && !isAside) {
       const known = new Set(Object.keys(check.profile));

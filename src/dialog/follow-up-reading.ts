@@ -178,6 +178,12 @@ export function leansOnContext(nlu: Nlu, p: Parse): boolean {
   return nlu.lexicon.followUpCues.some((w) => t.startsWith(w) || t.endsWith(w));
 }
 
+/** "找市工信局对接是吧", "最多就这么多对吧": a guess put forward to be confirmed, at the end of a message. */
+export function endsConfirming(nlu: Nlu, text: string): boolean {
+  const end = text.replace(/[\s,.;!?，。？！]+$/, '');
+  return nlu.lexicon.confirmingEnds.some((w) => end.endsWith(w));
+}
+
 /**
  * A short question the model could place nowhere ("钱发给谁", "按什么标准补", "多少钱没写吗"):
  * alone it would fall back, in a conversation it asks about the topic before it. Questions with
@@ -186,8 +192,7 @@ export function leansOnContext(nlu: Nlu, p: Parse): boolean {
 export function shortQuestionInContext(nlu: Nlu, p: Parse): boolean {
   const bare = p.text.replace(/[\s,.;!?，。？！]+/g, '');
   // ("最多就这么多对吧", "我们长乐区的也算吧": a guess put forward to be confirmed asks too.)
-  const confirms = nlu.lexicon.confirmingEnds.some((w) => bare.endsWith(w));
-  const asks = p.isQuestion || confirms || nlu.lexicon.askingWords.some((w) => p.text.includes(w));
+  const asks = p.isQuestion || endsConfirming(nlu, p.text) || nlu.lexicon.askingWords.some((w) => p.text.includes(w));
   // (An English word is one word, however many letters: "at least要多少家companies".)
   if (bare.replace(/[a-z]+/gi, 'a').length > 12 || !asks || p.otherPlace || nlu.lexicon.outsideCues.some((w) => p.text.includes(w))) return false;
   const social = p.intent === FALLBACK || p.intent === 'greeting' || p.intent === 'thanks' || p.intent === 'help';
