@@ -6,7 +6,9 @@ import { clauseAround, NUM, type Marker } from './subject-text.js';
 
 const LEVEL_COUNT = new RegExp(`${NUM}\\s*个`, 'g');
 const LEVEL_WORDS = /国家级|省级|集群/;
-const OUTCOME = /成功|成了|过了|通过|批下来|获批|批了|公示|待定|没过|失败|落选|评上|拿下|没成/;
+// How a cluster fared: granted, refused or pending.
+const FARED = '成功|成了|过了|通过|批下来|获批|批了|待定|没过|失败|落选|评上|拿下|没成';
+const OUTCOME = new RegExp(`${FARED}|公示`);
 const LEVEL_JUST_BEFORE = /(?:国家级|省级)(?:的)?\s*$/;
 
 /** "国家级批了一个 省级报了两个": counts in clauses that name a level, besides the ones already found. */
@@ -56,7 +58,7 @@ export const BOTH_CREATED = /(?:也|又)(?:都)?(?:成功|创建|获批|评上|�
 export const EACH_LEVEL_ONCE = /(?:国家级|省级)[^，,.。]{0,6}(?:和|跟|与|、|,)?(?:国家级|省级)[^，,.。]{0,8}各[^，,.。]{0,6}(?:一个|1个)/;
 
 // "两个集群 国家级没批 省级批了", "国家级个伓过 省级个过了": each level in a clause of its own, told how it fared.
-const LEVEL_FARED = /(国家级|省级)[^，,。；;\s\d]{0,10}?(?:成功|成了|过了|通过|批下来|获批|批了|没批|没过|伓过|失败|落选|评上|拿下|没成|待定)/g;
+const LEVEL_FARED = new RegExp(`(国家级|省级)[^，,。；;\\s\\d]{0,10}?(?:${FARED}|没批|伓过)`, 'g');
 
 /** The clauses telling how one cluster of each level fared, when the text has exactly one of each. */
 export function levelsFared(text: string): string[] {
