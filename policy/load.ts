@@ -74,6 +74,7 @@ export function crossReferenceProblems(doc: PolicyDocumentData): string[] {
   for (const m of doc.measures) {
     if (m.parent && !measureIds.has(m.parent)) problems.push(`measure ${m.id}: parent "${m.parent}" does not exist`);
     if (!m.parent && !m.ordinal) problems.push(`measure ${m.id}: a top-level measure needs an ordinal`);
+    for (const q of m.recipients) if (!m.text.includes(q)) problems.push(`measure ${m.id}: recipient "${q}" is not in its text`);
   }
   for (const r of doc.awards) {
     if (!measureIds.has(r.measure)) problems.push(`award ${r.id}: measure "${r.measure}" does not exist`);

@@ -22,6 +22,11 @@ export const MeasureSchema = z.object({
    * each is in the text and is another measure's keyword.
    */
   sharedKeywords: z.array(z.string().min(1)).default([]),
+  /**
+   * Words of the text naming whom a measure without award rules pays ("予以抱团参展企业及牵头单位补助"),
+   * verbatim: asked "钱给谁", the reply quotes them. Measures with rules answer from the rules.
+   */
+  recipients: z.array(z.string().min(1)).default([]),
   /** Questions people ask about this measure; `npm run policy:check` proves each resolves to it. */
   examples: z.array(z.string().min(1)).default([]),
 });

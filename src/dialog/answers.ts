@@ -126,12 +126,19 @@ export function fullTextAnswer(ctx: AnswerContext, id: string): QaAnswer {
 
 /** The units of a measure; asked who receives the money ("钱是给谁的"), also whom its rules pay. */
 export function unitsAnswer(ctx: AnswerContext, id: string, asksRecipient = false): QaAnswer {
-  const rules = asksRecipient ? ctx.doc.rulesFor(id) : [];
-  const recipients = rules.length ? [ctx.replies.render('recipientLead'), ...rules.map((r) => `· ${ruleSummary(ctx.doc, r)}`)] : [];
+  const paid = asksRecipient ? recipientLines(ctx, id) : [];
+  const recipients = paid.length ? [ctx.replies.render('recipientLead'), ...paid] : [];
   return {
     reply: [...recipients, ctx.replies.render('unitsLead', { name: ctx.doc.displayName(id), units: ctx.doc.unitsOf(id).join('、') })].join('\n'),
     measures: [id],
   };
+}
+
+/** Whom a measure pays: its rules where it has them, else the words of its text that say so. */
+function recipientLines(ctx: AnswerContext, id: string): string[] {
+  const rules = ctx.doc.rulesFor(id);
+  if (rules.length) return rules.map((r) => `· ${ruleSummary(ctx.doc, r)}`);
+  return (ctx.doc.measure(id)?.recipients ?? []).map((q) => `· ${q}`);
 }
 
 export function applyAnswer(ctx: AnswerContext, id: string, p: Parse): QaAnswer {
