@@ -252,7 +252,7 @@ function shortAmount(yuan: number): string {
 
 // "第二家呢", "第三场单独多少": a part by its place, asked about and told nothing new.
 const ORDINAL_ASKED = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|咋算|算|的|为啥|为什么|怎么|咋|不行|没有|不够|[?？\\s])*$`);
-const ORDINAL_LEAD = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)[^，,。]{0,10}(?:吗|呢|算|没有|不行|哪|啥|什么|奖|拿|补|[?？])$`);
+const ORDINAL_LEAD = new RegExp(`^(?:那|那么)?第${N}\\s*(?:场|家|个|间)(?:呢|[^，,。]{0,14}(?:吗|呢|算|没有|不行|哪|啥|什么|奖|拿|补|[?？])$)`);
 // "24年那家呢", "刚评那家单独多少", "小巨人那块": a part by what was said of it.
 const NAMED_ASKED = /^(?:那|那么)?([^\s,，。]{1,8}?)那(?:家|个|间|场|块|笔)(?:呢|的话|单独|能拿|拿多少|多少|怎么算|咋算|算|的|为啥|为什么|怎么|咋|不行|没有|不够|[?？\s])*$/;
 // ("给三十万那家 市里配多少", "复核那家一分都没有吗": a few more words of asking, nothing said of it.)

@@ -345,6 +345,7 @@ export function createExtractor(doc: PolicyDocument, lexicon: Lexicon): Extracto
         if (reached) facts[levelField] = n.value;
         else facts[levelField] ??= n.value;
       } else if (n.kind === 'count') {
+        if (lexicon.shortfallCues.some((w) => text.slice(Math.max(0, n.start - 2), n.start).endsWith(w))) continue;
         const field = countFieldOf(text, n, clause, ctx) ?? pairedCountField(text, n, numbers, ctx);
         // "制造业企业25家 服务业企业10家 企业总数35家": a figure said to be the total replaces the parts.
         // ("四十家是报名数 实际到场就二十家": the actual figure after another replaces it.)

@@ -69,6 +69,8 @@ export const LexiconSchema = z.object({
   grossCues: words,
   /** Before an amount: spending the investment rules do not count ("厂房土建花了六百万", "就差一万"). */
   notInvestedCues: words,
+  /** Right before a count: how many are missing ("银行就差一家"), which is no count of a field. */
+  shortfallCues: words,
   /** Before a second amount: the asker's own reckoning of the answer ("市里配套50万对吗"), not another subject's. */
   reckonedCues: words,
   /** Before a second amount of the same field: the exact figure of the first ("一百二十来万 精确是123万"). */
