@@ -176,6 +176,12 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     ];
     return [...earlier.slice(0, index), ...split, ...earlier.slice(index + 1)].map(toGroup);
   }
+  // "前天那场呢 45家企业7家银行" after another event's attendance: an event named anew, with its own attendance, is one more.
+  const attendance = Object.keys(own).filter((f) => nlu.doc.fieldKind(f) === 'count');
+  if (kind === 'event' && !correcting && part?.[2] !== undefined && namedPart < 0 && earlier.length && attendance.length
+    && earlier.every((g) => attendance.every((f) => g.facts[f] !== undefined))) {
+    return [...earlier, { count: 1, facts: own, text }].map(toGroup);
+  }
   // "再加上马尾国家级的": a cluster added by its district, counted one ("鼓楼那边也成了一个省级的 加上一共": or as counted).
   const clusters = new RegExp(`${N}\\s*个`).exec(text);
   if (kind === 'cluster' && !correcting && earlier.length && /再加上|加上|还有|另外|再加/.test(text) && (!clusters || countOf(clusters[1]) === 1) && Object.keys(own).length) {
