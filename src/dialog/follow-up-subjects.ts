@@ -144,6 +144,10 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     const at = earlier.flatMap((g, i) => (g.facts[field] === value ? [i] : []));
     if (at.length === 1) return earlier.map((g, i) => (i === at[0] ? { ...g, count: countOf(recount[1]) } : g)).map(toGroup);
   }
+  // "省级的是25年认定的" after firms at two levels: said of every firm at that level.
+  // (Not "省级的有两家是2024年的": some of them; not "创新型的市里不奖吗": nothing said of them but the level.)
+  const atLevel = kind === 'enterprise' && earlier.length > 1 && !part && Object.keys(own).some((f) => nlu.doc.fieldKind(f) !== 'tier') ? groupAtLevel(nlu, text, earlier) : -1;
+  if (atLevel >= 0) return earlier.map((g, i) => (i === atLevel ? { ...g, facts: { ...g.facts, ...own } } : g)).map(toGroup);
   // "C公司是做批发贸易的", "啊对 兄弟公司是做贸易的": what is said of an enterprise named before is said of it alone.
   // ("闽侯其实是国家级的": a cluster named by its district.)
   const lead = !Object.keys(own).length ? null : kind === 'enterprise' ? NAMED_LEAD.exec(text) : kind === 'cluster' && !p.subjects.cluster ? districtLead(nlu, text) ?? LEVEL_LEAD.exec(text) : null;
@@ -269,6 +273,19 @@ const NAMED_LEAD_ASKED = /^(?:那|那么|只算|单算|光算)?([^\s,，。]{1,8
 const LETTER_ASKED = /^(?:那|那么|只算|单算|光算)?([甲乙丙丁戊]|[a-f])(?:公司|企业|厂|那家)?(?=呢|为|怎|咋|能|多|单|没|不行|不能|一分|的话|市里|市级|区里|可以|拿|配|奖|补|$)[^\d，,。]{0,8}$/;
 
 const LEVEL_RECOUNT = new RegExp(`(?:就|只有|只|才|其实是|应该是|是)\\s*${N}\\s*(?:个|家|场)`);
+// "省级的是25年认定的", "小巨人那几家": firms named by their level at the start of a turn.
+const ENTERPRISE_LEVEL_LEAD = /^(?:那|哦|啊|对了|不对|其实)?[\s,，]*([^\s,，的那]{2,6}?)(?:的|那些|那几家|那批)/;
+
+/** The one earlier group of enterprises at the level a turn starts by naming, else -1. */
+function groupAtLevel(nlu: Nlu, text: string, earlier: RememberedGroup[]): number {
+  const word = ENTERPRISE_LEVEL_LEAD.exec(text)?.[1];
+  const tierField = nlu.doc.profileFields.find((f) => f.kind === 'tier')?.field;
+  const tier = word && nlu.doc.tiers.find((t) => t.id !== 'none' && [...t.aliases, ...t.answerAliases].includes(word))?.id;
+  if (!tier || !tierField) return -1;
+  const at = earlier.flatMap((g, i) => (g.facts[tierField] === tier ? [i] : []));
+  return at.length === 1 ? at[0] : -1;
+}
+
 // "省级的刚刚公示通过了": a cluster named by its level.
 const LEVEL_LEAD = /^(?:那|哦|啊|对了|不对)?[\s,，]*(国家级|省级)/;
 
