@@ -136,7 +136,8 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
     return earlier.map((g, i) => (i === place ? { ...g, facts: withAdded(nlu, text, target.facts, own), text: Object.keys(own).length ? g.text : `${g.text} ${text}` } : g)).map(toGroup);
   }
   // "不对不对 省级的就一个": a level's count corrected, for the one part at that level.
-  const recount = correcting ? LEVEL_RECOUNT.exec(text) : null;
+  // ("省级的漏了一个 是三个": a count said to have left one out is a correction of it too.)
+  const recount = correcting || LEFT_OUT.test(text) ? LEVEL_RECOUNT.exec(text) : null;
   // (A level's count, not a figure: "实际到场就二十家" recounts attendance, not the events.)
   const levelFacts = Object.entries(own).filter(([f]) => !['count', 'yuan'].includes(nlu.doc.fieldKind(f) ?? ''));
   if (recount && levelFacts.length === 1) {
@@ -272,6 +273,7 @@ const NAMED_LEAD_ASKED = /^(?:那|那么|只算|单算|光算)?([^\s,，。]{1,8
 // ("c一分都没有?" too: a few words of asking, no figure, nothing said of it.)
 const LETTER_ASKED = /^(?:那|那么|只算|单算|光算)?([甲乙丙丁戊]|[a-f])(?:公司|企业|厂|那家)?(?=呢|为|怎|咋|能|多|单|没|不行|不能|一分|的话|市里|市级|区里|可以|拿|配|奖|补|$)[^\d，,。]{0,8}$/;
 
+const LEFT_OUT = /漏了|漏说|漏掉|少说了|少算了/;
 const LEVEL_RECOUNT = new RegExp(`(?:就|只有|只|才|其实是|应该是|是)\\s*${N}\\s*(?:个|家|场)`);
 // "省级的是25年认定的", "小巨人那几家": firms named by their level at the start of a turn.
 const ENTERPRISE_LEVEL_LEAD = /^(?:那|哦|啊|对了|不对|其实)?[\s,，]*([^\s,，的那]{2,6}?)(?:的|那些|那几家|那批)/;
