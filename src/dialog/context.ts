@@ -147,7 +147,8 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   // a new figure keeps the turn on the query ("发票是含税的 不含税是280万").
   // "个税呢" is short, but it names another domain: it is not a level's name and little else.
   // ("工信部对国家级集群本身有没有资金": a level named in another domain's question, the model sure of it, is no fact given.)
-  const sure = p.intent === FALLBACK && p.confidence >= SURELY_OUTSIDE;
+  // ("含增值税吗" after a 技改 question: whether the query's own amount counts VAT, however sure the model is.)
+  const sure = p.intent === FALLBACK && p.confidence >= SURELY_OUTSIDE && !(r.short && asksQueryVat(nlu, r));
   // ("等下 增值税专票开错了怎么处理": a correction's words that correct nothing of the query.)
   const correctsQuery = p.slots.correction && (Object.keys(r.own).length > 0 || p.slots.numbers.length > 0);
   if (outside) return !r.backTo && !correctsQuery && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text) || sure);
@@ -162,6 +163,12 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
     && (sure || !(r.short && (r.inMeasureWords || r.asksAspect)));
 }
 const OUTSIDE_CONFIDENCE = 0.6;
+
+/** Whether a turn names VAT ("含税", "含增值税") of a measure whose amounts are counted without it. */
+function asksQueryVat(nlu: Nlu, r: Reading): boolean {
+  const { grossCues, netCues, additiveFields } = nlu.lexicon;
+  return [...grossCues, ...netCues].some((w) => r.p.text.includes(w)) && [...fieldsOfMeasure(nlu, r.targetMeasure)].some((f) => additiveFields.includes(f));
+}
 
 /** "多少钱", "金额呢", "找谁": a measure question's own cue words and hardly anything else. */
 function asksAspectOnly(nlu: Nlu, p: Parse): boolean {
@@ -444,8 +451,29 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   const kind = kindOf(nlu, measures[0]);
   // "第二家呢" answers one part; the next turn may ask about all of them again.
   const subjects = r.asksPart && measures[0] === r.targetMeasure ? target.subjects : rememberedGroups(parse, kind);
+  // "兄弟单位也是首次 奖了四十万呢": the firm added is asked about alone; all of them are remembered.
+  const added = kind && measures[0] === r.targetMeasure ? addedAlone(nlu, r, parse.subjects[kind]) : undefined;
+  if (added && kind) parse.subjects = { ...parse.subjects, [kind]: added };
   const levelBefore = measures[0] !== target.measures[0] ? undefined : levelChanged(nlu, measures[0], target.facts, facts) ? target.facts : target.levelBefore;
   return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects, ...(said ? { said } : {}), ...alongsideOf(nlu, parse), ...(levelBefore ? { levelBefore } : {}) }, backTo };
+}
+
+/**
+ * The subjects a turn adds to the query's, when it asks about them and not about all together
+ * ("另一家省里奖了四十呢"; not "还有一家也是首次 两家一共呢", "加起来多少").
+ */
+type SubjectsOfKind = NonNullable<Parse['subjects'][keyof Parse['subjects']]>;
+
+function addedAlone(nlu: Nlu, r: Reading, all: SubjectsOfKind | undefined): SubjectsOfKind | undefined {
+  const before: { facts: Record<string, FactValue>; count?: number }[] = r.target.subjects ?? [{ facts: r.target.facts }];
+  if (!all || all.groups.length <= before.length) return undefined;
+  // (The same groups before, not one of them split: "要是其中2场银行只来4家呢" is about the parts of all.)
+  if (!all.groups.slice(0, before.length).every((g, i) => g.facts === before[i].facts && g.count === (before[i].count ?? 1))) return undefined;
+  const text = r.p.text;
+  // ("我们还有个分公司是24年认定的 也能拿吗": asked along with the ones before.)
+  const asks = /呢[?？\s]*$/.test(text) || (r.p.isQuestion && !text.includes('也'));
+  const together = [...nlu.lexicon.statedTotalCues, ...nlu.lexicon.countTotalCues, ...nlu.lexicon.eachCues, '一起'].some((w) => text.includes(w)) || /[两二三四五六七八九十几]\s*(?:家|个|场|间)/.test(text);
+  return asks && !together ? { ...all, groups: all.groups.slice(before.length) } : undefined;
 }
 
 /**
