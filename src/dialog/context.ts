@@ -147,8 +147,9 @@ function confidentlyOutside(nlu: Nlu, r: Reading): boolean {
   // a new figure keeps the turn on the query ("发票是含税的 不含税是280万").
   // "个税呢" is short, but it names another domain: it is not a level's name and little else.
   // ("工信部对国家级集群本身有没有资金": a level named in another domain's question, the model sure of it, is no fact given.)
-  // ("含增值税吗" after a 技改 question: whether the query's own amount counts VAT, however sure the model is.)
-  const sure = p.intent === FALLBACK && p.confidence >= SURELY_OUTSIDE && !(r.short && asksQueryVat(nlu, r));
+  // ("含增值税吗" after a 技改 question: whether the query's own amount counts VAT; "要带啥资料": an aspect
+  // of the query's measure and nothing else. Either, however sure the model is.)
+  const sure = p.intent === FALLBACK && p.confidence >= SURELY_OUTSIDE && !(r.short && (asksQueryVat(nlu, r) || r.asksAspect));
   // ("等下 增值税专票开错了怎么处理": a correction's words that correct nothing of the query.)
   const correctsQuery = p.slots.correction && (Object.keys(r.own).length > 0 || p.slots.numbers.length > 0);
   if (outside) return !r.backTo && !correctsQuery && (!Object.keys(r.own).length || FIGURE_BACK.test(p.text) || sure);
@@ -172,7 +173,8 @@ function asksQueryVat(nlu: Nlu, r: Reading): boolean {
 
 /** "多少钱", "金额呢", "找谁": a measure question's own cue words and hardly anything else. */
 function asksAspectOnly(nlu: Nlu, p: Parse): boolean {
-  const bare = p.text.replace(/[\s,.;!?，。？！、呢吗啊呀哦]+/g, '');
+  // (Counted as typed: "要带啥资料" is five characters, though normalised to "要带什么资料".)
+  const bare = p.raw.replace(/[\s,.;!?，。？！、呢吗啊呀哦]+/g, '');
   return bare.length <= 5 && p.cueIntents.some((i) => nlu.intentScopes.get(i) === 'measure');
 }
 const UNITS_INTENT = 'measure.units';
