@@ -1,5 +1,6 @@
 import { evaluateRules, type FactValue } from '../../policy/index.js';
 import { CLARIFY, FALLBACK, SURELY_OUTSIDE, type Nlu, type Parse } from '../nlu/index.js';
+import type { SubjectKind } from '../nlu/subjects.js';
 import { parseNumeral } from '../nlu/numbers.js';
 import { timeReference } from '../nlu/time-reference.js';
 import { measuresWithFacts, todayIn } from './answers.js';
@@ -324,7 +325,7 @@ function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string
       // (The count itself, "两场", is no new fact of them.)
       && Object.entries(said).every(([f, v]) => v === r.counted && nlu.doc.fieldKind(f) === 'count')
       && nlu.lexicon.statedTotalCues.some((w) => r.p.text.includes(w)));
-  if (kind && counted?.length && !restates && (RULE_ASPECTS.has(intent) || intent === FREQUENCY_INTENT) && (r.counted === undefined || placesAgain) && (!Object.keys(r.p.subjects).length || placesAgain) && measure === r.targetMeasure) {
+  if (kind && counted?.length && (!restates || placesAgain) && (RULE_ASPECTS.has(intent) || intent === FREQUENCY_INTENT) && (r.counted === undefined || placesAgain) && (!Object.keys(r.p.subjects).length || placesAgain) && measure === r.targetMeasure) {
     return { [kind]: { shared: {}, groups: counted.map((g) => ({ kind, count: g.count, text: g.text, facts: { ...g.facts, ...said }, looseYuan: [] })) } };
   }
   // The turn's own groups keep their facts to themselves: "有一场只来了三家银行" is not said of the rest.
@@ -454,7 +455,7 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
   // "第二家呢" answers one part; the next turn may ask about all of them again.
   const subjects = r.asksPart && measures[0] === r.targetMeasure ? target.subjects : rememberedGroups(parse, kind);
   // "兄弟单位也是首次 奖了四十万呢": the firm added is asked about alone; all of them are remembered.
-  const added = kind && measures[0] === r.targetMeasure ? addedAlone(nlu, r, parse.subjects[kind]) : undefined;
+  const added = kind && measures[0] === r.targetMeasure ? addedAlone(nlu, r, kind, parse.subjects[kind]) : undefined;
   if (added && kind) parse.subjects = { ...parse.subjects, [kind]: added };
   const levelBefore = measures[0] !== target.measures[0] ? undefined : levelChanged(nlu, measures[0], target.facts, facts) ? target.facts : target.levelBefore;
   return { parse, facts, remember: { intent, measures, facts, at: now, turns: target.turns + 1, subjects, ...(said ? { said } : {}), ...alongsideOf(nlu, parse), ...(levelBefore ? { levelBefore } : {}) }, backTo };
@@ -464,9 +465,11 @@ export function resolveFollowUp(nlu: Nlu, asked: Parse, ctx: ConversationContext
  * The subjects a turn adds to the query's, when it asks about them and not about all together
  * ("另一家省里奖了四十呢"; not "还有一家也是首次 两家一共呢", "加起来多少").
  */
+// ("两家一共呢": the subjects counted; "四家银行" counts attendance, not events.)
+const COUNT_WORD: Record<SubjectKind, string> = { enterprise: '(?:家|间)(?!银行|金融)', event: '场', cluster: '个' };
 type SubjectsOfKind = NonNullable<Parse['subjects'][keyof Parse['subjects']]>;
 
-function addedAlone(nlu: Nlu, r: Reading, all: SubjectsOfKind | undefined): SubjectsOfKind | undefined {
+function addedAlone(nlu: Nlu, r: Reading, kind: SubjectKind, all: SubjectsOfKind | undefined): SubjectsOfKind | undefined {
   const before: { facts: Record<string, FactValue>; count?: number }[] = r.target.subjects ?? [{ facts: r.target.facts }];
   if (!all || all.groups.length <= before.length) return undefined;
   // (The same groups before, not one of them split: "要是其中2场银行只来4家呢" is about the parts of all.)
@@ -474,7 +477,7 @@ function addedAlone(nlu: Nlu, r: Reading, all: SubjectsOfKind | undefined): Subj
   const text = r.p.text;
   // ("我们还有个分公司是24年认定的 也能拿吗": asked along with the ones before.)
   const asks = /呢[?？\s]*$/.test(text) || (r.p.isQuestion && !text.includes('也'));
-  const together = [...nlu.lexicon.statedTotalCues, ...nlu.lexicon.countTotalCues, ...nlu.lexicon.eachCues, '一起'].some((w) => text.includes(w)) || /[两二三四五六七八九十几]\s*(?:家|个|场|间)/.test(text);
+  const together = [...nlu.lexicon.statedTotalCues, ...nlu.lexicon.countTotalCues, ...nlu.lexicon.eachCues, '一起'].some((w) => text.includes(w)) || new RegExp(`[两二三四五六七八九十几]\\s*${COUNT_WORD[kind]}`).test(text);
   return asks && !together ? { ...all, groups: all.groups.slice(before.length) } : undefined;
 }
 

@@ -168,7 +168,8 @@ export function subjectGroups(text: string, kind: SubjectKind, factsOf: (segment
   return listed.length ? listed : groups;
 }
 
-const SAME_ONE_AGAIN = /^(?:那|这)(?:场|次)$/;
+// ("还有一场只来了四家银行 那场呢": asked about by it too.)
+const SAME_ONE_AGAIN = /^(?:那|这)(?:场|次)(?:呢|的话|[?？\s])*$/;
 
 function countedGroups(text: string, kind: SubjectKind, factsOf: (segment: string) => SegmentFacts, districts: readonly string[]): SubjectGroup[] {
   if (kind === 'enterprise') {
