@@ -38,7 +38,8 @@ const PART = new RegExp(`(?:其中|(?<![还另又])有(?=[一二两三四五六�
 const SAME = /一样|同样|相同|[也嘛](?:是|都|攏|评|认定|首次|第一次|头一回|头回|拿|被|获|入选|成功|创建)/;
 
 // A turn that starts by naming another enterprise of the group ("兄弟公司…", "还有我们子公司…").
-const RELATIVE_LEADS = new RegExp(`^(?:那|还有|另外)?(?:我们|阮|咱们?)?(?:的|兜)?(?:${RELATED_COMPANY}|关联公司|姐妹公司)`);
+// ("那我们做生产的那家子公司呢": described first, by what it does.)
+const RELATIVE_LEADS = new RegExp(`^(?:那|还有|另外)?(?:我们|阮|咱们?)?(?:的|兜|[^，,。\\s\\d]{1,6}的(?:那家)?)?(?:${RELATED_COMPANY}|关联公司|姐妹公司)`);
 // "C公司是做贸易的", "其中子公司是做贸易的", "兄弟公司那边是复核": one enterprise named before, by its name.
 // ("不对 c其实也是去年评上的": a letter alone, after a correction's words.)
 // ("那要是乙其实是复核的呢": asked as a supposition too.)
@@ -202,7 +203,10 @@ export function carriedSubjects(nlu: Nlu, p: Parse, earlier: RememberedGroup[], 
   // "兄弟公司25年首次评上省级专精特新 也是工业企业": one more enterprise, named by how it is related, with facts of its own.
   if (kind === 'enterprise' && !correcting && earlier.length && RELATIVE_LEADS.test(text) && Object.keys(own).length >= 2
     && !new RegExp(`${N}\\s*${COUNTED_AS[kind]}`).test(text)) {
-    return [...earlier, { count: 1, facts: own, text }].map(toGroup);
+    // ("…子公司呢 也是去年头一次认定": at the same level as the one before, unless it names its own.)
+    const tierField = nlu.doc.profileFields.find((f) => f.kind === 'tier')?.field;
+    const level = SAME.test(text) && tierField && own[tierField] === undefined ? earlier[earlier.length - 1].facts[tierField] : undefined;
+    return [...earlier, { count: 1, facts: level !== undefined && tierField ? { [tierField]: level, ...own } : own, text }].map(toGroup);
   }
   const added = addedPattern(kind).exec(text);
   // "办了两场…下半年又一场": a turn that counts before it adds is a question of its own,
