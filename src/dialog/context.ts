@@ -320,12 +320,12 @@ function subjectsWithQuery(nlu: Nlu, r: Reading, measure: string, intent: string
   const restates = counted?.some((g) => Object.entries(said).some(([f, v]) => g.facts[f] !== undefined && g.facts[f] !== v));
   // ("两个区加起来呢" after a cluster in each of two districts counts those places again, not new clusters.)
   // ("两家加起来一共多少" after one firm and then another: the count of those already counted, asked as a total.)
-  const placesAgain = (kind === 'cluster' && counted?.length === r.counted && PLACES_COUNTED.test(r.p.text))
-    || (counted !== undefined && counted.length > 1 && r.counted === counted.reduce((n, g) => n + g.count, 0)
-      // (The count itself, "两场", is no new fact of them.)
-      && Object.entries(said).every(([f, v]) => v === r.counted && nlu.doc.fieldKind(f) === 'count')
-      && nlu.lexicon.statedTotalCues.some((w) => r.p.text.includes(w)));
-  if (kind && counted?.length && (!restates || placesAgain) && (RULE_ASPECTS.has(intent) || intent === FREQUENCY_INTENT) && (r.counted === undefined || placesAgain) && (!Object.keys(r.p.subjects).length || placesAgain) && measure === r.targetMeasure) {
+  // (The count itself, "两场", is no new fact of them, though one of them said "还有一场".)
+  const totalAgain = counted !== undefined && counted.length > 1 && r.counted === counted.reduce((n, g) => n + g.count, 0)
+    && Object.entries(said).every(([f, v]) => v === r.counted && nlu.doc.fieldKind(f) === 'count')
+    && nlu.lexicon.statedTotalCues.some((w) => r.p.text.includes(w));
+  const placesAgain = (kind === 'cluster' && counted?.length === r.counted && PLACES_COUNTED.test(r.p.text)) || totalAgain;
+  if (kind && counted?.length && (!restates || totalAgain) && (RULE_ASPECTS.has(intent) || intent === FREQUENCY_INTENT) && (r.counted === undefined || placesAgain) && (!Object.keys(r.p.subjects).length || placesAgain) && measure === r.targetMeasure) {
     return { [kind]: { shared: {}, groups: counted.map((g) => ({ kind, count: g.count, text: g.text, facts: { ...g.facts, ...said }, looseYuan: [] })) } };
   }
   // The turn's own groups keep their facts to themselves: "有一场只来了三家银行" is not said of the rest.
