@@ -24,7 +24,7 @@ const ALL_OF_THEM = new RegExp(`${N}\\s*(?:个|家|场|间)\\s*(?:都|全|均)`)
 // "还有两家子公司", "另一家", "另外一场", "又拉了一家": subjects added to those already counted,
 // by the measure word of the kind ("还有一个信息化系统" adds an amount, "再加一家银行" attendance).
 const COUNTED_AS: Record<SubjectKind, string> = {
-  enterprise: '(?:家|间|个(?=[^，,。]{0,3}(?:厂|公司|企业|单位)))(?!银行|金融)',
+  enterprise: '(?:家|间|个(?=[^，,。]{0,3}(?:厂|公司|企业|单位|朋友|客户)))(?!银行|金融)',
   event: '场',
   cluster: '个',
 };
